@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { ALARM_SEVERITIES } from '../constructs/alarm-severity';
+
+/** The only retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+export const REMEDIATION_MODES = ['dry-run', 'enforce'] as const;
+
+/** A literal choice whose error lists every allowed value, so a typo is fixed without opening the docs. */
+function oneOf<const T extends readonly [string | number, ...(string | number)[]]>(values: T) {
+  return z.literal(values, {
+    error: (issue) => `must be one of ${values.join(', ')} (got ${JSON.stringify(issue.input)})`,
+  });
+}
+
+function wholeDays(min: number) {
+  return z
+    .number({ error: (issue) => `must be a number of days (got ${JSON.stringify(issue.input)})` })
+    .int({ error: 'must be a whole number of days' })
+    .min(min, { error: (issue) => `must be at least ${min} (got ${JSON.stringify(issue.input)})` });
+}
+
+const accountId = z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' });
+const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, {
+  error: 'must be an AWS region code such as eu-west-1',
+});
+const snsTopicArn = z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/, {
+  error: 'must be an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)',
+});
+const nonEmpty = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+  .trim()
+  .min(1, { error: 'must not be empty' });
+
+const alertDestinations = z.strictObject({
+  /** Addresses subscribed to the severity's topic by email. */
+  emails: z.array(z.email({ error: 'must be an email address' })).default([]),
+  /** HTTPS endpoints subscribed to the severity's topic (webhooks). */
+  httpsEndpoints: z.array(z.url({ protocol: /^https$/, error: 'must be an https:// URL' })).default([]),
+  /** SNS topic of an AWS Chatbot / Amazon Q Developer chat channel. */
+  chatTopicArn: snsTopicArn.optional(),
+  /** Secrets Manager secret name holding the PagerDuty Events API v2 routing key. */
+  pagerDutyRoutingKeySecretName: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, { error: 'must be a Secrets Manager secret name' })
+    .optional(),
+});
+
+const alerts = z.strictObject(
+  Object.fromEntries(
+    ALARM_SEVERITIES.map((severity) => [severity, alertDestinations.prefault({})]),
+  ) as Record<(typeof ALARM_SEVERITIES)[number], z.ZodPrefault<typeof alertDestinations>>,
+);
+
+const archive = z
+  .strictObject({
+    /** Days before archived objects move to S3 Standard-IA (S3 requires at least 30). */
+    infrequentAccessAfterDays: wholeDays(30).default(30),
+    /** Days before archived objects move to S3 Glacier Flexible Retrieval. */
+    glacierAfterDays: wholeDays(0).default(90),
+    /** Days before archived objects are deleted. */
+    expireAfterDays: wholeDays(1).default(730),
+    /** Days a replaced or deleted object version is kept before it is removed. */
+    noncurrentVersionExpireDays: wholeDays(1).default(30),
+    /** Days S3 server access logs of the archive are kept. */
+    accessLogRetentionDays: wholeDays(1).default(365),
+  })
+  .superRefine((days, ctx) => {
+    // S3 rejects a lifecycle whose Glacier transition is less than 30 days after the Standard-IA one.
+    if (days.glacierAfterDays < days.infrequentAccessAfterDays + 30) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['glacierAfterDays'],
+        message: `must be at least infrequentAccessAfterDays + 30 = ${days.infrequentAccessAfterDays + 30} (got ${days.glacierAfterDays})`,
+      });
+    }
+    if (days.expireAfterDays <= days.glacierAfterDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expireAfterDays'],
+        message: `must be greater than glacierAfterDays = ${days.glacierAfterDays} (got ${days.expireAfterDays})`,
+      });
+    }
+  });
+
+/**
+ * One deployment environment of Vigil. Every field but `name` and `tags` has a default, so an
+ * environment file states only what differs. Defaults live here and nowhere else.
+ */
+export const environmentConfigSchema = z.strictObject({
+  /** Environment name, used in every physical resource name (`vigil-<name>-…`). */
+  name: z.string().regex(/^[a-z][a-z0-9]{1,11}$/, {
+    error: 'must be 2-12 lowercase letters or digits, starting with a letter',
+  }),
+  /** AWS account to pin the stacks to. Unset: environment-agnostic templates. */
+  account: accountId.optional(),
+  /** AWS region to pin the stacks to. Unset: environment-agnostic templates. */
+  region: region.optional(),
+  /** Cost-allocation tags applied to every resource. */
+  tags: z.strictObject({
+    /** Team that owns this deployment (the `Owner` tag). */
+    owner: nonEmpty,
+    /** Cost center billed for it (the `CostCenter` tag). */
+    costCenter: nonEmpty,
+  }),
+  /** Where alerts of each severity are delivered. */
+  alerts: alerts.prefault({}),
+  logs: z
+    .strictObject({
+      /** Retention of every log group Vigil creates, in days. */
+      retentionDays: oneOf(LOG_RETENTION_DAYS).default(30),
+    })
+    .prefault({}),
+  /** Lifecycle of the log archive bucket. */
+  archive: archive.prefault({}),
+  budget: z
+    .strictObject({
+      /** Monthly cost budget for the account, in US dollars. */
+      monthlyLimitUsd: z.number().positive({ error: 'must be a positive amount of US dollars' }).default(100),
+    })
+    .prefault({}),
+  remediation: z
+    .strictObject({
+      /** `dry-run` records what a playbook would do and does nothing; `enforce` acts. */
+      mode: oneOf(REMEDIATION_MODES).default('dry-run'),
+    })
+    .prefault({}),
+  tracing: z
+    .strictObject({
+      /** Share of requests traced by X-Ray after the reservoir is used, 0 to 1. */
+      samplingRate: z
+        .number()
+        .min(0, { error: 'must be between 0 and 1' })
+        .max(1, { error: 'must be between 0 and 1' })
+        .default(0.05),
+      /** Requests traced per second before the sampling rate applies. */
+      reservoirPerSecond: z.number().int().min(0, { error: 'must be 0 or more' }).default(1),
+    })
+    .prefault({}),
+});
+
+/** What an environment file writes: only `name` and `tags` are required. */
+export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
+
+/** A validated environment with every default filled in. */
+export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;

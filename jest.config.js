@@ -1,0 +1,10 @@
+/** Type-checking is `tsc --noEmit` in `npm test`; ts-jest only transpiles (tsconfig isolatedModules). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // Synthesizing a whole CDK app takes seconds on a 2-core machine.
+  testTimeout: 120_000,
+  reporters: ['default', '<rootDir>/tests/support/plain-summary-reporter.js'],
+};

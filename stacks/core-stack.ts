@@ -1,0 +1,166 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as xray from 'aws-cdk-lib/aws-xray';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environment-config';
+import { physicalName, physicalNamePattern } from './physical-name';
+
+export interface CoreStackProps extends StackProps {
+  /** The validated environment this stack is deployed for. */
+  readonly config: EnvironmentConfig;
+}
+
+/**
+ * What every other Vigil stack builds on: the platform's customer-managed key, the log archive
+ * bucket, the platform event bus and the X-Ray sampling rule.
+ */
+export class CoreStack extends Stack {
+  /** Customer-managed key for every Vigil resource that supports one (topics, logs, buckets, bus). */
+  readonly key: kms.IKey;
+  /** Long-term archive of logs and reports, encrypted with {@link key}. */
+  readonly archiveBucket: s3.IBucket;
+  /** Receives S3 server access logs of Vigil's buckets. */
+  readonly accessLogBucket: s3.IBucket;
+  /** Custom bus for platform events (remediation runs, deploy markers, alert episodes). */
+  readonly platformBus: events.IEventBus;
+
+  constructor(scope: Construct, id: string, props: CoreStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const key = new kms.Key(this, 'PlatformKey', {
+      alias: `alias/${physicalName(config, 'platform')}`,
+      description: `Vigil ${config.name}: encrypts alert topics, log groups, the archive and the platform bus`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.allowServicesToUseKey(key);
+    this.key = key;
+
+    const accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
+      // S3 server access logging can only deliver to buckets encrypted with SSE-S3.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      lifecycleRules: [
+        {
+          id: 'expire-access-logs',
+          expiration: Duration.days(config.archive.accessLogRetentionDays),
+          noncurrentVersionExpiration: Duration.days(config.archive.noncurrentVersionExpireDays),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket is the server access log target; logging its own access would loop.',
+    });
+    this.accessLogBucket = accessLogBucket;
+
+    this.archiveBucket = new s3.Bucket(this, 'ArchiveBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      // One data key per bucket instead of one KMS request per object: archives hold millions of objects.
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      serverAccessLogsBucket: accessLogBucket,
+      serverAccessLogsPrefix: 'archive/',
+      lifecycleRules: [
+        {
+          id: 'tier-then-expire',
+          transitions: [
+            {
+              storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+              transitionAfter: Duration.days(config.archive.infrequentAccessAfterDays),
+            },
+            {
+              storageClass: s3.StorageClass.GLACIER,
+              transitionAfter: Duration.days(config.archive.glacierAfterDays),
+            },
+          ],
+          expiration: Duration.days(config.archive.expireAfterDays),
+          noncurrentVersionExpiration: Duration.days(config.archive.noncurrentVersionExpireDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.platformBus = new events.EventBus(this, 'PlatformBus', {
+      eventBusName: physicalName(config, 'platform'),
+      description: `Vigil ${config.name} platform events: remediation runs, deploy markers, alert episodes`,
+      kmsKey: key,
+    });
+
+    new xray.CfnSamplingRule(this, 'SamplingRule', {
+      samplingRule: {
+        ruleName: physicalName(config, 'default'),
+        // Below the service default (10000) so it wins for Vigil's functions, above team-specific rules.
+        priority: 9000,
+        fixedRate: config.tracing.samplingRate,
+        reservoirSize: config.tracing.reservoirPerSecond,
+        serviceName: physicalNamePattern(config),
+        serviceType: '*',
+        host: '*',
+        httpMethod: '*',
+        urlPath: '*',
+        resourceArn: '*',
+        version: 1,
+      },
+    });
+  }
+
+  /**
+   * Services that encrypt or decrypt with the key on their own behalf, each limited to this account.
+   * Firehose is absent on purpose: it uses the key through its delivery role's IAM grant.
+   */
+  private allowServicesToUseKey(key: kms.Key): void {
+    const sameAccount = { StringEquals: { 'aws:SourceAccount': this.account } };
+    const publishers: Record<string, string> = {
+      'cloudwatch.amazonaws.com': 'CloudWatch alarm actions publishing to encrypted SNS topics',
+      'events.amazonaws.com': 'EventBridge rules delivering to encrypted SNS topics and SQS queues',
+      'sns.amazonaws.com': 'SNS delivering to encrypted SQS subscription dead-letter queues',
+      'budgets.amazonaws.com': 'AWS Budgets notifications to the encrypted cost topic',
+      'costalerts.amazonaws.com': 'Cost Anomaly Detection alerts to the encrypted cost topic',
+    };
+    for (const [service, purpose] of Object.entries(publishers)) {
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: purpose,
+          principals: [new iam.ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: sameAccount,
+        }),
+      );
+    }
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatch Logs encrypting log groups of this account',
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': this.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+  }
+}

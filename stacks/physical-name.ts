@@ -1,0 +1,17 @@
+import type { EnvironmentConfig } from '../config/environment-config';
+
+/**
+ * The one naming rule for named AWS resources and stacks: `vigil-<environment>-<purpose>`, so two
+ * environments can share an account and a resource's owner is obvious from its name alone.
+ */
+export function physicalName(config: Pick<EnvironmentConfig, 'name'>, purpose: string): string {
+  if (!/^[a-z][a-z0-9-]*$/.test(purpose)) {
+    throw new Error(`purpose must be lowercase kebab-case (got ${JSON.stringify(purpose)})`);
+  }
+  return `vigil-${config.name}-${purpose}`;
+}
+
+/** A wildcard matching every physical name of the environment, e.g. for X-Ray service names. */
+export function physicalNamePattern(config: Pick<EnvironmentConfig, 'name'>): string {
+  return `vigil-${config.name}-*`;
+}

@@ -1,0 +1,31 @@
+import { type App, Tags } from 'aws-cdk-lib';
+import type { EnvironmentConfig } from '../config/environment-config';
+import { addComplianceGate } from './compliance-gate';
+import { CoreStack } from './core-stack';
+import { physicalName } from './physical-name';
+
+/** The stacks of one Vigil environment, for wiring further stacks and for tests. */
+export interface VigilStacks {
+  readonly core: CoreStack;
+}
+
+/** Adds every Vigil stack for one environment to the app, tags them all and installs the cdk-nag gate. */
+export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks {
+  const env =
+    config.account || config.region ? { account: config.account, region: config.region } : undefined;
+
+  const core = new CoreStack(app, 'Core', {
+    env,
+    config,
+    stackName: physicalName(config, 'core'),
+    description: `Vigil ${config.name}: platform key, log archive, event bus, tracing`,
+  });
+
+  Tags.of(app).add('Project', 'Vigil');
+  Tags.of(app).add('Environment', config.name);
+  Tags.of(app).add('Owner', config.tags.owner);
+  Tags.of(app).add('CostCenter', config.tags.costCenter);
+  addComplianceGate(app);
+
+  return { core };
+}

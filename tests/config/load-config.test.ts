@@ -1,0 +1,140 @@
+import fc from 'fast-check';
+import { LOG_RETENTION_DAYS } from '../../config/environment-config';
+import { ConfigError, ENVIRONMENTS, loadConfig, parseEnvironmentConfig } from '../../config/load-config';
+
+const minimal = { name: 'dev', tags: { owner: 'team-a', costCenter: 'cc-1' } };
+
+function errorOf(raw: unknown): string {
+  try {
+    parseEnvironmentConfig(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('loadConfig', () => {
+  it.each(ENVIRONMENTS.map((environment) => environment.name))('loads the %s environment', (name) => {
+    const config = loadConfig(name);
+    expect(config.name).toBe(name);
+    expect(LOG_RETENTION_DAYS).toContain(config.logs.retentionDays);
+  });
+
+  it('defaults to dev when no environment is chosen', () => {
+    expect(loadConfig(undefined).name).toBe('dev');
+  });
+
+  it('keeps remediation in dry-run in dev and lets it act in prod', () => {
+    expect(loadConfig('dev').remediation.mode).toBe('dry-run');
+    expect(loadConfig('prod').remediation.mode).toBe('enforce');
+  });
+
+  it('names the known environments when an unknown one is chosen', () => {
+    expect(() => loadConfig('staging')).toThrow(
+      new ConfigError('Invalid config: env must be one of dev, prod (got "staging")'),
+    );
+  });
+});
+
+describe('parseEnvironmentConfig', () => {
+  it('fills every default from the schema so an environment file states only what differs', () => {
+    const config = parseEnvironmentConfig(minimal);
+    expect(config).toMatchObject({
+      logs: { retentionDays: 30 },
+      archive: { infrequentAccessAfterDays: 30, glacierAfterDays: 90, expireAfterDays: 730 },
+      remediation: { mode: 'dry-run' },
+      alerts: { critical: { emails: [], httpsEndpoints: [] }, info: { emails: [], httpsEndpoints: [] } },
+    });
+    expect(config.account).toBeUndefined();
+  });
+
+  it('rejects a negative retention in one line naming the field and the allowed values', () => {
+    const message = errorOf({ ...minimal, logs: { retentionDays: -1 } });
+    expect(message).toBe(
+      'Invalid config "dev": logs.retentionDays must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, ' +
+        '365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got -1)',
+    );
+  });
+
+  it('accepts exactly the retention periods CloudWatch Logs accepts', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -10_000, max: 10_000 }), (days) => {
+        const accepted = (LOG_RETENTION_DAYS as readonly number[]).includes(days);
+        const parse = () => parseEnvironmentConfig({ ...minimal, logs: { retentionDays: days } });
+        if (accepted) {
+          expect(parse().logs.retentionDays).toBe(days);
+        } else {
+          expect(parse).toThrow(/logs\.retentionDays must be one of/);
+        }
+      }),
+    );
+  });
+
+  it('lists every allowed remediation mode', () => {
+    expect(errorOf({ ...minimal, remediation: { mode: 'auto' } })).toContain(
+      'remediation.mode must be one of dry-run, enforce (got "auto")',
+    );
+  });
+
+  it('enforces the S3 lifecycle ordering: 30 days in Standard-IA before Glacier, expiry after Glacier', () => {
+    expect(
+      errorOf({ ...minimal, archive: { infrequentAccessAfterDays: 45, glacierAfterDays: 60 } }),
+    ).toContain('archive.glacierAfterDays must be at least infrequentAccessAfterDays + 30 = 75 (got 60)');
+    expect(errorOf({ ...minimal, archive: { expireAfterDays: 90 } })).toContain(
+      'archive.expireAfterDays must be greater than glacierAfterDays = 90 (got 90)',
+    );
+    expect(errorOf({ ...minimal, archive: { infrequentAccessAfterDays: 7 } })).toContain(
+      'archive.infrequentAccessAfterDays must be at least 30 (got 7)',
+    );
+  });
+
+  it('reports every problem at once, on a single line', () => {
+    const message = errorOf({
+      ...minimal,
+      tags: { owner: '' },
+      alerts: { critical: { emails: ['not-an-address'], chatTopicArn: 'my-topic' }, urgent: {} },
+      tracing: { samplingRate: 1.5 },
+    });
+    expect(message).not.toContain('\n');
+    for (const expected of [
+      'tags.owner must not be empty',
+      'tags.costCenter is required',
+      'alerts.critical.emails.0 must be an email address',
+      'alerts.critical.chatTopicArn must be an SNS topic ARN',
+      'alerts has unknown field "urgent"',
+      'tracing.samplingRate must be between 0 and 1',
+    ]) {
+      expect(message).toContain(expected);
+    }
+  });
+
+  it('rejects a misspelt field instead of silently ignoring it', () => {
+    expect(errorOf({ ...minimal, log: { retentionDays: 7 } })).toContain('(root) has unknown field "log"');
+  });
+
+  it('pins stacks to an account and region only when both look real', () => {
+    expect(
+      parseEnvironmentConfig({ ...minimal, account: '123456789012', region: 'eu-west-1' }),
+    ).toMatchObject({
+      account: '123456789012',
+      region: 'eu-west-1',
+    });
+    const message = errorOf({ ...minimal, account: '1234', region: 'Europe' });
+    expect(message).toContain('account must be a 12-digit AWS account id');
+    expect(message).toContain('region must be an AWS region code such as eu-west-1');
+  });
+
+  it('never throws anything but a ConfigError, whatever it is given', () => {
+    fc.assert(
+      fc.property(fc.anything(), (raw) => {
+        try {
+          parseEnvironmentConfig(raw);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          expect((error as Error).message).not.toContain('\n');
+        }
+      }),
+    );
+  });
+});

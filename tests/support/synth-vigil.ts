@@ -1,0 +1,29 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import type { EnvironmentConfig, EnvironmentConfigInput } from '../../config/environment-config';
+import { loadConfig, parseEnvironmentConfig } from '../../config/load-config';
+import { cdkJsonContext } from '../../scripts/cdk-json-context';
+import { addVigilStacks, type VigilStacks } from '../../stacks/vigil-app';
+
+/** A fresh app with cdk.json's context, writing into a temporary directory. */
+export function newApp(extraContext: Record<string, unknown> = {}): App {
+  return new App({
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-test-')),
+    context: { ...cdkJsonContext(), ...extraContext },
+  });
+}
+
+/** The `dev` environment with some fields replaced, validated like a real environment file. */
+export function configWith(overrides: Partial<EnvironmentConfigInput>): EnvironmentConfig {
+  const { name: _name, ...dev } = loadConfig('dev');
+  return parseEnvironmentConfig({ ...dev, name: 'test', ...overrides });
+}
+
+/** Every Vigil stack for the environment, in an app that has not been synthesized yet. */
+export function vigilStacks(config: EnvironmentConfig, extraContext?: Record<string, unknown>) {
+  const app = newApp(extraContext);
+  const stacks: VigilStacks = addVigilStacks(app, config);
+  return { app, stacks };
+}
