@@ -1,6 +1,6 @@
 /** Type-checking is `tsc --noEmit` in `npm test`; ts-jest only transpiles (tsconfig isolatedModules). */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/tests/support/native-typed-arrays-environment.js',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },

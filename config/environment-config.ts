@@ -127,6 +127,40 @@ export const environmentConfigSchema = z.strictObject({
       mode: oneOf(REMEDIATION_MODES).default('dry-run'),
     })
     .prefault({}),
+  predictor: z
+    .strictObject({
+      /** Largest upload accepted for scoring, in MiB as uploaded (compressed when gzip). */
+      maxUploadMiB: z
+        .number()
+        .int()
+        .min(1)
+        .max(5120, { error: 'must be at most 5120 (5 GiB, the S3 single PUT limit)' })
+        .default(512),
+      /** Largest share of invalid rows before a whole file fails (0 to 1). */
+      maxRejectedShare: z
+        .number()
+        .min(0, { error: 'must be between 0 and 1' })
+        .max(1, { error: 'must be between 0 and 1' })
+        .default(0.05),
+      /** Lifetime of presigned upload and download URLs, in seconds. */
+      presignTtlSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(43_200, { error: 'must be at most 43200 (12 hours)' })
+        .default(900),
+      /** Days uploads and results are kept in the predictor bucket. */
+      dataRetentionDays: wholeDays(1).default(30),
+      /** Memory of the upload scorer; above 1769 MiB Lambda gives it a second vCPU. */
+      scorerMemoryMiB: z.number().int().min(512).max(10_240).default(2048),
+      /** Maximum run time of the upload scorer, in seconds. */
+      scorerTimeoutSeconds: z.number().int().min(30).max(900).default(300),
+      /** Steady-state request rate allowed on the API, per second. */
+      apiRateLimit: z.number().int().min(1).default(50),
+      /** Burst of requests allowed on the API. */
+      apiBurstLimit: z.number().int().min(1).default(100),
+    })
+    .prefault({}),
   tracing: z
     .strictObject({
       /** Share of requests traced by X-Ray after the reservoir is used, 0 to 1. */

@@ -61,6 +61,17 @@ export class CoreStack extends Stack {
       id: 'AwsSolutions-S1',
       reason: 'This bucket is the server access log target; logging its own access would loop.',
     });
+    // Other Vigil stacks log their buckets here too. They cannot be named in this policy without
+    // making this stack depend on them, so delivery is admitted for any bucket of this account.
+    accessLogBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'S3ServerAccessLogsFromThisAccount',
+        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [accessLogBucket.arnForObjects('*')],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
     this.accessLogBucket = accessLogBucket;
 
     this.archiveBucket = new s3.Bucket(this, 'ArchiveBucket', {

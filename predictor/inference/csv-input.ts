@@ -1,4 +1,4 @@
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { InputError } from './scoring-types';
 
@@ -12,46 +12,43 @@ const INFLATE_CHUNK_BYTES = 256 * 1024;
  * user can act on. Memory stays bounded: chunks flow through, nothing is buffered whole.
  */
 export async function* csvText(input: Readable, maxBytes: number): AsyncGenerator<string> {
-  const limited = input.pipe(new ByteLimit(maxBytes));
-  input.once('error', (error) => limited.destroy(error));
+  const received = limitedBytes(input, maxBytes);
+  const first = await received.next();
+  if (first.done) throw new InputError('EMPTY_FILE', 'The file is empty (0 bytes).');
 
-  const first = await firstChunk(limited);
-  if (first === undefined) throw new InputError('EMPTY_FILE', 'The file is empty (0 bytes).');
-  limited.unshift(first);
-
-  const gzip = first[0] === GZIP_MAGIC[0] && first[1] === GZIP_MAGIC[1];
-  const decoded: Readable = gzip
-    ? limited.pipe(zlib.createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }))
-    : limited;
-  if (gzip) limited.once('error', (error) => decoded.destroy(error));
+  const gzip = first.value[0] === GZIP_MAGIC[0] && first.value[1] === GZIP_MAGIC[1];
+  const bytes = Readable.from(startingWith(first.value, received), { objectMode: false });
+  const decoded = gzip
+    ? pipeline(bytes, zlib.createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), () => {})
+    : bytes;
   decoded.setEncoding('utf8');
-
   try {
     for await (const text of decoded) yield text as string;
   } catch (error) {
-    throw asInputError(error, gzip);
+    throw gzip ? asInputError(error) : error;
   }
 }
 
-/** Reads the first chunk without consuming the stream's iterator (which would destroy the stream). */
-function firstChunk(stream: Readable): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const settle = (settleWith: () => void) => {
-      stream.off('readable', onReadable).off('end', onEnd).off('error', onError);
-      settleWith();
-    };
-    const onReadable = () => {
-      const chunk: Buffer | null = stream.read();
-      if (chunk !== null) settle(() => resolve(chunk));
-    };
-    const onEnd = () => settle(() => resolve(undefined));
-    const onError = (error: Error) => settle(() => reject(error));
-    stream.on('readable', onReadable).once('end', onEnd).once('error', onError);
-  });
+/** The input's chunks, failing as soon as more than `maxBytes` have arrived, before they are parsed. */
+async function* limitedBytes(input: Readable, maxBytes: number): AsyncGenerator<Buffer> {
+  let seen = 0;
+  for await (const chunk of input) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    seen += buffer.length;
+    if (seen > maxBytes) {
+      input.destroy();
+      throw new InputError('TOO_LARGE', `The file is larger than the ${formatBytes(maxBytes)} limit.`);
+    }
+    if (buffer.length > 0) yield buffer;
+  }
 }
 
-function asInputError(error: unknown, gzip: boolean): unknown {
-  if (error instanceof InputError || !gzip) return error;
+async function* startingWith(first: Buffer, rest: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+  yield first;
+  yield* rest;
+}
+
+function asInputError(error: unknown): unknown {
   const code = (error as { code?: string }).code;
   if (code === 'Z_BUF_ERROR') {
     return new InputError('TRUNCATED_GZIP', 'The gzip file is truncated: it ends before its last block.');
@@ -63,26 +60,6 @@ function asInputError(error: unknown, gzip: boolean): unknown {
     );
   }
   return error;
-}
-
-/** Fails the stream as soon as more than `maxBytes` have passed, before they are parsed. */
-class ByteLimit extends Transform {
-  private seen = 0;
-
-  constructor(private readonly maxBytes: number) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > this.maxBytes) {
-      callback(
-        new InputError('TOO_LARGE', `The file is larger than the ${formatBytes(this.maxBytes)} limit.`),
-      );
-      return;
-    }
-    callback(null, chunk);
-  }
 }
 
 function formatBytes(bytes: number): string {

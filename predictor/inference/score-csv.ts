@@ -5,10 +5,11 @@ import {
   FEATURE_COUNT,
   resolveColumns,
 } from '../features/incident-features';
-import { type ArrestModel, arrestModel } from './arrest-model';
+import type { ArrestModel } from './arrest-model';
 import { csvText } from './csv-input';
 import { csvRows } from './csv-rows';
 import { InputError, type RejectedRowSample, type ScoredRow, type ScoreSummary } from './scoring-types';
+import { arrestModelInWorker } from './worker-arrest-model';
 
 export interface ScoreCsvOptions {
   /** Largest accepted upload, in bytes as received (compressed when gzip). @default 512 MiB */
@@ -34,7 +35,7 @@ const BATCH_ROWS = 16_384;
  * a whole cannot be scored.
  */
 export async function scoreCsv(input: Readable, options: ScoreCsvOptions = {}): Promise<ScoreSummary> {
-  const run = new ScoringRun(await arrestModel(), options);
+  const run = new ScoringRun(await arrestModelInWorker(), options);
   for await (const rows of csvRows(csvText(input, options.maxBytes ?? DEFAULT_MAX_BYTES))) {
     for (const fields of rows) {
       if (run.add(fields)) await run.flush();

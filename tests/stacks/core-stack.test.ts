@@ -160,6 +160,23 @@ describe('archive bucket', () => {
     });
   });
 
+  it('admits server access logs from any bucket of this account, and only this account', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: accessLogId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'S3ServerAccessLogsFromThisAccount',
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+  });
+
   it('moves objects to Infrequent Access, then Glacier, then expires them, on the configured days', () => {
     expect(template.findResources('AWS::S3::Bucket')[archiveId]?.Properties.LifecycleConfiguration).toEqual({
       Rules: [

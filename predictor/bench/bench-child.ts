@@ -1,0 +1,24 @@
+import { predictFile, reportOf } from '../cli/predict-file';
+import { FEATURE_COUNT } from '../features/incident-features';
+import { arrestModel } from '../inference/arrest-model';
+
+/**
+ * One measured run in a fresh process: init is process start → the first prediction returned
+ * (runtime start-up, loading onnxruntime and the model, one inference), then the file is scored
+ * through the CLI path. Prints one JSON line for the benchmark driver.
+ */
+async function main(): Promise<void> {
+  const file = process.argv[2];
+  if (!file) throw new Error('usage: bench-child FILE');
+  const model = await arrestModel();
+  await model.predict(new Float32Array(FEATURE_COUNT), 1);
+  const initMs = performance.now();
+  const summary = await predictFile(file);
+  const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  console.log(JSON.stringify({ initMs, peakRssBytes, ...reportOf(summary) }));
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exitCode = 1;
+});

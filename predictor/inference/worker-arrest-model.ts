@@ -1,0 +1,138 @@
+import { Worker } from 'node:worker_threads';
+import { FEATURE_COUNT } from '../features/incident-features';
+import { type ArrestModel, MODEL_INPUT, MODEL_OUTPUT, modelPath, modelVersionOf } from './arrest-model';
+
+/**
+ * onnxruntime-node runs a session synchronously on the calling thread, so scoring in the main
+ * thread stops parsing while the trees are evaluated. Run there, the session overlaps with parsing:
+ * one core parses and encodes the next batch while the other scores this one.
+ *
+ * The worker is plain CommonJS given as source, not a file, so it starts the same way from a Lambda
+ * bundle, the CLI and the tests; it loads onnxruntime from the path the main thread resolved.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+process.env.ORT_DISABLE_TELEMETRY = process.env.ORT_DISABLE_TELEMETRY || '1';
+const ort = require(workerData.onnxRuntime);
+const describe = (error) => String((error && error.message) || error);
+ort.InferenceSession.create(workerData.model, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' }).then(
+  (session) => {
+    parentPort.on('message', ({ id, buffer, rows }) => {
+      const features = new Float32Array(buffer, 0, rows * workerData.featureCount);
+      session
+        .run({ [workerData.input]: new ort.Tensor('float32', features, [rows, workerData.featureCount]) })
+        .then(
+          (output) => {
+            const probabilities = new Float32Array(output[workerData.output].data);
+            parentPort.postMessage({ id, buffer, probabilities }, [buffer, probabilities.buffer]);
+          },
+          (error) => parentPort.postMessage({ id, buffer, error: describe(error) }, [buffer]),
+        );
+    });
+    parentPort.postMessage({ ready: true });
+  },
+  (error) => parentPort.postMessage({ failed: describe(error) }),
+);
+`;
+
+interface Pending {
+  readonly resolve: (probabilities: Float32Array) => void;
+  readonly reject: (error: Error) => void;
+}
+
+let starting: Promise<ArrestModel> | undefined;
+
+/** The process-wide model served from a worker thread, for scoring whole files. */
+export function arrestModelInWorker(): Promise<ArrestModel> {
+  starting ??= startWorkerModel(modelPath()).catch((error: unknown) => {
+    starting = undefined;
+    throw error;
+  });
+  return starting;
+}
+
+async function startWorkerModel(modelFile: string): Promise<ArrestModel> {
+  const modelVersion = modelVersionOf(modelFile);
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    // The worker only holds a batch or two at a time; a small heap makes it collect them promptly.
+    resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
+    workerData: {
+      onnxRuntime: require.resolve('onnxruntime-node'),
+      model: modelFile,
+      input: MODEL_INPUT,
+      output: MODEL_OUTPUT,
+      featureCount: FEATURE_COUNT,
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onMessage = (message: { ready?: boolean; failed?: string }) => {
+      worker.off('error', reject);
+      if (message.ready) resolve();
+      else reject(new Error(`the inference worker could not load ${modelFile}: ${message.failed}`));
+    };
+    worker.once('message', onMessage).once('error', reject);
+  });
+  return new WorkerModel(worker, modelVersion);
+}
+
+class WorkerModel implements ArrestModel {
+  private readonly pending = new Map<number, Pending>();
+  // Batch buffers travel to the worker and back, so scoring a file of any size allocates none after
+  // the first two: a fresh copy per batch would pile up as external memory between collections.
+  private readonly spareBuffers: ArrayBuffer[] = [];
+  private nextId = 0;
+
+  constructor(
+    private readonly worker: Worker,
+    readonly modelVersion: string,
+  ) {
+    worker.on(
+      'message',
+      (message: { id: number; buffer: ArrayBuffer; probabilities?: Float32Array; error?: string }) => {
+        const request = this.pending.get(message.id);
+        if (!request) return;
+        this.spareBuffers.push(message.buffer);
+        this.settled(message.id);
+        if (message.probabilities) request.resolve(message.probabilities);
+        else request.reject(new Error(`inference failed: ${message.error}`));
+      },
+    );
+    worker.on('error', (error) => this.failAll(error));
+    worker.on('exit', (code) => {
+      starting = undefined;
+      this.failAll(new Error(`the inference worker stopped (exit code ${code})`));
+    });
+    // An idle worker must not keep the process alive; it is referenced only while a batch is out.
+    worker.unref();
+  }
+
+  predict(features: Float32Array, rows: number): Promise<Float32Array> {
+    if (rows === 0) return Promise.resolve(new Float32Array(0));
+    // A copy goes to the worker, so the caller can refill its buffer at once.
+    const length = rows * FEATURE_COUNT;
+    let buffer = this.spareBuffers.pop();
+    if (!buffer || buffer.byteLength < length * Float32Array.BYTES_PER_ELEMENT) {
+      buffer = new ArrayBuffer(features.byteLength);
+    }
+    new Float32Array(buffer, 0, length).set(features.subarray(0, length));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, buffer, rows }, [buffer]);
+    });
+  }
+
+  private settled(id: number): void {
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.worker.unref();
+  }
+
+  private failAll(error: Error): void {
+    for (const [id, request] of this.pending) {
+      this.settled(id);
+      request.reject(error);
+    }
+  }
+}
