@@ -51,7 +51,9 @@ describe.each(['dev', 'prod'])('the whole %s app', (envName) => {
     for (const { rule, reason } of acknowledgements) {
       rulesByReason.set(reason, (rulesByReason.get(reason) ?? new Set()).add(rule));
     }
-    for (const [reason, rules] of rulesByReason) expect({ reason, rules: rules.size }).toEqual({ reason, rules: 1 });
+    for (const [reason, rules] of rulesByReason) {
+      expect({ reason, rules: rules.size }).toEqual({ reason, rules: 1 });
+    }
   });
 });
 
