@@ -3,10 +3,12 @@ import type { EnvironmentConfig } from '../config/environment-config';
 import { addComplianceGate } from './compliance-gate';
 import { CoreStack } from './core-stack';
 import { physicalName } from './physical-name';
+import { PredictorStack } from './predictor-stack';
 
 /** The stacks of one Vigil environment, for wiring further stacks and for tests. */
 export interface VigilStacks {
   readonly core: CoreStack;
+  readonly predictor: PredictorStack;
 }
 
 /** Adds every Vigil stack for one environment to the app, tags them all and installs the cdk-nag gate. */
@@ -21,11 +23,20 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
     description: `Vigil ${config.name}: platform key, log archive, event bus, tracing`,
   });
 
+  const predictor = new PredictorStack(app, 'Predictor', {
+    env,
+    config,
+    stackName: physicalName(config, 'predictor'),
+    description: `Vigil ${config.name}: the Chicago-crimes arrest predictor workload`,
+    key: core.key,
+    accessLogBucket: core.accessLogBucket,
+  });
+
   Tags.of(app).add('Project', 'Vigil');
   Tags.of(app).add('Environment', config.name);
   Tags.of(app).add('Owner', config.tags.owner);
   Tags.of(app).add('CostCenter', config.tags.costCenter);
   addComplianceGate(app);
 
-  return { core };
+  return { core, predictor };
 }

@@ -36,10 +36,16 @@ const BATCH_ROWS = 16_384;
  */
 export async function scoreCsv(input: Readable, options: ScoreCsvOptions = {}): Promise<ScoreSummary> {
   const run = new ScoringRun(await arrestModelInWorker(), options);
-  for await (const rows of csvRows(csvText(input, options.maxBytes ?? DEFAULT_MAX_BYTES))) {
-    for (const fields of rows) {
-      if (run.add(fields)) await run.flush();
+  try {
+    for await (const rows of csvRows(csvText(input, options.maxBytes ?? DEFAULT_MAX_BYTES))) {
+      for (const fields of rows) {
+        if (run.add(fields)) await run.flush();
+      }
     }
+  } catch (error) {
+    // The batch being scored must not outlive the call: its late failure would go unhandled.
+    await run.settle();
+    throw error;
   }
   return run.finish();
 }
@@ -97,6 +103,11 @@ class ScoringRun {
     this.filling = this.spare;
     this.spare = batch;
     this.inFlight = this.score(batch);
+  }
+
+  /** Waits for the batch in flight, whatever its outcome: the caller already has an error to report. */
+  async settle(): Promise<void> {
+    await this.inFlight.catch(() => undefined);
   }
 
   async finish(): Promise<ScoreSummary> {

@@ -187,6 +187,31 @@ describe('scoreCsv', () => {
     });
   });
 
+  it('waits for the batch in flight before reporting a broken file, so its late failure is not left unhandled', async () => {
+    const many = new SyntheticCrimes({ seed: 9 }).nextRows(40_000);
+    const truncated = zlib.gzipSync(`${exportHeader()}\n${toExportCsv(many)}`).subarray(0, -20);
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    let calls = 0;
+    try {
+      const error = await failure(upload(truncated, 64 * 1024), {
+        onScored: async () => {
+          calls++;
+          if (calls < 2) return;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          throw new Error('late writer failure');
+        },
+      });
+      expect(error.code).toBe('TRUNCATED_GZIP');
+      expect(calls).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+
   it('accounts for every row of random, malformed CSV: scored + rejected = rows, or one clear InputError', async () => {
     const field = fc.oneof(
       fc.string({ maxLength: 12 }),

@@ -8,10 +8,11 @@ import { addComplianceGate } from '../../stacks/compliance-gate';
 import { newApp, vigilStacks } from '../support/synth-vigil';
 
 describe('summarizeAssembly', () => {
-  it('lists each Vigil stack with its resources and no findings', () => {
+  it('lists each Vigil stack with its resources and functions, and no findings', () => {
     const { app } = vigilStacks(loadConfig('dev'));
     expect(summarizeAssembly(app.synth())).toEqual([
       { stack: 'vigil-dev-core', resources: 8, alarms: 0, functions: 0, findings: [] },
+      { stack: 'vigil-dev-predictor', resources: 32, alarms: 0, functions: 2, findings: [] },
     ]);
   });
 

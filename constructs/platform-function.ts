@@ -1,0 +1,112 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface PlatformFunctionProps {
+  /** TypeScript file exporting `handler`. */
+  readonly entry: string;
+  /** What the function does, shown in the console. */
+  readonly description: string;
+  /** Powertools service name: the `service` key of every log line and metric. */
+  readonly serviceName: string;
+  /** CloudWatch namespace of the function's Powertools metrics. */
+  readonly metricsNamespace: string;
+  /** Key encrypting the function's log group. */
+  readonly logKey: kms.IKey;
+  /** Log retention, one of the values CloudWatch Logs accepts. */
+  readonly logRetentionDays: number;
+  /** @default 1024 */
+  readonly memorySize?: number;
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  /** Extra environment variables. @default none */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Layers, e.g. a native runtime. @default none */
+  readonly layers?: readonly lambda.ILayerVersion[];
+  /** Modules provided by a layer rather than bundled. @default none */
+  readonly layerModules?: readonly string[];
+  /** Files copied next to the bundle, as [path relative to the project root, name in the bundle]. @default none */
+  readonly bundledFiles?: readonly (readonly [string, string])[];
+}
+
+/**
+ * A Node 24 arm64 Lambda with Vigil's defaults: Powertools configuration, active tracing, its own
+ * KMS-encrypted log group with the configured retention, a role holding only what is granted to it
+ * (no managed policies), and a `live` alias on the current version. Callers (API routes, event
+ * sources) invoke the alias, so releasing is publishing a version and rolling back is moving the
+ * alias.
+ */
+export class PlatformFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  /** The alias every caller invokes. */
+  readonly live: lambda.Alias;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetentionDays as logs.RetentionDays,
+      encryptionKey: props.logKey,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(this.role);
+
+    const copies = (props.bundledFiles ?? []).map(
+      ([source, target]) => `cp "$INPUT_DIR/${source}" "$OUTPUT_DIR/${target}"`,
+    );
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(30),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      layers: props.layers ? [...props.layers] : undefined,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        target: 'node24',
+        format: nodejs.OutputFormat.CJS,
+        // The runtime ships AWS SDK v3; layers ship native modules.
+        externalModules: ['@aws-sdk/*', ...(props.layerModules ?? [])],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) =>
+            copies.map((command) =>
+              command.replace('$INPUT_DIR', inputDir).replace('$OUTPUT_DIR', outputDir),
+            ),
+        },
+      },
+    });
+    this.live = new lambda.Alias(this, 'Live', { aliasName: 'live', version: this.function.currentVersion });
+
+    Validations.of(this.role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::<LogsD6B3D9C5.Arn>:*]',
+        reason:
+          'Log streams get generated names at run time; the grant is limited to this function\u2019s log group.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions.',
+      },
+    );
+  }
+}

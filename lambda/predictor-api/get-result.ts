@@ -1,0 +1,54 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import type { ResultItem, ResultsTable } from '../shared/results-table';
+import { ApiError, jsonResponse } from './http-response';
+import { type PresignedUrl, presignDownload, type UrlSigning } from './presigned-urls';
+
+const uploadId = z.uuid();
+
+export interface GetResultDependencies {
+  readonly results: ResultsTable;
+  readonly signing: UrlSigning;
+  readonly bucket: string;
+}
+
+/** `GET /results/{id}`: the upload's status and summary, with a download URL once results exist. */
+export async function getResult(
+  deps: GetResultDependencies,
+  id: string,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  if (!uploadId.safeParse(id).success) {
+    throw new ApiError(
+      'BAD_REQUEST',
+      `id: must be an upload id as returned by POST /uploads, a UUID (got ${JSON.stringify(id)})`,
+    );
+  }
+  const item = await deps.results.get(id);
+  if (item === undefined) throw new ApiError('NOT_FOUND', `No upload with id ${id}.`);
+  const download =
+    item.resultsKey !== undefined && (item.status === 'SUCCEEDED' || item.status === 'PARTIAL')
+      ? await presignDownload(deps.signing, { bucket: deps.bucket, key: item.resultsKey })
+      : undefined;
+  return jsonResponse(200, resultBody(item, download));
+}
+
+function resultBody(item: ResultItem, download: PresignedUrl | undefined) {
+  return {
+    uploadId: item.uploadId,
+    status: item.status,
+    fileName: item.fileName,
+    summary: {
+      rows: item.rows,
+      scored: item.scored,
+      rejected: item.rejected,
+      meanProbability: item.meanProbability,
+      modelVersion: item.modelVersion,
+      durationMs: item.durationMs,
+    },
+    ...(item.errorCode !== undefined && { error: { code: item.errorCode, message: item.message ?? '' } }),
+    rejectedSamples: item.rejectedSamples,
+    ...(download !== undefined && { resultsUrl: download.url, expiresAt: download.expiresAt }),
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+  };
+}

@@ -1,0 +1,35 @@
+import { predictorEnvironment, readEnvironment, wholeNumber } from '../shared/environment';
+
+/** What the predictor API is told by its environment. */
+export interface PredictorApiConfig {
+  readonly dataBucketName: string;
+  readonly resultsTableName: string;
+  /** Largest file a client may declare in `POST /uploads`. */
+  readonly maxUploadBytes: number;
+  /** Lifetime of presigned upload and download URLs. */
+  readonly presignTtlSeconds: number;
+}
+
+export const DEFAULT_PRESIGN_TTL_SECONDS = 900;
+// A URL signed with the function's temporary role credentials dies with them; promising longer lies.
+const MAX_PRESIGN_TTL_SECONDS = 12 * 3600;
+
+const schema = predictorEnvironment
+  .extend({
+    PRESIGN_TTL_SECONDS: wholeNumber('seconds', { min: 1, max: MAX_PRESIGN_TTL_SECONDS }).default(
+      DEFAULT_PRESIGN_TTL_SECONDS,
+    ),
+  })
+  .transform(
+    (env): PredictorApiConfig => ({
+      dataBucketName: env.DATA_BUCKET_NAME,
+      resultsTableName: env.RESULTS_TABLE_NAME,
+      maxUploadBytes: env.MAX_UPLOAD_BYTES,
+      presignTtlSeconds: env.PRESIGN_TTL_SECONDS,
+    }),
+  );
+
+/** Reads the API's settings; throws naming every missing or malformed variable. */
+export function readPredictorApiConfig(env: NodeJS.ProcessEnv = process.env): PredictorApiConfig {
+  return readEnvironment(schema, env);
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { logger } from '../shared/observability';
+import type { ResultsTable } from '../shared/results-table';
+import { createUpload } from './create-upload';
+import { getResult } from './get-result';
+import { createHealthCheck } from './health';
+import { ApiError, errorResponse } from './http-response';
+import { type PredictRecords, predict } from './predict';
+import type { PredictorApiConfig } from './predictor-api-config';
+import type { UrlSigning } from './presigned-urls';
+import { matchRoute, type Route } from './routing';
+
+export interface PredictorApiDependencies {
+  readonly config: PredictorApiConfig;
+  readonly results: ResultsTable;
+  /** S3 client used only to presign URLs. */
+  readonly presigningS3: S3Client;
+  readonly predictRecords: PredictRecords;
+  /** @default crypto.randomUUID */
+  readonly newUploadId?: () => string;
+  /** @default the system clock */
+  readonly now?: () => Date;
+}
+
+type Response = Promise<APIGatewayProxyStructuredResultV2>;
+
+/** The predictor's HTTP API (API Gateway HTTP API, payload format 2.0). */
+export function createPredictorApi(deps: PredictorApiDependencies) {
+  const signing: UrlSigning = {
+    s3: deps.presigningS3,
+    ttlSeconds: deps.config.presignTtlSeconds,
+    now: deps.now ?? (() => new Date()),
+  };
+  const bucket = deps.config.dataBucketName;
+  const health = createHealthCheck(deps.predictRecords);
+  const routes: Route<Response>[] = [
+    {
+      method: 'POST',
+      path: '/uploads',
+      handle: (event) =>
+        createUpload(
+          {
+            results: deps.results,
+            signing,
+            bucket,
+            maxUploadBytes: deps.config.maxUploadBytes,
+            newUploadId: deps.newUploadId ?? randomUUID,
+          },
+          event,
+        ),
+    },
+    {
+      method: 'GET',
+      path: '/results/{id}',
+      handle: (_event, { id }) => getResult({ results: deps.results, signing, bucket }, id ?? ''),
+    },
+    { method: 'POST', path: '/predict', handle: (event) => predict(deps.predictRecords, event) },
+    { method: 'GET', path: '/health', handle: () => health() },
+  ];
+
+  return async (event: APIGatewayProxyEventV2): Response => {
+    logger.appendKeys({ requestId: event.requestContext.requestId });
+    const response = await respond(routes, event);
+    logger.info('Request served', {
+      method: event.requestContext.http.method,
+      path: event.rawPath,
+      statusCode: response.statusCode,
+    });
+    return response;
+  };
+}
+
+async function respond(routes: readonly Route<Response>[], event: APIGatewayProxyEventV2): Response {
+  try {
+    const { route, parameters } = matchRoute(routes, event);
+    return await route.handle(event, parameters);
+  } catch (error) {
+    if (error instanceof ApiError) return errorResponse(error);
+    // The caller gets an id to quote, never the error itself: it can hold internal names and stacks.
+    logger.error('Request failed', error as Error);
+    return errorResponse(
+      new ApiError(
+        'INTERNAL',
+        `Internal error; quote request id ${event.requestContext.requestId} when reporting it.`,
+      ),
+    );
+  }
+}

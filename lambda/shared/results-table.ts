@@ -1,0 +1,197 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { InputErrorCode, RejectedRowSample } from '../../predictor/inference/scoring-types';
+
+/**
+ * The results table: one item per upload id, written PENDING by the API when it hands out the
+ * upload URL and overwritten with the final outcome by the scorer.
+ */
+
+export const UPLOAD_STATUSES = ['PENDING', 'SUCCEEDED', 'PARTIAL', 'FAILED'] as const;
+export type UploadStatus = (typeof UPLOAD_STATUSES)[number];
+export type FinalStatus = Exclude<UploadStatus, 'PENDING'>;
+
+/** The error code of a run stopped by an AWS or runtime failure rather than by the file. */
+export const INTERNAL_ERROR = 'INTERNAL';
+export type ResultErrorCode = InputErrorCode | typeof INTERNAL_ERROR;
+
+/** Rejected rows kept per upload: enough to show what is wrong, bounded to keep the item small. */
+export const MAX_REJECTED_SAMPLES = 20;
+// Samples and messages quote the uploaded file, whose fields can be any length; DynamoDB items
+// cannot pass 400 KB.
+const MAX_SAMPLE_TEXT = 200;
+const MAX_MESSAGE = 2000;
+
+/** What was counted in a file. */
+export interface ScoreCounts {
+  readonly rows: number;
+  readonly scored: number;
+  readonly rejected: number;
+  readonly meanProbability: number | null;
+  readonly modelVersion: string | null;
+}
+
+export const NO_COUNTS: ScoreCounts = {
+  rows: 0,
+  scored: 0,
+  rejected: 0,
+  meanProbability: null,
+  modelVersion: null,
+};
+
+const rejectedSample = z.object({
+  line: z.number(),
+  id: z.string().optional(),
+  column: z.string(),
+  reason: z.string(),
+});
+
+const resultItem = z.object({
+  uploadId: z.string(),
+  status: z.enum(UPLOAD_STATUSES),
+  sourceKey: z.string(),
+  fileName: z.string().optional(),
+  resultsKey: z.string().optional(),
+  rows: z.number(),
+  scored: z.number(),
+  rejected: z.number(),
+  meanProbability: z.number().nullable(),
+  modelVersion: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  errorCode: z.string().optional(),
+  message: z.string().optional(),
+  rejectedSamples: z.array(rejectedSample),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+/** One upload's item as stored. */
+export type ResultItem = z.infer<typeof resultItem>;
+
+/** How a scoring run ended. */
+export interface FinalResult {
+  readonly uploadId: string;
+  readonly sourceKey: string;
+  readonly status: FinalStatus;
+  /** The NDJSON results object; only when SUCCEEDED or PARTIAL. */
+  readonly resultsKey?: string;
+  readonly counts: ScoreCounts;
+  readonly durationMs: number;
+  /** Only when FAILED. */
+  readonly error?: { readonly code: ResultErrorCode; readonly message: string };
+  readonly rejectedSamples: readonly RejectedRowSample[];
+}
+
+/** A PENDING item already exists under this id. */
+export class UploadIdTakenError extends Error {
+  override readonly name = 'UploadIdTakenError';
+}
+
+export class ResultsTable {
+  constructor(
+    private readonly dynamoDb: DynamoDBDocumentClient,
+    readonly tableName: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Records an upload the API has just handed a URL for. Conditional on the id being new, so it can
+   * never reset an upload that was already scored.
+   */
+  async createPending(upload: {
+    uploadId: string;
+    sourceKey: string;
+    fileName: string;
+  }): Promise<ResultItem> {
+    const now = this.now().toISOString();
+    const item: ResultItem = {
+      ...upload,
+      status: 'PENDING',
+      ...NO_COUNTS,
+      durationMs: null,
+      rejectedSamples: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.dynamoDb.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(uploadId)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new UploadIdTakenError(`upload ${upload.uploadId} already exists`);
+      }
+      throw error;
+    }
+    return item;
+  }
+
+  /** The upload's item, read consistently so a result is visible as soon as it is written. */
+  async get(uploadId: string): Promise<ResultItem | undefined> {
+    const { Item } = await this.dynamoDb.send(
+      new GetCommand({ TableName: this.tableName, Key: { uploadId }, ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : resultItem.parse(Item);
+  }
+
+  /**
+   * Stores how scoring ended, creating the item when the file was put in the bucket without the API.
+   * Unconditional on purpose: each run scores the object as it is now, so the latest run is the truth,
+   * and a retry that succeeds must replace the INTERNAL failure recorded before it.
+   */
+  async recordFinal(result: FinalResult): Promise<void> {
+    const now = this.now().toISOString();
+    const set: Record<string, unknown> = {
+      status: result.status,
+      sourceKey: result.sourceKey,
+      ...result.counts,
+      durationMs: Math.round(result.durationMs),
+      rejectedSamples: result.rejectedSamples.slice(0, MAX_REJECTED_SAMPLES).map(boundedSample),
+      updatedAt: now,
+    };
+    const remove: string[] = [];
+    if (result.resultsKey === undefined) remove.push('resultsKey');
+    else set.resultsKey = result.resultsKey;
+    if (result.error === undefined) remove.push('errorCode', 'message');
+    else
+      Object.assign(set, { errorCode: result.error.code, message: clip(result.error.message, MAX_MESSAGE) });
+
+    const names: Record<string, string> = { '#createdAt': 'createdAt' };
+    const values: Record<string, unknown> = { ':now': now };
+    const assignments = Object.entries(set).map(([name, value]) => {
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      return `#${name} = :${name}`;
+    });
+    for (const name of remove) names[`#${name}`] = name;
+    await this.dynamoDb.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { uploadId: result.uploadId },
+        UpdateExpression:
+          `SET ${[...assignments, '#createdAt = if_not_exists(#createdAt, :now)'].join(', ')}` +
+          (remove.length > 0 ? ` REMOVE ${remove.map((name) => `#${name}`).join(', ')}` : ''),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+}
+
+function boundedSample(sample: RejectedRowSample): RejectedRowSample {
+  return {
+    line: sample.line,
+    id: sample.id === undefined ? undefined : clip(sample.id, MAX_SAMPLE_TEXT),
+    column: clip(sample.column, MAX_SAMPLE_TEXT),
+    reason: clip(sample.reason, MAX_SAMPLE_TEXT),
+  };
+}
+
+function clip(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+}

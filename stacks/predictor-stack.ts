@@ -1,0 +1,284 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environment-config';
+import { OnnxRuntimeLayer } from '../constructs/onnxruntime-layer';
+import { PlatformFunction } from '../constructs/platform-function';
+import { physicalName } from './physical-name';
+
+export interface PredictorStackProps extends StackProps {
+  /** The validated environment this stack is deployed for. */
+  readonly config: EnvironmentConfig;
+  /** The platform key (core stack): encrypts the bucket, table, queue and log groups. */
+  readonly key: kms.IKey;
+  /** Receives the data bucket's server access logs (core stack). */
+  readonly accessLogBucket: s3.IBucket;
+}
+
+const ROOT = path.join(__dirname, '..');
+const MODEL_FILES = [
+  ['predictor/model/arrest-model.onnx', 'arrest-model.onnx'],
+  ['predictor/model/model-card.json', 'model-card.json'],
+] as const;
+const UPLOADS_PREFIX = 'uploads/';
+const RESULTS_PREFIX = 'results/';
+
+/**
+ * The workload Vigil watches and heals: the Chicago-crimes arrest predictor. Uploads land in S3 and
+ * are scored by the upload scorer; an HTTP API hands out upload URLs, reports results and scores
+ * small batches synchronously. Both functions are invoked through their `live` alias, and the model
+ * ships inside each function version, so rolling the alias back rolls the model back.
+ */
+export class PredictorStack extends Stack {
+  readonly dataBucket: s3.Bucket;
+  readonly resultsTable: dynamodb.Table;
+  readonly scorer: PlatformFunction;
+  readonly api: PlatformFunction;
+  readonly httpApi: apigwv2.HttpApi;
+  /** Upload events the scorer could not process after its retries. */
+  readonly deadLetterQueue: sqs.Queue;
+  private readonly bucketArn: string;
+  private readonly config: EnvironmentConfig;
+
+  constructor(scope: Construct, id: string, props: PredictorStackProps) {
+    super(scope, id, props);
+    const { config, key } = props;
+    this.config = config;
+    const predictor = config.predictor;
+
+    // A fixed name lets the S3 notification, the invoke permission and the grants refer to the bucket
+    // without referring to each other, which would be a dependency cycle.
+    const bucketName = `${physicalName(config, 'predictor')}-${this.account}-${this.region}`;
+    const bucketArn = `arn:${this.partition}:s3:::${bucketName}`;
+    this.bucketArn = bucketArn;
+    this.dataBucket = new s3.Bucket(this, 'DataBucket', {
+      bucketName,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      // Imported by name: the core stack's policy admits this account's buckets, and a reference
+      // from the core stack back to this bucket would make the two stacks depend on each other.
+      serverAccessLogsBucket: s3.Bucket.fromBucketName(this, 'AccessLogs', props.accessLogBucket.bucketName),
+      serverAccessLogsPrefix: 'predictor/',
+      lifecycleRules: [
+        {
+          id: 'expire-uploads-and-results',
+          expiration: Duration.days(predictor.dataRetentionDays),
+          noncurrentVersionExpiration: Duration.days(config.archive.noncurrentVersionExpireDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.resultsTable = new dynamodb.Table(this, 'ResultsTable', {
+      partitionKey: { name: 'uploadId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const onnxRuntime = new OnnxRuntimeLayer(this, 'OnnxRuntime', {
+      description: 'onnxruntime-node, linux-arm64 binaries only',
+    });
+    const shared = {
+      metricsNamespace: 'Vigil/Predictor',
+      logKey: key,
+      logRetentionDays: config.logs.retentionDays,
+      layers: [onnxRuntime.layer],
+      layerModules: ['onnxruntime-node'],
+      bundledFiles: MODEL_FILES,
+      environment: {
+        DATA_BUCKET_NAME: bucketName,
+        RESULTS_TABLE_NAME: this.resultsTable.tableName,
+        MAX_UPLOAD_BYTES: String(predictor.maxUploadMiB * 1024 * 1024),
+        MAX_REJECTED_SHARE: String(predictor.maxRejectedShare),
+        PRESIGN_TTL_SECONDS: String(predictor.presignTtlSeconds),
+        PREDICTOR_MODEL_PATH: '/var/task/arrest-model.onnx',
+        ORT_DISABLE_TELEMETRY: '1',
+      },
+    };
+
+    this.scorer = new PlatformFunction(this, 'UploadScorer', {
+      ...shared,
+      entry: path.join(ROOT, 'lambda', 'upload-scorer', 'handler.ts'),
+      description: 'Scores CSV / CSV.GZ uploads under uploads/ and records the outcome',
+      serviceName: 'predictor-upload-scorer',
+      memorySize: predictor.scorerMemoryMiB,
+      timeout: Duration.seconds(predictor.scorerTimeoutSeconds),
+    });
+    this.grant(this.scorer, ['s3:GetObject'], UPLOADS_PREFIX, 'reads each upload it is notified of');
+    // lib-storage uploads large results in parts and aborts them when a file fails.
+    this.grant(
+      this.scorer,
+      ['s3:PutObject', 's3:AbortMultipartUpload'],
+      RESULTS_PREFIX,
+      'writes each upload\u2019s results',
+    );
+    this.allowTableAndKey(this.scorer, key, ['dynamodb:UpdateItem']);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'ScorerDeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is the dead-letter destination; it has none of its own.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason: 'The scorer dead-letter queue is the end of the line; messages are inspected and redriven.',
+      },
+    );
+    // S3 invokes asynchronously: two retries, then the event is kept in the queue, never dropped.
+    this.scorer.live.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+    });
+    Validations.of(this.scorer.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Failed async events of the live alias go to an on-failure SQS destination, which keeps the error too.',
+    });
+    Validations.of(this.scorer.role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          'CDK\u2019s grant for sending to the encrypted dead-letter queue; limited to the platform key.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        reason: 'Part of the same dead-letter queue send grant, on the platform key only, not on any key.',
+      },
+    );
+
+    const s3Invoke = new lambda.CfnPermission(this, 'S3InvokesScorer', {
+      action: 'lambda:InvokeFunction',
+      functionName: this.scorer.live.functionArn,
+      principal: 's3.amazonaws.com',
+      sourceArn: bucketArn,
+      sourceAccount: this.account,
+    });
+    Validations.of(this.dataBucket).acknowledge({
+      id: '@aws-cdk/aws-s3:accessLogsPolicyNotAdded',
+      reason:
+        'The core stack\u2019s access-log bucket policy admits server access logs from every bucket of the account.',
+    });
+    const cfnBucket = this.dataBucket.node.defaultChild as s3.CfnBucket;
+    cfnBucket.notificationConfiguration = {
+      lambdaConfigurations: [
+        {
+          event: 's3:ObjectCreated:*',
+          function: this.scorer.live.functionArn,
+          filter: { s3Key: { rules: [{ name: 'prefix', value: UPLOADS_PREFIX }] } },
+        },
+      ],
+    };
+    // S3 checks that it may invoke the function when the notification is set.
+    cfnBucket.node.addDependency(s3Invoke);
+
+    this.api = new PlatformFunction(this, 'Api', {
+      ...shared,
+      entry: path.join(ROOT, 'lambda', 'predictor-api', 'handler.ts'),
+      description: 'Predictor HTTP API: upload URLs, results, synchronous scoring, health',
+      serviceName: 'predictor-api',
+      memorySize: 1024,
+      timeout: Duration.seconds(29),
+    });
+    // Presigned URLs carry the function's own permissions.
+    Validations.of(this.api.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Only API Gateway invokes it, synchronously: errors return to the caller, no event waits to be kept.',
+    });
+    this.grant(this.api, ['s3:PutObject'], UPLOADS_PREFIX, 'signs upload URLs for new uploads');
+    this.grant(this.api, ['s3:GetObject'], RESULTS_PREFIX, 'signs download URLs for finished results');
+    this.allowTableAndKey(this.api, key, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: config.logs.retentionDays as logs.RetentionDays,
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: physicalName(config, 'predictor-api'),
+      description: 'Chicago-crimes arrest predictor',
+      createDefaultStage: false,
+      // Callers sign requests with SigV4; access is granted with execute-api:Invoke.
+      defaultAuthorizer: new HttpIamAuthorizer(),
+    });
+    new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: predictor.apiRateLimit, burstLimit: predictor.apiBurstLimit },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigateway.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            caller: '$context.identity.userArn',
+            sourceIp: '$context.identity.sourceIp',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    const integration = new HttpLambdaIntegration('ApiIntegration', this.api.live);
+    const routes: [string, apigwv2.HttpMethod][] = [
+      ['/uploads', apigwv2.HttpMethod.POST],
+      ['/results/{id}', apigwv2.HttpMethod.GET],
+      ['/predict', apigwv2.HttpMethod.POST],
+      ['/health', apigwv2.HttpMethod.GET],
+    ];
+    for (const [routePath, method] of routes) {
+      this.httpApi.addRoutes({ path: routePath, methods: [method], integration });
+    }
+  }
+
+  /** Object actions under one key prefix of the data bucket, by ARN so no dependency on the bucket arises. */
+  private grant(fn: PlatformFunction, actions: string[], prefix: string, purpose: string): void {
+    const resource = `${this.bucketArn}/${prefix}*`;
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [resource] }));
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${physicalName(this.config, 'predictor')}-<AWS::AccountId>-<AWS::Region>/${prefix}*]`,
+      reason: `The function ${purpose}; object names are generated per upload, so the grant is the ${prefix} prefix.`,
+    });
+  }
+
+  private allowTableAndKey(fn: PlatformFunction, key: kms.IKey, tableActions: string[]): void {
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: tableActions, resources: [this.resultsTable.tableArn] }),
+    );
+    // SSE-KMS objects and the table need the key for every read and write.
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+    );
+  }
+}

@@ -1,0 +1,81 @@
+import './support/test-environment';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { httpEvent } from './support/http-events';
+import { lambdaContext } from './support/lambda-context';
+import { MODEL_VERSION } from './support/model-version';
+
+const ENVIRONMENT = {
+  DATA_BUCKET_NAME: 'vigil-data-test',
+  RESULTS_TABLE_NAME: 'vigil-results-test',
+  MAX_UPLOAD_BYTES: '104857600',
+  MAX_REJECTED_SHARE: '0.05',
+  PRESIGN_TTL_SECONDS: '600',
+};
+
+const saved = { ...process.env };
+afterEach(() => {
+  process.env = { ...saved };
+});
+
+/** Loads a handler module fresh, as a cold start does, with `env` added to the environment. */
+function coldStart<T>(modulePath: string, env: Record<string, string | undefined>): T {
+  process.env = { ...saved, ...env };
+  let loaded: T | undefined;
+  jest.isolateModules(() => {
+    loaded = require(modulePath) as T;
+  });
+  return loaded as T;
+}
+
+type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+
+describe.each([
+  ['upload scorer', '../../lambda/upload-scorer/handler'],
+  ['predictor API', '../../lambda/predictor-api/handler'],
+])('%s cold start', (_name, modulePath) => {
+  test('fails naming every missing or malformed variable', () => {
+    expect(() =>
+      coldStart(modulePath, { ...ENVIRONMENT, DATA_BUCKET_NAME: undefined, MAX_UPLOAD_BYTES: '10MB' }),
+    ).toThrow(
+      'Invalid Lambda environment: DATA_BUCKET_NAME is required; MAX_UPLOAD_BYTES must be a whole number of bytes (got "10MB")',
+    );
+  });
+
+  test('fails when PREDICTOR_MODEL_PATH points nowhere', () => {
+    expect(() =>
+      coldStart(modulePath, { ...ENVIRONMENT, PREDICTOR_MODEL_PATH: '/opt/no-model.onnx' }),
+    ).toThrow('PREDICTOR_MODEL_PATH points to "/opt/no-model.onnx", which does not exist');
+  });
+
+  test('exports a handler when the environment is complete', () => {
+    const { handler } = coldStart<{ handler: Handler }>(modulePath, ENVIRONMENT);
+    expect(handler).toEqual(expect.any(Function));
+  });
+});
+
+test('the scorer needs MAX_REJECTED_SHARE as a share', () => {
+  expect(() =>
+    coldStart('../../lambda/upload-scorer/handler', { ...ENVIRONMENT, MAX_REJECTED_SHARE: '5%' }),
+  ).toThrow('MAX_REJECTED_SHARE must be a number from 0 to 1, such as 0.05 (got "5%")');
+});
+
+test('the API refuses a presign TTL beyond the credentials it signs with', () => {
+  expect(() =>
+    coldStart('../../lambda/predictor-api/handler', { ...ENVIRONMENT, PRESIGN_TTL_SECONDS: '86400' }),
+  ).toThrow('PRESIGN_TTL_SECONDS must be at most 43200 seconds (got 86400)');
+});
+
+test('the deployed API handler answers /health with the model version', async () => {
+  const { handler } = coldStart<{ handler: Handler }>('../../lambda/predictor-api/handler', ENVIRONMENT);
+  const response = (await handler(
+    httpEvent('GET', '/health'),
+    lambdaContext(),
+  )) as APIGatewayProxyStructuredResultV2;
+  expect(response.statusCode).toBe(200);
+  expect(JSON.parse(response.body ?? '')).toEqual({ status: 'ok', modelVersion: MODEL_VERSION });
+});
+
+test('the deployed scorer handler refuses a payload that is not an S3 event', async () => {
+  const { handler } = coldStart<{ handler: Handler }>('../../lambda/upload-scorer/handler', ENVIRONMENT);
+  await expect(handler({ hello: 'world' }, lambdaContext())).rejects.toThrow('Not an S3 event notification');
+});

@@ -1,0 +1,220 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { configWith, vigilStacks } from '../support/synth-vigil';
+
+const config = configWith({
+  logs: { retentionDays: 60 },
+  predictor: { maxUploadMiB: 64, maxRejectedShare: 0.02, dataRetentionDays: 14, scorerMemoryMiB: 3008 },
+});
+const { app, stacks } = vigilStacks(config);
+const template = Template.fromStack(stacks.predictor);
+const assembly = app.synth();
+// The platform key lives in the core stack; this stack reads its ARN from the core stack's output.
+const tableKey = Object.values(template.findResources('AWS::DynamoDB::Table'))[0]?.Properties.SSESpecification
+  .KMSMasterKeyId;
+const keyArn = { 'Fn::GetStackOutput': tableKey?.['Fn::GetStackOutput'] };
+
+function logicalIdOf(type: string, idPrefix: string): string {
+  const id = Object.keys(template.findResources(type)).find((key) => key.startsWith(idPrefix));
+  if (!id) throw new Error(`no ${type} ${idPrefix}`);
+  return id;
+}
+const scorerFunction = logicalIdOf('AWS::Lambda::Function', 'UploadScorerFunction');
+const apiFunction = logicalIdOf('AWS::Lambda::Function', 'ApiFunction');
+const scorerAlias = logicalIdOf('AWS::Lambda::Alias', 'UploadScorerLive');
+const apiAlias = logicalIdOf('AWS::Lambda::Alias', 'ApiLive');
+
+function policyOf(rolePrefix: string): { Action: string | string[]; Resource: unknown }[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  const id = Object.keys(policies).find((key) => key.startsWith(rolePrefix));
+  return id ? policies[id]?.Properties.PolicyDocument.Statement : [];
+}
+
+describe('functions', () => {
+  it.each([
+    [scorerFunction, 3008, 300],
+    [apiFunction, 1024, 29],
+  ])('%s runs Node 24 on arm64 with tracing, JSON logs, and the configured size', (id, memory, timeout) => {
+    const fn = template.findResources('AWS::Lambda::Function')[id];
+    expect(fn?.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: memory,
+      Timeout: timeout,
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON' },
+    });
+    expect(fn?.Properties.Environment.Variables).toMatchObject({
+      POWERTOOLS_METRICS_NAMESPACE: 'Vigil/Predictor',
+      MAX_UPLOAD_BYTES: String(64 * 1024 * 1024),
+      MAX_REJECTED_SHARE: '0.02',
+      PREDICTOR_MODEL_PATH: '/var/task/arrest-model.onnx',
+      ORT_DISABLE_TELEMETRY: '1',
+    });
+  });
+
+  it('ships the model inside each function version, and onnxruntime only in the layer', () => {
+    const bundles = fs
+      .readdirSync(assembly.directory)
+      .map((entry) => path.join(assembly.directory, entry))
+      .filter(
+        (dir) =>
+          fs.existsSync(path.join(dir, 'index.js')) && fs.existsSync(path.join(dir, 'arrest-model.onnx')),
+      );
+    expect(bundles).toHaveLength(2);
+    const model = fs.readFileSync(path.join(__dirname, '../../predictor/model/arrest-model.onnx'));
+    for (const bundle of bundles) {
+      expect(fs.readdirSync(bundle).sort()).toEqual(['arrest-model.onnx', 'index.js', 'model-card.json']);
+      expect(fs.readFileSync(path.join(bundle, 'arrest-model.onnx')).equals(model)).toBe(true);
+      const code = fs.readFileSync(path.join(bundle, 'index.js'), 'utf8');
+      // Loaded from the layer at run time (by require, or by the inference worker via require.resolve).
+      expect(/require(\.resolve)?\("onnxruntime-node"\)/.test(code)).toBe(true);
+      expect(code.includes('onnxruntime-common')).toBe(false);
+    }
+    for (const id of [scorerFunction, apiFunction]) {
+      expect(template.findResources('AWS::Lambda::Function')[id]?.Properties.Layers).toHaveLength(1);
+    }
+  });
+
+  it('keeps each function in a KMS-encrypted log group with the configured retention', () => {
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups).toHaveLength(3);
+    for (const group of groups) {
+      expect(group.Properties).toMatchObject({ RetentionInDays: 60, KmsKeyId: keyArn });
+    }
+  });
+
+  it('gives roles no managed policies', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('lets the scorer read only uploads/, write only results/, and only update the results table', () => {
+    const statements = policyOf('UploadScorerRole');
+    const s3 = statements.filter((statement) => JSON.stringify(statement.Action).includes('s3:'));
+    expect(s3.map((statement) => [statement.Action, JSON.stringify(statement.Resource)])).toEqual([
+      ['s3:GetObject', expect.stringContaining('/uploads/*')],
+      [['s3:AbortMultipartUpload', 's3:PutObject'], expect.stringContaining('/results/*')],
+    ]);
+    const dynamo = statements.filter((statement) => JSON.stringify(statement.Action).includes('dynamodb:'));
+    expect(dynamo.map((statement) => statement.Action)).toEqual(['dynamodb:UpdateItem']);
+  });
+
+  it('lets the API sign uploads to uploads/ and downloads from results/ only', () => {
+    const s3 = policyOf('ApiRole').filter((statement) => JSON.stringify(statement.Action).includes('s3:'));
+    expect(s3.map((statement) => [statement.Action, JSON.stringify(statement.Resource)])).toEqual([
+      ['s3:PutObject', expect.stringContaining('/uploads/*')],
+      ['s3:GetObject', expect.stringContaining('/results/*')],
+    ]);
+  });
+});
+
+describe('upload pipeline', () => {
+  it('notifies the live alias (not $LATEST) of objects created under uploads/', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      NotificationConfiguration: {
+        LambdaConfigurations: [
+          {
+            Event: 's3:ObjectCreated:*',
+            Function: { Ref: scorerAlias },
+            Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }] } },
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { Ref: scorerAlias },
+      Principal: 's3.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+  });
+
+  it('retries failed upload events twice, then keeps them in an encrypted dead-letter queue', () => {
+    const queue = logicalIdOf('AWS::SQS::Queue', 'ScorerDeadLetters');
+    const [config] = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig'));
+    expect(config?.Properties).toMatchObject({
+      FunctionName: { Ref: scorerFunction },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+    });
+    // The qualifier is taken from the alias ARN: the configuration applies to `live`, which S3 invokes.
+    expect(JSON.stringify(config?.Properties.Qualifier)).toContain(scorerAlias);
+    template.hasResourceProperties('AWS::Lambda::Alias', {
+      Name: 'live',
+      FunctionName: { Ref: scorerFunction },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: keyArn,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+  });
+
+  it('keeps uploads and results encrypted, private, TLS-only, and for the configured days', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn },
+          },
+        ],
+      },
+      PublicAccessBlockConfiguration: Match.objectLike({
+        BlockPublicAcls: true,
+        RestrictPublicBuckets: true,
+      }),
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 14 })] },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'predictor/' }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('stores results in a KMS-encrypted table with point-in-time recovery, kept on stack deletion', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({
+        KeySchema: [{ AttributeName: 'uploadId', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn }),
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+});
+
+describe('HTTP API', () => {
+  it.each(['POST /uploads', 'GET /results/{id}', 'POST /predict', 'GET /health'])(
+    'routes %s to the live alias behind IAM authorization',
+    (routeKey) => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey,
+        AuthorizationType: 'AWS_IAM',
+      });
+    },
+  );
+
+  it('integrates with the live alias', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationUri: { Ref: apiAlias },
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
+  it('throttles the stage and writes structured access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: Match.objectLike({
+        Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"'),
+      }),
+    });
+  });
+});
