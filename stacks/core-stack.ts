@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
+import { EncryptedBucket } from '../constructs/encrypted-bucket';
 import { physicalName, physicalNamePattern } from './physical-name';
 
 export interface CoreStackProps extends StackProps {
@@ -74,16 +75,8 @@ export class CoreStack extends Stack {
     );
     this.accessLogBucket = accessLogBucket;
 
-    this.archiveBucket = new s3.Bucket(this, 'ArchiveBucket', {
-      encryption: s3.BucketEncryption.KMS,
+    this.archiveBucket = new EncryptedBucket(this, 'ArchiveBucket', {
       encryptionKey: key,
-      // One data key per bucket instead of one KMS request per object: archives hold millions of objects.
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
       serverAccessLogsBucket: accessLogBucket,
       serverAccessLogsPrefix: 'archive/',
       lifecycleRules: [
@@ -104,7 +97,6 @@ export class CoreStack extends Stack {
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
       ],
-      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     this.platformBus = new events.EventBus(this, 'PlatformBus', {

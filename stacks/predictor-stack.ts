@@ -14,6 +14,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
+import { EncryptedBucket } from '../constructs/encrypted-bucket';
 import { OnnxRuntimeLayer } from '../constructs/onnxruntime-layer';
 import { PlatformFunction } from '../constructs/platform-function';
 import { physicalName } from './physical-name';
@@ -63,16 +64,9 @@ export class PredictorStack extends Stack {
     const bucketName = `${physicalName(config, 'predictor')}-${this.account}-${this.region}`;
     const bucketArn = `arn:${this.partition}:s3:::${bucketName}`;
     this.bucketArn = bucketArn;
-    this.dataBucket = new s3.Bucket(this, 'DataBucket', {
+    this.dataBucket = new EncryptedBucket(this, 'DataBucket', {
       bucketName,
-      encryption: s3.BucketEncryption.KMS,
       encryptionKey: key,
-      bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
       // Imported by name: the core stack's policy admits this account's buckets, and a reference
       // from the core stack back to this bucket would make the two stacks depend on each other.
       serverAccessLogsBucket: s3.Bucket.fromBucketName(this, 'AccessLogs', props.accessLogBucket.bucketName),
@@ -85,7 +79,6 @@ export class PredictorStack extends Stack {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
-      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     this.resultsTable = new dynamodb.Table(this, 'ResultsTable', {
