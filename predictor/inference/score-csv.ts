@@ -35,7 +35,9 @@ const BATCH_ROWS = 16_384;
  * a whole cannot be scored.
  */
 export async function scoreCsv(input: Readable, options: ScoreCsvOptions = {}): Promise<ScoreSummary> {
-  const run = new ScoringRun(await arrestModelInWorker(), options);
+  // Reading starts at once and the model loads meanwhile: a stream left unread while the worker
+  // starts could fail with nobody listening, which would crash the process instead of this call.
+  const run = new ScoringRun(arrestModelInWorker(), options);
   try {
     for await (const rows of csvRows(csvText(input, options.maxBytes ?? DEFAULT_MAX_BYTES))) {
       for (const fields of rows) {
@@ -69,9 +71,12 @@ class ScoringRun {
   private readonly samples: RejectedRowSample[] = [];
 
   constructor(
-    private readonly model: ArrestModel,
+    private readonly model: Promise<ArrestModel>,
     private readonly options: ScoreCsvOptions,
-  ) {}
+  ) {
+    // A load failure is reported by the first await of the model; until then it is not unhandled.
+    model.catch(() => undefined);
+  }
 
   /** Takes one parsed row; returns true when the batch is full and must be flushed. */
   add(fields: string[]): boolean {
@@ -115,7 +120,7 @@ class ScoringRun {
       throw new InputError('EMPTY_FILE', 'The file has no header row and no data.');
     await this.flush();
     await this.inFlight;
-    const summary = this.summary();
+    const summary = this.summary((await this.model).modelVersion);
     if (this.rows === 0)
       throw new InputError('EMPTY_FILE', 'The file has a header but no data rows.', summary);
     const maxShare = this.options.maxRejectedShare ?? DEFAULT_MAX_REJECTED_SHARE;
@@ -135,7 +140,7 @@ class ScoringRun {
   private async score(batch: Batch): Promise<void> {
     const size = batch.size;
     if (size === 0) return;
-    const probabilities = await this.model.predict(batch.features, size);
+    const probabilities = await (await this.model).predict(batch.features, size);
     let sum = 0;
     for (let i = 0; i < size; i++) sum += probabilities[i] ?? 0;
     this.probabilitySum += sum;
@@ -157,13 +162,13 @@ class ScoringRun {
     }
   }
 
-  private summary(): ScoreSummary {
+  private summary(modelVersion: string): ScoreSummary {
     return {
       rows: this.rows,
       scored: this.scored,
       rejected: this.rejected,
       meanProbability: this.scored > 0 ? this.probabilitySum / this.scored : null,
-      modelVersion: this.model.modelVersion,
+      modelVersion,
       seconds: (performance.now() - this.started) / 1000,
       rejectedSamples: [...this.samples],
     };
