@@ -161,6 +161,23 @@ export const environmentConfigSchema = z.strictObject({
       apiBurstLimit: z.number().int().min(1).default(100),
     })
     .prefault({}),
+  monitoring: z
+    .strictObject({
+      /** Runbook base URL; each alarm links `<base>/<resource kind>-<signal>`. */
+      runbookBaseUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
+      /** Per-signal overrides for every monitored resource, keyed `<kind>/<signal>` (e.g. `lambda/throttles`). */
+      overrides: z
+        .record(
+          z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/),
+          z.strictObject({ severity: oneOf(ALARM_SEVERITIES).optional(), enabled: z.boolean().optional() }),
+          {
+            error: (issue) =>
+              issue.code === 'invalid_key' ? 'must be keyed like lambda/throttles' : undefined,
+          },
+        )
+        .default({}),
+    })
+    .prefault({}),
   tracing: z
     .strictObject({
       /** Share of requests traced by X-Ray after the reservoir is used, 0 to 1. */

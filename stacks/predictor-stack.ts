@@ -15,6 +15,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
+import type { AlarmRouting } from '../constructs/monitoring/alarm-routing';
+import { LambdaMonitor } from '../constructs/monitoring/lambda-monitor';
+import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
 import { OnnxRuntimeLayer } from '../constructs/onnxruntime-layer';
 import { PlatformFunction } from '../constructs/platform-function';
 import { physicalName } from './physical-name';
@@ -26,6 +29,8 @@ export interface PredictorStackProps extends StackProps {
   readonly key: kms.IKey;
   /** Receives the data bucket's server access logs (core stack). */
   readonly accessLogBucket: s3.IBucket;
+  /** Where the workload's alarms notify. @default no actions until the alerting stack provides topics */
+  readonly alarmRouting?: AlarmRouting;
 }
 
 const ROOT = path.join(__dirname, '..');
@@ -50,6 +55,8 @@ export class PredictorStack extends Stack {
   readonly httpApi: apigwv2.HttpApi;
   /** Upload events the scorer could not process after its retries. */
   readonly deadLetterQueue: sqs.Queue;
+  /** The workload's alarms, all made through this one service monitoring. */
+  readonly monitoring: ServiceMonitoring;
   private readonly bucketArn: string;
   private readonly config: EnvironmentConfig;
 
@@ -253,6 +260,25 @@ export class PredictorStack extends Stack {
     for (const [routePath, method] of routes) {
       this.httpApi.addRoutes({ path: routePath, methods: [method], integration });
     }
+
+    this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      service: 'predictor',
+      routing: props.alarmRouting,
+      runbookBaseUrl: config.monitoring.runbookBaseUrl,
+      overrides: config.monitoring.overrides,
+    });
+    new LambdaMonitor(this, 'UploadScorerMonitor', {
+      fn: this.scorer.function,
+      name: 'upload-scorer',
+      alias: this.scorer.live,
+      monitoring: this.monitoring,
+    });
+    new LambdaMonitor(this, 'ApiMonitor', {
+      fn: this.api.function,
+      name: 'api',
+      alias: this.api.live,
+      monitoring: this.monitoring,
+    });
   }
 
   /** Object actions under one key prefix of the data bucket, by ARN so no dependency on the bucket arises. */

@@ -109,6 +109,27 @@ describe('parseEnvironmentConfig', () => {
     }
   });
 
+  it('validates monitoring overrides: signal keys and severities', () => {
+    expect(
+      parseEnvironmentConfig({
+        ...minimal,
+        monitoring: { overrides: { 'lambda/throttles': { severity: 'high' } } },
+      }).monitoring.overrides,
+    ).toEqual({ 'lambda/throttles': { severity: 'high' } });
+    const message = errorOf({
+      ...minimal,
+      monitoring: {
+        runbookBaseUrl: 'http://wiki',
+        overrides: { Throttles: {}, 'sqs/age': { severity: 'urgent' } },
+      },
+    });
+    expect(message).toContain('monitoring.runbookBaseUrl must be an https:// URL');
+    expect(message).toContain('monitoring.overrides.Throttles must be keyed like lambda/throttles');
+    expect(message).toContain(
+      'monitoring.overrides.sqs/age.severity must be one of critical, high, warning, info',
+    );
+  });
+
   it('rejects a misspelt field instead of silently ignoring it', () => {
     expect(errorOf({ ...minimal, log: { retentionDays: 7 } })).toContain('(root) has unknown field "log"');
   });

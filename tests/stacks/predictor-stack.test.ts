@@ -218,3 +218,41 @@ describe('HTTP API', () => {
     });
   });
 });
+
+describe('monitoring', () => {
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+    (alarm) =>
+      alarm.Properties as { AlarmName: string; Threshold: number; Tags: { Key: string; Value: string }[] },
+  );
+  const named = (name: string) => alarms.find((alarm) => alarm.AlarmName === name);
+  const tagOf = (name: string, key: string) => named(name)?.Tags.find((entry) => entry.Key === key)?.Value;
+
+  it('watches both functions through the predictor service', () => {
+    expect(stacks.predictor.monitoring.createdAlarms()).toHaveLength(alarms.length);
+    expect(alarms.map((alarm) => alarm.AlarmName).sort()).toEqual(
+      [
+        ...[
+          'async-event-age',
+          'async-events-dropped',
+          'dead-letter-errors',
+          'destination-delivery-failures',
+        ].map((signal) => `vigil-predictor-upload-scorer-${signal}`),
+        ...['error-logs', 'error-rate', 'errors', 'p99-duration', 'throttles'].flatMap((signal) => [
+          `vigil-predictor-upload-scorer-${signal}`,
+          `vigil-predictor-api-${signal}`,
+        ]),
+      ].sort(),
+    );
+  });
+
+  it('derives thresholds from each function: timeouts from config, event age from the async config', () => {
+    expect(named('vigil-predictor-upload-scorer-p99-duration')?.Threshold).toBe(240_000);
+    expect(named('vigil-predictor-api-p99-duration')?.Threshold).toBe(23_200);
+    expect(named('vigil-predictor-upload-scorer-async-event-age')?.Threshold).toBe(3 * 3600 * 1000);
+  });
+
+  it('names the rollback playbook on error-rate alarms, since both functions are called through live', () => {
+    expect(tagOf('vigil-predictor-upload-scorer-error-rate', 'vigil:playbook')).toBe('lambda-alias-rollback');
+    expect(tagOf('vigil-predictor-api-error-rate', 'vigil:playbook')).toBe('lambda-alias-rollback');
+  });
+});

@@ -1,0 +1,30 @@
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { AlarmSeverity } from '../alarm-severity';
+
+/** Everything a monitor decides about one alarm; the facade adds name, tags, description and actions. */
+export interface AlarmSpec {
+  /** What is measured, kebab-case and unique within the resource: `errors`, `p99-duration`. */
+  readonly signal: string;
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  readonly comparisonOperator: cloudwatch.ComparisonOperator;
+  readonly evaluationPeriods: number;
+  /** @default evaluationPeriods */
+  readonly datapointsToAlarm?: number;
+  readonly treatMissingData: cloudwatch.TreatMissingData;
+  readonly severity: AlarmSeverity;
+  /** One sentence for the person paged: what it means when this fires. */
+  readonly summary: string;
+  /** How the threshold was chosen, e.g. `80% of the 30 s timeout`. */
+  readonly thresholdReason: string;
+  /** Remediation playbook id, when self-healing knows a fix. @default none */
+  readonly playbook?: string;
+}
+
+/** Overrides a team may set per signal: severity, or switching the alarm off. */
+export interface SignalOverride {
+  /** @default the monitor's severity for the signal */
+  readonly severity?: AlarmSeverity;
+  /** @default true */
+  readonly enabled?: boolean;
+}

@@ -1,0 +1,277 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, type IConstruct } from 'constructs';
+import type { AlarmSpec } from './alarm-spec';
+import { kebab, type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+
+export interface LambdaMonitorProps {
+  /** The function to watch. */
+  readonly fn: lambda.IFunction;
+  /** The function's name within its service. @default kebab-case of the function's construct id */
+  readonly name?: string;
+  /** The service the function belongs to. @default `ServiceMonitoring.of(this)` */
+  readonly monitoring?: ServiceMonitoring;
+  /** The alias callers invoke; a failing release is then rolled back by moving it. @default none */
+  readonly alias?: lambda.IAlias;
+  /** Error rate, in percent of invocations, that means the function is failing. @default 5 */
+  readonly errorRatePercent?: number;
+  /** Errors in five minutes that deserve a look even at low traffic. @default 1 */
+  readonly errorCount?: number;
+  /** p99 duration, as a share of the function's own timeout, at which timeouts are near. @default 0.8 */
+  readonly durationShareOfTimeout?: number;
+  /** Concurrency, as a share of the reserved concurrency, at which throttling is near. @default 0.8 */
+  readonly concurrencyShareOfReserved?: number;
+  /** Whether the function is invoked asynchronously. @default true when the stack holds an async invoke config for it */
+  readonly asyncInvocations?: boolean;
+  /** Whether the function reads a Kinesis or DynamoDB stream. @default true when it has a stream event source */
+  readonly streamSource?: boolean;
+  /** Alarm on ERROR lines in the function's JSON logs (Powertools or the JSON log format). @default true */
+  readonly errorLogs?: boolean;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+// Lambda's own defaults, used when the function does not set them.
+const DEFAULT_TIMEOUT_SECONDS = 3;
+const DEFAULT_MAX_EVENT_AGE_SECONDS = 6 * 3600;
+const DEFAULT_STREAM_ALARM_AGE_SECONDS = 300;
+
+/**
+ * Alarms for one Lambda function, each threshold taken from the function's own configuration:
+ * error rate and errors, throttles, p99 duration against its timeout, concurrency against its
+ * reserved concurrency, iterator age for stream sources, the asynchronous-invocation signals
+ * (events dropped or ageing, dead-letter and destination failures), and ERROR log lines.
+ */
+export class LambdaMonitor extends Construct {
+  readonly alarms: cloudwatch.Alarm[] = [];
+  private readonly monitoring: ServiceMonitoring;
+  private readonly resource: MonitoredResource;
+
+  constructor(scope: Construct, id: string, props: LambdaMonitorProps) {
+    super(scope, id);
+    const { fn } = props;
+    this.monitoring = props.monitoring ?? ServiceMonitoring.of(this);
+    this.resource = { kind: 'lambda', name: props.name ?? kebab(fn.node.id) };
+    const cfn = fn.node.defaultChild instanceof lambda.CfnFunction ? fn.node.defaultChild : undefined;
+    const rollback = props.alias ? 'lambda-alias-rollback' : undefined;
+
+    const invocations = fn.metricInvocations({ period: FIVE_MINUTES, statistic: 'Sum' });
+    const errors = fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' });
+    const errorRatePercent = props.errorRatePercent ?? 5;
+    this.add({
+      signal: 'error-rate',
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
+        usingMetrics: { errors, invocations },
+        period: FIVE_MINUTES,
+        label: 'Error rate (%)',
+      }),
+      threshold: errorRatePercent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      severity: 'high',
+      summary: 'A growing share of invocations fail; callers see errors.',
+      thresholdReason: `more than ${errorRatePercent}% of invocations in 2 of 3 five-minute periods`,
+      playbook: rollback,
+    });
+    const errorCount = props.errorCount ?? 1;
+    this.add({
+      signal: 'errors',
+      metric: errors,
+      threshold: errorCount,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      severity: 'warning',
+      summary: 'The function keeps failing, even if the failure rate is low.',
+      thresholdReason: `at least ${errorCount} error(s) in each of 3 consecutive five-minute periods`,
+    });
+
+    const reserved = numberOrUndefined(cfn?.reservedConcurrentExecutions);
+    this.add({
+      signal: 'throttles',
+      metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      severity: 'warning',
+      summary: 'Invocations are rejected for lack of concurrency; synchronous callers get 429s.',
+      thresholdReason:
+        reserved === undefined
+          ? 'any throttle in 2 of 3 five-minute periods (account concurrency is shared)'
+          : `any throttle in 2 of 3 five-minute periods (reserved concurrency ${reserved})`,
+      playbook: reserved === undefined ? undefined : 'lambda-raise-concurrency',
+    });
+
+    const timeoutSeconds = numberOrUndefined(cfn?.timeout) ?? DEFAULT_TIMEOUT_SECONDS;
+    const durationShare = props.durationShareOfTimeout ?? 0.8;
+    this.add({
+      signal: 'p99-duration',
+      metric: fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99' }),
+      threshold: Math.round(timeoutSeconds * 1000 * durationShare),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      severity: 'high',
+      summary: 'The slowest invocations approach the timeout; timeouts and retries follow.',
+      thresholdReason: `${Math.round(durationShare * 100)}% of the ${timeoutSeconds} s timeout, for 15 minutes`,
+    });
+
+    if (reserved !== undefined && reserved > 0) {
+      const share = props.concurrencyShareOfReserved ?? 0.8;
+      this.add({
+        signal: 'concurrency',
+        metric: fn.metric('ConcurrentExecutions', { period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold: Math.max(1, Math.floor(reserved * share)),
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        severity: 'warning',
+        summary: 'Concurrency nears the reserved limit; throttling is next.',
+        thresholdReason: `${Math.round(share * 100)}% of the reserved concurrency of ${reserved}`,
+        playbook: 'lambda-raise-concurrency',
+      });
+    }
+
+    const streamMappings = eventSourceMappings(fn).filter(
+      (mapping) => mapping.startingPosition !== undefined,
+    );
+    if (props.streamSource ?? streamMappings.length > 0) {
+      const maxRecordAge = streamMappings
+        .map((mapping) => numberOrUndefined(mapping.maximumRecordAgeInSeconds))
+        .find((age) => age !== undefined && age > 0);
+      const threshold =
+        maxRecordAge === undefined ? DEFAULT_STREAM_ALARM_AGE_SECONDS : Math.floor(maxRecordAge / 2);
+      this.add({
+        signal: 'iterator-age',
+        metric: fn.metric('IteratorAge', { period: FIVE_MINUTES, statistic: 'Maximum' }),
+        threshold: threshold * 1000,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        severity: 'high',
+        summary: 'The function falls behind its stream; records may expire before they are processed.',
+        thresholdReason:
+          maxRecordAge === undefined
+            ? `${threshold} s behind the stream (no maximum record age is set)`
+            : `half the ${maxRecordAge} s maximum record age`,
+      });
+    }
+
+    const invokeConfigs = asyncInvokeConfigs(fn);
+    if (props.asyncInvocations ?? invokeConfigs.length > 0) {
+      this.addAsyncAlarms(fn, invokeConfigs);
+    }
+
+    if (props.errorLogs ?? true) this.addErrorLogAlarm(fn);
+  }
+
+  private addAsyncAlarms(fn: lambda.IFunction, invokeConfigs: lambda.CfnEventInvokeConfig[]): void {
+    const maxAge =
+      invokeConfigs
+        .map((config) => numberOrUndefined(config.maximumEventAgeInSeconds))
+        .find((age) => age !== undefined) ?? DEFAULT_MAX_EVENT_AGE_SECONDS;
+    const lost = (signal: string, metricName: string, summary: string) =>
+      this.add({
+        signal,
+        metric: fn.metric(metricName, { period: FIVE_MINUTES, statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        severity: 'critical',
+        summary,
+        thresholdReason: 'any event: each one is work lost',
+      });
+    lost(
+      'async-events-dropped',
+      'AsyncEventsDropped',
+      'Asynchronous events were dropped without being processed.',
+    );
+    lost(
+      'dead-letter-errors',
+      'DeadLetterErrors',
+      'Failed events could not be written to the dead-letter queue.',
+    );
+    lost(
+      'destination-delivery-failures',
+      'DestinationDeliveryFailures',
+      'Results of asynchronous invocations could not be sent to their destination.',
+    );
+    this.add({
+      signal: 'async-event-age',
+      metric: fn.metric('AsyncEventAge', { period: FIVE_MINUTES, statistic: 'Maximum' }),
+      threshold: Math.floor(maxAge / 2) * 1000,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      severity: 'high',
+      summary: 'Queued asynchronous events wait long; past the maximum age they are dropped.',
+      thresholdReason: `half the ${maxAge} s maximum event age`,
+    });
+  }
+
+  /** A metric filter on the function's JSON logs: ERROR lines are failures even when the invocation succeeds. */
+  private addErrorLogAlarm(fn: lambda.IFunction): void {
+    const metricName = `${this.monitoring.service}-${this.resource.name}-error-logs`;
+    const filter = new logs.MetricFilter(this, 'ErrorLogFilter', {
+      // An imported function's log group is found by the name Lambda gives it.
+      logGroup:
+        fn instanceof lambda.Function
+          ? fn.logGroup
+          : logs.LogGroup.fromLogGroupName(this, 'LogGroup', `/aws/lambda/${fn.functionName}`),
+      filterPattern: logs.FilterPattern.stringValue('$.level', '=', 'ERROR'),
+      metricNamespace: 'Vigil/Logs',
+      metricName,
+      metricValue: '1',
+    });
+    this.add({
+      signal: 'error-logs',
+      metric: filter.metric({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      severity: 'warning',
+      summary: 'The function logged errors; the log excerpt in the alert shows which.',
+      thresholdReason: 'any JSON log line with level ERROR in five minutes',
+    });
+  }
+
+  private add(spec: AlarmSpec): void {
+    const alarm = this.monitoring.addAlarm(this, this.resource, spec);
+    if (alarm) this.alarms.push(alarm);
+  }
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' && !Token.isUnresolved(value) ? value : undefined;
+}
+
+/** Event source mappings that target the function, wherever they are defined in its stack. */
+function eventSourceMappings(fn: lambda.IFunction): lambda.CfnEventSourceMapping[] {
+  return ofFunction(fn, lambda.CfnEventSourceMapping);
+}
+
+/** Async invoke configurations of the function or any of its aliases and versions, in its stack. */
+function asyncInvokeConfigs(fn: lambda.IFunction): lambda.CfnEventInvokeConfig[] {
+  return ofFunction(fn, lambda.CfnEventInvokeConfig);
+}
+
+function ofFunction<T extends { functionName: string }>(
+  fn: lambda.IFunction,
+  type: abstract new (...args: never[]) => T,
+): T[] {
+  const stack = Stack.of(fn);
+  const name = JSON.stringify(stack.resolve(fn.functionName));
+  return stack.node
+    .findAll()
+    .filter((child): child is IConstruct & T => child instanceof type)
+    .filter((resource) => JSON.stringify(stack.resolve(resource.functionName)) === name);
+}

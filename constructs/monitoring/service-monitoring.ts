@@ -1,0 +1,171 @@
+import { App, Stack, Tags } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct, type IConstruct } from 'constructs';
+import type { AlarmSeverity } from '../alarm-severity';
+import { formatAlarmDescription } from './alarm-description';
+import { type AlarmRouting, NO_ROUTING } from './alarm-routing';
+import type { AlarmSpec, SignalOverride } from './alarm-spec';
+
+export interface ServiceMonitoringProps {
+  /** Service name, kebab-case: part of every alarm name, tag and dashboard. */
+  readonly service: string;
+  /** Where alarms notify, by severity. @default no actions (state changes still reach EventBridge) */
+  readonly routing?: AlarmRouting;
+  /** Runbook base URL; an alarm links `<base>/<resource kind>-<signal>`. @default no runbook link */
+  readonly runbookBaseUrl?: string;
+  /** First part of every alarm name. @default 'vigil' */
+  readonly alarmNamePrefix?: string;
+  /** Per-signal overrides for every resource of the service, keyed `<kind>/<signal>` (e.g. `lambda/throttles`). @default none */
+  readonly overrides?: Readonly<Record<string, SignalOverride>>;
+}
+
+/** A monitored resource as the facade sees it. */
+export interface MonitoredResource {
+  /** Kind of resource, kebab-case: `lambda`, `sqs`, `http-api`. Prefixes runbook names and override keys. */
+  readonly kind: string;
+  /** The resource's name within the service, kebab-case. */
+  readonly name: string;
+}
+
+const DEFAULT_ID = 'VigilMonitoring';
+const ALARM_NAME_PART = /^[a-z0-9][a-z0-9-]*$/;
+// AWS tag values allow letters, digits, spaces and _ . : / = + - @.
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+const claimedNames = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Monitoring for one service: the single place alarms are made. Every alarm gets a name from one
+ * rule (`<prefix>-<service>-<resource>-<signal>`, unique across the app), a severity, its actions
+ * from the routing, AWS tags (service, resource, signal, severity, runbook, playbook) and a JSON
+ * description the enrichment Lambda parses. {@link createdAlarms} returns every alarm made through
+ * it, because monitors register alarms here instead of being discovered afterwards.
+ */
+export class ServiceMonitoring extends Construct {
+  /** The service's monitoring in the stack of `scope`, created with the stack's name if none exists. */
+  static of(scope: IConstruct): ServiceMonitoring {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(DEFAULT_ID);
+    if (existing instanceof ServiceMonitoring) return existing;
+    return new ServiceMonitoring(stack, DEFAULT_ID, { service: kebab(stack.stackName) });
+  }
+
+  readonly service: string;
+  private readonly props: ServiceMonitoringProps;
+  private readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ServiceMonitoringProps) {
+    super(scope, id);
+    if (!ALARM_NAME_PART.test(props.service)) {
+      throw new Error(`service must be kebab-case (got ${JSON.stringify(props.service)})`);
+    }
+    this.service = props.service;
+    this.props = props;
+  }
+
+  /** Every alarm made for this service, in creation order. */
+  createdAlarms(): readonly cloudwatch.Alarm[] {
+    return [...this.alarms];
+  }
+
+  /** The one alarm-naming rule. */
+  alarmName(resource: MonitoredResource, signal: string): string {
+    return [this.props.alarmNamePrefix ?? 'vigil', this.service, resource.name, signal].join('-');
+  }
+
+  /** The effective severity of a signal, or undefined when a team switched it off. */
+  severityOf(
+    resource: MonitoredResource,
+    signal: string,
+    monitorDefault: AlarmSeverity,
+  ): AlarmSeverity | undefined {
+    const override = this.props.overrides?.[`${resource.kind}/${signal}`];
+    if (override?.enabled === false) return undefined;
+    return override?.severity ?? monitorDefault;
+  }
+
+  /** Makes one alarm in `scope` for a resource of this service; undefined when the signal is switched off. */
+  addAlarm(scope: Construct, resource: MonitoredResource, spec: AlarmSpec): cloudwatch.Alarm | undefined {
+    for (const part of [resource.name, resource.kind, spec.signal]) {
+      if (!ALARM_NAME_PART.test(part))
+        throw new Error(`alarm name parts must be kebab-case (got ${JSON.stringify(part)})`);
+    }
+    const severity = this.severityOf(resource, spec.signal, spec.severity);
+    if (severity === undefined) return undefined;
+
+    const alarmName = this.alarmName(resource, spec.signal);
+    this.claim(alarmName, scope);
+    const runbook = this.props.runbookBaseUrl
+      ? `${this.props.runbookBaseUrl.replace(/\/$/, '')}/${resource.kind}-${spec.signal}`
+      : undefined;
+    const alarm = new cloudwatch.Alarm(scope, pascal(spec.signal), {
+      alarmName,
+      alarmDescription: formatAlarmDescription({
+        vigil: 1,
+        service: this.service,
+        resource: resource.name,
+        signal: spec.signal,
+        severity,
+        summary: spec.summary,
+        threshold: spec.thresholdReason,
+        runbook,
+        playbook: spec.playbook,
+      }),
+      metric: spec.metric,
+      threshold: spec.threshold,
+      comparisonOperator: spec.comparisonOperator,
+      evaluationPeriods: spec.evaluationPeriods,
+      datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
+      treatMissingData: spec.treatMissingData,
+    });
+    const actions = (this.props.routing ?? NO_ROUTING).actionsFor(severity);
+    alarm.addAlarmAction(...actions);
+    alarm.addOkAction(...actions);
+
+    const tags: Record<string, string | undefined> = {
+      'vigil:service': this.service,
+      'vigil:resource': resource.name,
+      'vigil:signal': spec.signal,
+      'vigil:severity': severity,
+      'vigil:runbook': runbook,
+      'vigil:playbook': spec.playbook,
+    };
+    for (const [key, value] of Object.entries(tags)) {
+      if (value === undefined) continue;
+      if (!TAG_VALUE.test(value))
+        throw new Error(
+          `alarm ${alarmName}: tag ${key} value ${JSON.stringify(value)} has characters AWS tags do not allow`,
+        );
+      Tags.of(alarm).add(key, value);
+    }
+    this.alarms.push(alarm);
+    return alarm;
+  }
+
+  /** Alarm names must be unique in an account and region; two identical names in one app are a bug. */
+  private claim(alarmName: string, scope: Construct): void {
+    const root = App.of(this) ?? this.node.root;
+    const names = claimedNames.get(root) ?? new Map<string, string>();
+    claimedNames.set(root, names);
+    const owner = names.get(alarmName);
+    if (owner !== undefined) {
+      throw new Error(`alarm name ${alarmName} is used twice: by ${owner} and by ${scope.node.path}`);
+    }
+    names.set(alarmName, scope.node.path);
+  }
+}
+
+/** `UploadScorer` or `upload_scorer` → `upload-scorer`. */
+export function kebab(text: string): string {
+  return text
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .toLowerCase();
+}
+
+function pascal(kebabText: string): string {
+  return kebabText
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

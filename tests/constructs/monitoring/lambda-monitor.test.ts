@@ -1,0 +1,257 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
+import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
+import { LambdaMonitor } from '../../../constructs/monitoring/lambda-monitor';
+import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
+
+function newFunction(stack: Stack, id: string, props: Partial<lambda.FunctionProps> = {}): lambda.Function {
+  return new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+    ...props,
+  });
+}
+
+interface AlarmResource {
+  Properties: Record<string, unknown> & { Tags?: { Key: string; Value: string }[] };
+}
+
+function alarmsByName(template: Template): Map<string, AlarmResource['Properties']> {
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as AlarmResource[];
+  return new Map(alarms.map((alarm) => [alarm.Properties.AlarmName as string, alarm.Properties]));
+}
+
+function tag(alarm: AlarmResource['Properties'] | undefined, key: string): string | undefined {
+  return alarm?.Tags?.find((entry) => entry.Key === key)?.Value;
+}
+
+describe('LambdaMonitor on a fully configured function', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Orders');
+  const critical = new sns.Topic(stack, 'Critical');
+  const high = new sns.Topic(stack, 'High');
+  const monitoring = new ServiceMonitoring(stack, 'Monitoring', {
+    service: 'orders',
+    routing: routeToTopics({ critical, high }),
+    runbookBaseUrl: 'https://runbooks.example.org/vigil',
+  });
+  const fn = newFunction(stack, 'Checkout', {
+    timeout: Duration.seconds(30),
+    reservedConcurrentExecutions: 10,
+  });
+  const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
+  alias.configureAsyncInvoke({ maxEventAge: Duration.hours(2), retryAttempts: 1 });
+  new lambda.EventSourceMapping(stack, 'Stream', {
+    target: fn,
+    eventSourceArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders',
+    startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+    maxRecordAge: Duration.hours(1),
+  });
+  const monitor = new LambdaMonitor(stack, 'CheckoutMonitor', { fn, alias, monitoring });
+  const template = Template.fromStack(stack);
+  const alarms = alarmsByName(template);
+  const name = (signal: string) => `vigil-orders-checkout-${signal}`;
+
+  it('creates every signal the function has, named by the one rule, and reports them all', () => {
+    expect([...alarms.keys()].sort()).toEqual(
+      [
+        'async-event-age',
+        'async-events-dropped',
+        'concurrency',
+        'dead-letter-errors',
+        'destination-delivery-failures',
+        'error-logs',
+        'error-rate',
+        'errors',
+        'iterator-age',
+        'p99-duration',
+        'throttles',
+      ]
+        .map(name)
+        .sort(),
+    );
+    expect(monitor.alarms).toHaveLength(11);
+    expect(monitoring.createdAlarms()).toHaveLength(11);
+  });
+
+  it.each([
+    // signal, metric, statistic, period, threshold, comparison, evaluation periods, datapoints, severity
+    ['p99-duration', 'Duration', 'p99', 300, 24_000, 'GreaterThanOrEqualToThreshold', 3, 3, 'high'],
+    ['throttles', 'Throttles', 'Sum', 300, 1, 'GreaterThanOrEqualToThreshold', 3, 2, 'warning'],
+    ['errors', 'Errors', 'Sum', 300, 1, 'GreaterThanOrEqualToThreshold', 3, 3, 'warning'],
+    [
+      'concurrency',
+      'ConcurrentExecutions',
+      'Maximum',
+      60,
+      8,
+      'GreaterThanOrEqualToThreshold',
+      5,
+      3,
+      'warning',
+    ],
+    ['iterator-age', 'IteratorAge', 'Maximum', 300, 1_800_000, 'GreaterThanOrEqualToThreshold', 3, 3, 'high'],
+    [
+      'async-event-age',
+      'AsyncEventAge',
+      'Maximum',
+      300,
+      3_600_000,
+      'GreaterThanOrEqualToThreshold',
+      2,
+      2,
+      'high',
+    ],
+    [
+      'async-events-dropped',
+      'AsyncEventsDropped',
+      'Sum',
+      300,
+      1,
+      'GreaterThanOrEqualToThreshold',
+      1,
+      1,
+      'critical',
+    ],
+    [
+      'dead-letter-errors',
+      'DeadLetterErrors',
+      'Sum',
+      300,
+      1,
+      'GreaterThanOrEqualToThreshold',
+      1,
+      1,
+      'critical',
+    ],
+  ] as const)(
+    '%s: %s %s over %ss, threshold %s',
+    (signal, metric, statistic, period, threshold, comparison, evaluations, datapoints, severity) => {
+      const alarm = alarms.get(name(signal));
+      const isPercentile = statistic.startsWith('p');
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: metric,
+        Period: period,
+        Threshold: threshold,
+        ComparisonOperator: comparison,
+        EvaluationPeriods: evaluations,
+        DatapointsToAlarm: datapoints,
+        TreatMissingData: 'notBreaching',
+        ...(isPercentile ? { ExtendedStatistic: statistic } : { Statistic: statistic }),
+      });
+      expect(tag(alarm, 'vigil:severity')).toBe(severity);
+    },
+  );
+
+  it('computes the error rate with metric math that reads zero when there is no traffic', () => {
+    const alarm = alarms.get(name('error-rate'));
+    expect(alarm).toMatchObject({
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+    });
+    const expression = (alarm?.Metrics as { Expression?: string }[]).find((query) => query.Expression);
+    expect(expression?.Expression).toBe('IF(invocations > 0, 100 * errors / invocations, 0)');
+    expect(tag(alarm, 'vigil:playbook')).toBe('lambda-alias-rollback');
+  });
+
+  it('routes each alarm to the topic of its severity, for ALARM and OK', () => {
+    expect(alarms.get(name('async-events-dropped'))).toMatchObject({
+      AlarmActions: [{ Ref: expect.stringMatching(/^Critical/) }],
+      OKActions: [{ Ref: expect.stringMatching(/^Critical/) }],
+    });
+    expect(alarms.get(name('p99-duration'))?.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^High/) }]);
+    expect(alarms.get(name('throttles'))?.AlarmActions).toBeUndefined();
+  });
+
+  it('describes each alarm in JSON the enrichment Lambda parses, and tags it', () => {
+    const alarm = alarms.get(name('p99-duration'));
+    expect(parseAlarmDescription(alarm?.AlarmDescription as string)).toEqual({
+      vigil: 1,
+      service: 'orders',
+      resource: 'checkout',
+      signal: 'p99-duration',
+      severity: 'high',
+      summary: 'The slowest invocations approach the timeout; timeouts and retries follow.',
+      threshold: '80% of the 30 s timeout, for 15 minutes',
+      runbook: 'https://runbooks.example.org/vigil/lambda-p99-duration',
+    });
+    expect(tag(alarm, 'vigil:service')).toBe('orders');
+    expect(tag(alarm, 'vigil:runbook')).toBe('https://runbooks.example.org/vigil/lambda-p99-duration');
+  });
+
+  it('counts ERROR lines of the JSON logs with a metric filter', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.level = "ERROR" }',
+      MetricTransformations: [
+        { MetricNamespace: 'Vigil/Logs', MetricName: 'orders-checkout-error-logs', MetricValue: '1' },
+      ],
+    });
+    expect(alarms.get(name('error-logs'))).toMatchObject({
+      Namespace: 'Vigil/Logs',
+      Statistic: 'Sum',
+      Threshold: 1,
+    });
+  });
+});
+
+describe('LambdaMonitor on a plain function', () => {
+  it('is complete with one line, derives from the default timeout, and skips signals the function cannot have', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Plain');
+    new LambdaMonitor(stack, 'Monitor', {
+      fn: newFunction(stack, 'Worker', { timeout: Duration.seconds(10) }),
+    });
+    const alarms = alarmsByName(Template.fromStack(stack));
+    expect([...alarms.keys()].sort()).toEqual(
+      ['error-logs', 'error-rate', 'errors', 'p99-duration', 'throttles'].map(
+        (signal) => `vigil-plain-worker-${signal}`,
+      ),
+    );
+    expect(alarms.get('vigil-plain-worker-p99-duration')?.Threshold).toBe(8_000);
+    expect(tag(alarms.get('vigil-plain-worker-throttles'), 'vigil:playbook')).toBeUndefined();
+  });
+
+  it('takes per-resource thresholds and service-wide overrides', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Tuned');
+    const monitoring = new ServiceMonitoring(stack, 'Monitoring', {
+      service: 'tuned',
+      overrides: { 'lambda/errors': { enabled: false }, 'lambda/throttles': { severity: 'high' } },
+    });
+    new LambdaMonitor(stack, 'Monitor', {
+      fn: newFunction(stack, 'Api'),
+      monitoring,
+      errorRatePercent: 1,
+      durationShareOfTimeout: 0.5,
+    });
+    const alarms = alarmsByName(Template.fromStack(stack));
+    expect(alarms.has('vigil-tuned-api-errors')).toBe(false);
+    expect(tag(alarms.get('vigil-tuned-api-throttles'), 'vigil:severity')).toBe('high');
+    expect(alarms.get('vigil-tuned-api-error-rate')?.Threshold).toBe(1);
+    expect(alarms.get('vigil-tuned-api-p99-duration')?.Threshold).toBe(1_500);
+  });
+
+  it('refuses two alarms with the same name anywhere in the app', () => {
+    const app = new App();
+    const first = new Stack(app, 'First');
+    const second = new Stack(app, 'Second');
+    const shared = { service: 'orders' };
+    new LambdaMonitor(first, 'M', {
+      fn: newFunction(first, 'Api'),
+      monitoring: new ServiceMonitoring(first, 'S', shared),
+    });
+    expect(
+      () =>
+        new LambdaMonitor(second, 'M', {
+          fn: newFunction(second, 'Api'),
+          monitoring: new ServiceMonitoring(second, 'S', shared),
+        }),
+    ).toThrow('alarm name vigil-orders-api-error-rate is used twice: by First/M and by Second/M');
+  });
+});
