@@ -155,6 +155,16 @@ export const environmentConfigSchema = z.strictObject({
       scorerMemoryMiB: z.number().int().min(512).max(10_240).default(2048),
       /** Maximum run time of the upload scorer, in seconds. */
       scorerTimeoutSeconds: z.number().int().min(30).max(900).default(300),
+      /** Availability objective of the HTTP API: share of requests not answered with a 5XX. */
+      availabilityTarget: z
+        .number()
+        .gt(0)
+        .lt(1, { error: 'must be between 0 and 1 exclusive' })
+        .default(0.999),
+      /** Latency objective of the API function: share of invocations faster than `latencyThresholdMs`. */
+      latencyTarget: z.number().gt(0).lt(1, { error: 'must be between 0 and 1 exclusive' }).default(0.99),
+      /** What fast means for the latency objective, in milliseconds. */
+      latencyThresholdMs: z.number().int().min(1).default(1000),
       /** Steady-state request rate allowed on the API, per second. */
       apiRateLimit: z.number().int().min(1).default(50),
       /** Burst of requests allowed on the API. */

@@ -17,6 +17,11 @@ import type { EnvironmentConfig } from '../config/environment-config';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
 import type { AlarmRouting } from '../constructs/monitoring/alarm-routing';
 import { LambdaMonitor } from '../constructs/monitoring/lambda-monitor';
+import {
+  httpApiAvailability,
+  lambdaLatency,
+  ServiceLevelObjective,
+} from '../constructs/monitoring/service-level-objective';
 import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
 import { OnnxRuntimeLayer } from '../constructs/onnxruntime-layer';
 import { PlatformFunction } from '../constructs/platform-function';
@@ -279,6 +284,19 @@ export class PredictorStack extends Stack {
       alias: this.api.live,
       monitoring: this.monitoring,
     });
+    new ServiceLevelObjective(this, 'ApiAvailability', {
+      name: 'api',
+      indicator: httpApiAvailability(this.httpApi.apiId),
+      target: predictor.availabilityTarget,
+      monitoring: this.monitoring,
+    });
+    new ServiceLevelObjective(this, 'ApiLatency', {
+      name: 'api-function',
+      indicator: lambdaLatency(this.api.function, predictor.latencyThresholdMs),
+      target: predictor.latencyTarget,
+      monitoring: this.monitoring,
+    });
+    this.monitoring.addServiceHealthAlarm();
   }
 
   /** Object actions under one key prefix of the data bucket, by ARN so no dependency on the bucket arises. */

@@ -1,17 +1,10 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { AlarmSeverity } from '../alarm-severity';
 
-/** Everything a monitor decides about one alarm; the facade adds name, tags, description and actions. */
-export interface AlarmSpec {
+/** What every alarm says about itself, metric or composite. */
+export interface AlarmFacts {
   /** What is measured, kebab-case and unique within the resource: `errors`, `p99-duration`. */
   readonly signal: string;
-  readonly metric: cloudwatch.IMetric;
-  readonly threshold: number;
-  readonly comparisonOperator: cloudwatch.ComparisonOperator;
-  readonly evaluationPeriods: number;
-  /** @default evaluationPeriods */
-  readonly datapointsToAlarm?: number;
-  readonly treatMissingData: cloudwatch.TreatMissingData;
   readonly severity: AlarmSeverity;
   /** One sentence for the person paged: what it means when this fires. */
   readonly summary: string;
@@ -19,6 +12,24 @@ export interface AlarmSpec {
   readonly thresholdReason: string;
   /** Remediation playbook id, when self-healing knows a fix. @default none */
   readonly playbook?: string;
+  /** Name of the composite alarm this one only feeds; such an alarm never notifies. @default none */
+  readonly partOf?: string;
+}
+
+/** Everything a monitor decides about one metric alarm; the facade adds name, tags, description and actions. */
+export interface AlarmSpec extends AlarmFacts {
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  readonly comparisonOperator: cloudwatch.ComparisonOperator;
+  readonly evaluationPeriods: number;
+  /** @default evaluationPeriods */
+  readonly datapointsToAlarm?: number;
+  readonly treatMissingData: cloudwatch.TreatMissingData;
+}
+
+/** A composite alarm: a rule over other alarms. */
+export interface CompositeAlarmSpec extends AlarmFacts {
+  readonly rule: cloudwatch.IAlarmRule;
 }
 
 /** Overrides a team may set per signal: severity, or switching the alarm off. */

@@ -4,7 +4,7 @@ import { Construct, type IConstruct } from 'constructs';
 import type { AlarmSeverity } from '../alarm-severity';
 import { formatAlarmDescription } from './alarm-description';
 import { type AlarmRouting, NO_ROUTING } from './alarm-routing';
-import type { AlarmSpec, SignalOverride } from './alarm-spec';
+import type { AlarmFacts, AlarmSpec, CompositeAlarmSpec, SignalOverride } from './alarm-spec';
 
 export interface ServiceMonitoringProps {
   /** Service name, kebab-case: part of every alarm name, tag and dashboard. */
@@ -51,7 +51,9 @@ export class ServiceMonitoring extends Construct {
 
   readonly service: string;
   private readonly props: ServiceMonitoringProps;
-  private readonly alarms: cloudwatch.Alarm[] = [];
+  private readonly alarms: cloudwatch.AlarmBase[] = [];
+  // Alarms that page (critical or high, not parts of a composite): the service-health rule's inputs.
+  private readonly paging: cloudwatch.AlarmBase[] = [];
 
   constructor(scope: Construct, id: string, props: ServiceMonitoringProps) {
     super(scope, id);
@@ -62,8 +64,8 @@ export class ServiceMonitoring extends Construct {
     this.props = props;
   }
 
-  /** Every alarm made for this service, in creation order. */
-  createdAlarms(): readonly cloudwatch.Alarm[] {
+  /** Every alarm made for this service, composite alarms included, in creation order. */
+  createdAlarms(): readonly cloudwatch.AlarmBase[] {
     return [...this.alarms];
   }
 
@@ -85,9 +87,48 @@ export class ServiceMonitoring extends Construct {
 
   /** Makes one alarm in `scope` for a resource of this service; undefined when the signal is switched off. */
   addAlarm(scope: Construct, resource: MonitoredResource, spec: AlarmSpec): cloudwatch.Alarm | undefined {
+    return this.register(scope, resource, spec, (alarmName, alarmDescription) => {
+      return new cloudwatch.Alarm(scope, pascal(spec.signal), {
+        alarmName,
+        alarmDescription,
+        metric: spec.metric,
+        threshold: spec.threshold,
+        comparisonOperator: spec.comparisonOperator,
+        evaluationPeriods: spec.evaluationPeriods,
+        datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
+        treatMissingData: spec.treatMissingData,
+      });
+    });
+  }
+
+  /**
+   * Makes a composite alarm over other alarms (e.g. both windows of a burn rate, or a service's health).
+   * Its parts should be made with `partOf` so that only the composite notifies.
+   */
+  addCompositeAlarm(
+    scope: Construct,
+    resource: MonitoredResource,
+    spec: CompositeAlarmSpec,
+  ): cloudwatch.CompositeAlarm | undefined {
+    return this.register(scope, resource, spec, (alarmName, alarmDescription) => {
+      return new cloudwatch.CompositeAlarm(scope, pascal(spec.signal), {
+        compositeAlarmName: alarmName,
+        alarmDescription,
+        alarmRule: spec.rule,
+      });
+    });
+  }
+
+  private register<T extends cloudwatch.AlarmBase>(
+    scope: Construct,
+    resource: MonitoredResource,
+    spec: AlarmFacts,
+    make: (alarmName: string, description: string) => T,
+  ): T | undefined {
     for (const part of [resource.name, resource.kind, spec.signal]) {
-      if (!ALARM_NAME_PART.test(part))
+      if (!ALARM_NAME_PART.test(part)) {
         throw new Error(`alarm name parts must be kebab-case (got ${JSON.stringify(part)})`);
+      }
     }
     const severity = this.severityOf(resource, spec.signal, spec.severity);
     if (severity === undefined) return undefined;
@@ -97,9 +138,9 @@ export class ServiceMonitoring extends Construct {
     const runbook = this.props.runbookBaseUrl
       ? `${this.props.runbookBaseUrl.replace(/\/$/, '')}/${resource.kind}-${spec.signal}`
       : undefined;
-    const alarm = new cloudwatch.Alarm(scope, pascal(spec.signal), {
+    const alarm = make(
       alarmName,
-      alarmDescription: formatAlarmDescription({
+      formatAlarmDescription({
         vigil: 1,
         service: this.service,
         resource: resource.name,
@@ -109,17 +150,15 @@ export class ServiceMonitoring extends Construct {
         threshold: spec.thresholdReason,
         runbook,
         playbook: spec.playbook,
+        partOf: spec.partOf,
       }),
-      metric: spec.metric,
-      threshold: spec.threshold,
-      comparisonOperator: spec.comparisonOperator,
-      evaluationPeriods: spec.evaluationPeriods,
-      datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
-      treatMissingData: spec.treatMissingData,
-    });
-    const actions = (this.props.routing ?? NO_ROUTING).actionsFor(severity);
-    alarm.addAlarmAction(...actions);
-    alarm.addOkAction(...actions);
+    );
+    // A part of a composite changes state as its inputs move; only the composite notifies.
+    if (spec.partOf === undefined) {
+      const actions = (this.props.routing ?? NO_ROUTING).actionsFor(severity);
+      alarm.addAlarmAction(...actions);
+      alarm.addOkAction(...actions);
+    }
 
     const tags: Record<string, string | undefined> = {
       'vigil:service': this.service,
@@ -128,17 +167,45 @@ export class ServiceMonitoring extends Construct {
       'vigil:severity': severity,
       'vigil:runbook': runbook,
       'vigil:playbook': spec.playbook,
+      'vigil:part-of': spec.partOf,
     };
     for (const [key, value] of Object.entries(tags)) {
       if (value === undefined) continue;
-      if (!TAG_VALUE.test(value))
+      if (!TAG_VALUE.test(value)) {
         throw new Error(
           `alarm ${alarmName}: tag ${key} value ${JSON.stringify(value)} has characters AWS tags do not allow`,
         );
+      }
       Tags.of(alarm).add(key, value);
     }
     this.alarms.push(alarm);
+    if (spec.partOf === undefined && (severity === 'critical' || severity === 'high'))
+      this.paging.push(alarm);
     return alarm;
+  }
+
+  /**
+   * One composite alarm that is in ALARM while any critical or high alarm of the service is: the
+   * service's status for dashboards and status pages. Call it after the monitors. It is `info`: the
+   * alarms it summarises already notify.
+   */
+  addServiceHealthAlarm(scope: Construct = this): cloudwatch.CompositeAlarm {
+    if (this.paging.length === 0)
+      throw new Error(`service ${this.service} has no critical or high alarm to summarise`);
+    const health = this.addCompositeAlarm(
+      scope,
+      { kind: 'service', name: 'service' },
+      {
+        signal: 'health',
+        rule: cloudwatch.AlarmRule.anyOf(...this.paging),
+        severity: 'info',
+        summary: `${this.service} is unhealthy: at least one of its critical or high alarms is firing.`,
+        thresholdReason: `any of ${this.paging.length} critical or high alarms`,
+      },
+    );
+    if (!health)
+      throw new Error(`the service-health alarm of ${this.service} is switched off by an override`);
+    return health;
   }
 
   /** Alarm names must be unique in an account and region; two identical names in one app are a bug. */

@@ -228,8 +228,11 @@ describe('monitoring', () => {
   const tagOf = (name: string, key: string) => named(name)?.Tags.find((entry) => entry.Key === key)?.Value;
 
   it('watches both functions through the predictor service', () => {
-    expect(stacks.predictor.monitoring.createdAlarms()).toHaveLength(alarms.length);
-    expect(alarms.map((alarm) => alarm.AlarmName).sort()).toEqual(
+    const functionAlarms = alarms
+      .map((alarm) => alarm.AlarmName)
+      .filter((name) => !name.includes('-burn-'))
+      .sort();
+    expect(functionAlarms).toEqual(
       [
         ...[
           'async-event-age',
@@ -243,6 +246,34 @@ describe('monitoring', () => {
         ]),
       ].sort(),
     );
+    const composites = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm'));
+    expect(stacks.predictor.monitoring.createdAlarms()).toHaveLength(alarms.length + composites.length);
+  });
+
+  it('holds the API to its availability and latency objectives with burn-rate alarms', () => {
+    const composites = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')).map(
+      (alarm) => alarm.Properties.AlarmName as string,
+    );
+    expect(composites.sort()).toEqual(
+      [
+        ...['1d', '1h', '6h'].map((window) => `vigil-predictor-api-availability-burn-${window}`),
+        ...['1d', '1h', '6h'].map((window) => `vigil-predictor-api-function-latency-burn-${window}`),
+        'vigil-predictor-service-health',
+      ].sort(),
+    );
+    // 99.9% availability: the 1-hour rule fires at 14.4 x the 0.1% budget.
+    expect(named('vigil-predictor-api-availability-burn-1h-long')?.Threshold).toBeCloseTo(0.0144, 10);
+  });
+
+  it('sums the service up in one health alarm over every paging alarm', () => {
+    const health = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')).find(
+      (alarm) => alarm.Properties.AlarmName === 'vigil-predictor-service-health',
+    );
+    const rule = JSON.stringify(health?.Properties.AlarmRule);
+    expect(rule).toContain('UploadScorerMonitorAsyncEventsDropped');
+    expect(rule).toContain('ApiAvailabilityAvailabilityBurn1h');
+    expect(rule).not.toContain('ErrorLogs');
+    expect(rule).not.toContain('Long');
   });
 
   it('derives thresholds from each function: timeouts from config, event age from the async config', () => {
