@@ -16,7 +16,6 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
 import type { AlarmRouting } from '../constructs/monitoring/alarm-routing';
-import { LambdaMonitor } from '../constructs/monitoring/lambda-monitor';
 import {
   httpApiAvailability,
   lambdaLatency,
@@ -43,6 +42,8 @@ const MODEL_FILES = [
   ['predictor/model/arrest-model.onnx', 'arrest-model.onnx'],
   ['predictor/model/model-card.json', 'model-card.json'],
 ] as const;
+// API Gateway HTTP APIs give an integration 30 s; the function stops just before.
+const API_TIMEOUT = Duration.seconds(29);
 const UPLOADS_PREFIX = 'uploads/';
 const RESULTS_PREFIX = 'results/';
 
@@ -211,7 +212,7 @@ export class PredictorStack extends Stack {
       description: 'Predictor HTTP API: upload URLs, results, synchronous scoring, health',
       serviceName: 'predictor-api',
       memorySize: 1024,
-      timeout: Duration.seconds(29),
+      timeout: API_TIMEOUT,
     });
     // Presigned URLs carry the function's own permissions.
     Validations.of(this.api.function).acknowledge({
@@ -235,7 +236,7 @@ export class PredictorStack extends Stack {
       // Callers sign requests with SigV4; access is granted with execute-api:Invoke.
       defaultAuthorizer: new HttpIamAuthorizer(),
     });
-    new apigwv2.HttpStage(this, 'DefaultStage', {
+    const stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       stageName: '$default',
       autoDeploy: true,
@@ -272,18 +273,12 @@ export class PredictorStack extends Stack {
       runbookBaseUrl: config.monitoring.runbookBaseUrl,
       overrides: config.monitoring.overrides,
     });
-    new LambdaMonitor(this, 'UploadScorerMonitor', {
-      fn: this.scorer.function,
-      name: 'upload-scorer',
-      alias: this.scorer.live,
-      monitoring: this.monitoring,
-    });
-    new LambdaMonitor(this, 'ApiMonitor', {
-      fn: this.api.function,
-      name: 'api',
-      alias: this.api.live,
-      monitoring: this.monitoring,
-    });
+    this.monitoring.monitorLambda(this.scorer.function, { name: 'upload-scorer', alias: this.scorer.live });
+    this.monitoring.monitorLambda(this.api.function, { name: 'api', alias: this.api.live });
+    // The API waits for the function, so its latency budget is the function's timeout, not API Gateway's.
+    this.monitoring.monitorHttpApi(this.httpApi, { name: 'http-api', stage, backendTimeout: API_TIMEOUT });
+    this.monitoring.monitorTable(this.resultsTable, { name: 'results-table' });
+    this.monitoring.monitorQueue(this.deadLetterQueue, { name: 'scorer-dead-letters', deadLetter: true });
     new ServiceLevelObjective(this, 'ApiAvailability', {
       name: 'api',
       indicator: httpApiAvailability(this.httpApi.apiId),

@@ -1,10 +1,28 @@
-import { App, Stack, Tags } from 'aws-cdk-lib';
+import { App, CfnResource, NestedStack, Stack, Tags } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import type { AlarmSeverity } from '../alarm-severity';
 import { formatAlarmDescription } from './alarm-description';
 import { type AlarmRouting, NO_ROUTING } from './alarm-routing';
 import type { AlarmFacts, AlarmSpec, CompositeAlarmSpec, SignalOverride } from './alarm-spec';
+// The monitors import this module too; they use it only when constructed, after both have loaded.
+import { DynamoDbTableMonitor, type DynamoDbTableMonitorProps } from './dynamodb-table-monitor';
+import { EventRuleMonitor, type EventRuleMonitorProps } from './event-rule-monitor';
+import { FirehoseMonitor, type FirehoseMonitorProps } from './firehose-monitor';
+import { HttpApiMonitor, type HttpApiMonitorProps } from './http-api-monitor';
+import { LambdaMonitor, type LambdaMonitorProps } from './lambda-monitor';
+import { RestApiMonitor, type RestApiMonitorProps } from './rest-api-monitor';
+import { SnsTopicMonitor, type SnsTopicMonitorProps } from './sns-topic-monitor';
+import { SqsQueueMonitor, type SqsQueueMonitorProps } from './sqs-queue-monitor';
+import { StateMachineMonitor, type StateMachineMonitorProps } from './state-machine-monitor';
 
 export interface ServiceMonitoringProps {
   /** Service name, kebab-case: part of every alarm name, tag and dashboard. */
@@ -17,6 +35,12 @@ export interface ServiceMonitoringProps {
   readonly alarmNamePrefix?: string;
   /** Per-signal overrides for every resource of the service, keyed `<kind>/<signal>` (e.g. `lambda/throttles`). @default none */
   readonly overrides?: Readonly<Record<string, SignalOverride>>;
+  /**
+   * Put the monitors made by the `monitorX` methods into nested stacks of at most this many resources,
+   * for services too large for one template (CloudFormation allows 500 resources and 1 MB).
+   * @default monitors go into this construct's own stack
+   */
+  readonly maxResourcesPerNestedStack?: number;
 }
 
 /** A monitored resource as the facade sees it. */
@@ -28,6 +52,7 @@ export interface MonitoredResource {
 }
 
 const DEFAULT_ID = 'VigilMonitoring';
+const MAX_RESOURCES_PER_MONITOR = 15;
 const ALARM_NAME_PART = /^[a-z0-9][a-z0-9-]*$/;
 // AWS tag values allow letters, digits, spaces and _ . : / = + - @.
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
@@ -54,6 +79,9 @@ export class ServiceMonitoring extends Construct {
   private readonly alarms: cloudwatch.AlarmBase[] = [];
   // Alarms that page (critical or high, not parts of a composite): the service-health rule's inputs.
   private readonly paging: cloudwatch.AlarmBase[] = [];
+  private readonly idCounts = new Map<string, number>();
+  private shard: NestedStack | undefined;
+  private shardCount = 0;
 
   constructor(scope: Construct, id: string, props: ServiceMonitoringProps) {
     super(scope, id);
@@ -67,6 +95,142 @@ export class ServiceMonitoring extends Construct {
   /** Every alarm made for this service, composite alarms included, in creation order. */
   createdAlarms(): readonly cloudwatch.AlarmBase[] {
     return [...this.alarms];
+  }
+
+  /** Alarms for a Lambda function (see {@link LambdaMonitor}). */
+  monitorLambda(
+    fn: lambda.IFunction,
+    options: Omit<LambdaMonitorProps, 'fn' | 'monitoring'> = {},
+  ): LambdaMonitor {
+    return new LambdaMonitor(this.placement(), this.monitorId('Lambda', fn, options.name), {
+      ...options,
+      fn,
+      monitoring: this,
+    });
+  }
+
+  /** Alarms for an SQS queue or dead-letter queue (see {@link SqsQueueMonitor}). */
+  monitorQueue(
+    queue: sqs.IQueue,
+    options: Omit<SqsQueueMonitorProps, 'queue' | 'monitoring'> = {},
+  ): SqsQueueMonitor {
+    return new SqsQueueMonitor(this.placement(), this.monitorId('Queue', queue, options.name), {
+      ...options,
+      queue,
+      monitoring: this,
+    });
+  }
+
+  /** Alarms for an SNS topic (see {@link SnsTopicMonitor}). */
+  monitorTopic(
+    topic: sns.ITopic,
+    options: Omit<SnsTopicMonitorProps, 'topic' | 'monitoring'> = {},
+  ): SnsTopicMonitor {
+    return new SnsTopicMonitor(this.placement(), this.monitorId('Topic', topic, options.name), {
+      ...options,
+      topic,
+      monitoring: this,
+    });
+  }
+
+  /** Alarms for an EventBridge rule (see {@link EventRuleMonitor}). */
+  monitorEventRule(
+    rule: events.IRule,
+    options: Omit<EventRuleMonitorProps, 'rule' | 'monitoring'> = {},
+  ): EventRuleMonitor {
+    return new EventRuleMonitor(this.placement(), this.monitorId('Rule', rule, options.name), {
+      ...options,
+      rule,
+      monitoring: this,
+    });
+  }
+
+  /** Alarms for an API Gateway HTTP API (see {@link HttpApiMonitor}). */
+  monitorHttpApi(
+    api: apigwv2.IHttpApi,
+    options: Omit<HttpApiMonitorProps, 'api' | 'monitoring'> = {},
+  ): HttpApiMonitor {
+    return new HttpApiMonitor(this.placement(), this.monitorId('HttpApi', api, options.name), {
+      ...options,
+      api,
+      monitoring: this,
+    });
+  }
+
+  /** Alarms for an API Gateway REST API (see {@link RestApiMonitor}). */
+  monitorRestApi(
+    api: apigateway.IRestApi,
+    options: Omit<RestApiMonitorProps, 'api' | 'monitoring'> = {},
+  ): RestApiMonitor {
+    return new RestApiMonitor(this.placement(), this.monitorId('RestApi', api, options.name), {
+      ...options,
+      api,
+      monitoring: this,
+    });
+  }
+
+  /** Alarms for a DynamoDB table (see {@link DynamoDbTableMonitor}). */
+  monitorTable(
+    table: dynamodb.ITable,
+    options: Omit<DynamoDbTableMonitorProps, 'table' | 'monitoring'> = {},
+  ): DynamoDbTableMonitor {
+    return new DynamoDbTableMonitor(this.placement(), this.monitorId('Table', table, options.name), {
+      ...options,
+      table,
+      monitoring: this,
+    });
+  }
+
+  /** Alarms for a Step Functions state machine (see {@link StateMachineMonitor}). */
+  monitorStateMachine(
+    stateMachine: sfn.IStateMachine,
+    options: Omit<StateMachineMonitorProps, 'stateMachine' | 'monitoring'> = {},
+  ): StateMachineMonitor {
+    return new StateMachineMonitor(
+      this.placement(),
+      this.monitorId('StateMachine', stateMachine, options.name),
+      {
+        ...options,
+        stateMachine,
+        monitoring: this,
+      },
+    );
+  }
+
+  /** Alarms for a Kinesis Data Firehose delivery stream (see {@link FirehoseMonitor}). */
+  monitorDeliveryStream(
+    deliveryStream: FirehoseMonitorProps['deliveryStream'],
+    options: Omit<FirehoseMonitorProps, 'deliveryStream' | 'monitoring'> = {},
+  ): FirehoseMonitor {
+    return new FirehoseMonitor(
+      this.placement(),
+      this.monitorId('DeliveryStream', deliveryStream, options.name),
+      {
+        ...options,
+        deliveryStream,
+        monitoring: this,
+      },
+    );
+  }
+
+  /** The scope for the next monitor: this construct, or a nested stack with room left. */
+  private placement(): Construct {
+    const limit = this.props.maxResourcesPerNestedStack;
+    if (limit === undefined) return this;
+    const used = this.shard?.node.findAll().filter((child) => child instanceof CfnResource).length ?? limit;
+    // The largest monitor (a Lambda function with every signal) adds about 15 resources.
+    if (this.shard === undefined || used > limit - MAX_RESOURCES_PER_MONITOR) {
+      this.shard = new NestedStack(this, `Shard${this.shardCount++}`);
+    }
+    return this.shard;
+  }
+
+  /** A construct id unique within the placement scope, readable in the template. */
+  private monitorId(kind: string, resource: IConstruct, name: string | undefined): string {
+    const base = `${kind}${pascal(name ?? kebab(resource.node.id))}`;
+    const count = (this.idCounts.get(base) ?? 0) + 1;
+    this.idCounts.set(base, count);
+    return count === 1 ? base : `${base}${count}`;
   }
 
   /** The one alarm-naming rule. */

@@ -230,7 +230,7 @@ describe('monitoring', () => {
   it('watches both functions through the predictor service', () => {
     const functionAlarms = alarms
       .map((alarm) => alarm.AlarmName)
-      .filter((name) => !name.includes('-burn-'))
+      .filter((name) => /^vigil-predictor-(upload-scorer|api)-/.test(name) && !name.includes('-burn-'))
       .sort();
     expect(functionAlarms).toEqual(
       [
@@ -270,10 +270,19 @@ describe('monitoring', () => {
       (alarm) => alarm.Properties.AlarmName === 'vigil-predictor-service-health',
     );
     const rule = JSON.stringify(health?.Properties.AlarmRule);
-    expect(rule).toContain('UploadScorerMonitorAsyncEventsDropped');
+    expect(rule).toContain('MonitoringLambdaUploadScorerAsyncEventsDropped');
     expect(rule).toContain('ApiAvailabilityAvailabilityBurn1h');
     expect(rule).not.toContain('ErrorLogs');
     expect(rule).not.toContain('Long');
+  });
+
+  it('watches the API, the results table and the scorer dead-letter queue too', () => {
+    const names = alarms.map((alarm) => alarm.AlarmName);
+    for (const prefix of ['vigil-predictor-http-api-', 'vigil-predictor-results-table-']) {
+      expect(names.some((name) => name.startsWith(prefix))).toBe(true);
+    }
+    expect(names).toContain('vigil-predictor-scorer-dead-letters-dead-letter-messages');
+    expect(tagOf('vigil-predictor-scorer-dead-letters-dead-letter-messages', 'vigil:severity')).toBe('high');
   });
 
   it('derives thresholds from each function: timeouts from config, event age from the async config', () => {

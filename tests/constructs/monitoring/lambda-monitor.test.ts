@@ -155,7 +155,9 @@ describe('LambdaMonitor on a fully configured function', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       EvaluationPeriods: 3,
     });
-    const expression = (alarm?.Metrics as { Expression?: string }[]).find((query) => query.Expression);
+    const expression = ((alarm?.Metrics ?? []) as { Expression?: string }[]).find(
+      (query) => query.Expression,
+    );
     expect(expression?.Expression).toBe('IF(invocations > 0, 100 * errors / invocations, 0)');
     expect(tag(alarm, 'vigil:playbook')).toBe('lambda-alias-rollback');
   });

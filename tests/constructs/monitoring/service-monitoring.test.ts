@@ -1,6 +1,10 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { kebab, ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
 
 const spec = (signal: string, overrides: Partial<Parameters<ServiceMonitoring['addAlarm']>[2]> = {}) => ({
@@ -67,5 +71,52 @@ describe('ServiceMonitoring', () => {
     expect(health?.Properties.Tags).toEqual(
       expect.arrayContaining([{ Key: 'vigil:severity', Value: 'info' }]),
     );
+  });
+});
+
+describe('ServiceMonitoring facade', () => {
+  function fleet(count: number, props: Partial<ConstructorParameters<typeof ServiceMonitoring>[2]> = {}) {
+    const app = new App();
+    const stack = new Stack(app, 'Fleet');
+    const monitoring = new ServiceMonitoring(stack, 'Monitoring', { service: 'fleet', ...props });
+    const queue = new sqs.Queue(stack, 'Jobs');
+    const monitors = Array.from({ length: count }, (_, index) =>
+      monitoring.monitorLambda(
+        new lambda.Function(stack, `Worker${index}`, {
+          runtime: lambda.Runtime.NODEJS_24_X,
+          handler: 'index.handler',
+          code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+        }),
+      ),
+    );
+    monitoring.monitorQueue(queue);
+    return { app, stack, monitoring, monitors };
+  }
+
+  it('makes a monitor per resource in one call, and createdAlarms() lists every alarm of every monitor', () => {
+    const { stack, monitoring, monitors } = fleet(3);
+    const alarms = Object.keys(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    expect(monitors.map((monitor) => monitor.alarms.length)).toEqual([5, 5, 5]);
+    expect(monitoring.createdAlarms()).toHaveLength(alarms.length);
+    expect(monitoring.createdAlarms().map((alarm) => alarm.node.path)).toContain(
+      'Fleet/Monitoring/LambdaWorker0/ErrorRate',
+    );
+  });
+
+  it('spreads monitors over nested stacks that stay under the resource limit', () => {
+    const { app, monitoring } = fleet(120, { maxResourcesPerNestedStack: 200 });
+    const assembly = app.synth();
+    const nested = fs
+      .readdirSync(assembly.directory)
+      .filter((file) => file.endsWith('.nested.template.json'))
+      .map((file) => JSON.parse(fs.readFileSync(path.join(assembly.directory, file), 'utf8')));
+    expect(nested.length).toBeGreaterThanOrEqual(4);
+    for (const template of nested) expect(Object.keys(template.Resources).length).toBeLessThanOrEqual(200);
+    const alarmsInShards = nested.flatMap((template) =>
+      Object.values(template.Resources as Record<string, { Type: string }>).filter(
+        (resource) => resource.Type === 'AWS::CloudWatch::Alarm',
+      ),
+    );
+    expect(alarmsInShards).toHaveLength(monitoring.createdAlarms().length);
   });
 });
