@@ -4,6 +4,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -24,6 +25,8 @@ import {
 import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
 import { OnnxRuntimeLayer } from '../constructs/onnxruntime-layer';
 import { PlatformFunction } from '../constructs/platform-function';
+import { ServiceDashboard } from '../dashboards/service-dashboard';
+import { modelVersionOf } from '../predictor/inference/arrest-model';
 import { physicalName } from './physical-name';
 
 export interface PredictorStackProps extends StackProps {
@@ -45,6 +48,9 @@ const MODEL_FILES = [
 // API Gateway HTTP APIs give an integration 30 s; the function stops just before.
 const API_TIMEOUT = Duration.seconds(29);
 const UPLOADS_PREFIX = 'uploads/';
+const METRICS_NAMESPACE = 'Vigil/Predictor';
+// Powertools puts the service name in every metric's `service` dimension.
+const SCORER_SERVICE = 'predictor-upload-scorer';
 const RESULTS_PREFIX = 'results/';
 
 /**
@@ -107,7 +113,7 @@ export class PredictorStack extends Stack {
       description: 'onnxruntime-node, linux-arm64 binaries only',
     });
     const shared = {
-      metricsNamespace: 'Vigil/Predictor',
+      metricsNamespace: METRICS_NAMESPACE,
       logKey: key,
       logRetentionDays: config.logs.retentionDays,
       layers: [onnxRuntime.layer],
@@ -128,7 +134,7 @@ export class PredictorStack extends Stack {
       ...shared,
       entry: path.join(ROOT, 'lambda', 'upload-scorer', 'handler.ts'),
       description: 'Scores CSV / CSV.GZ uploads under uploads/ and records the outcome',
-      serviceName: 'predictor-upload-scorer',
+      serviceName: SCORER_SERVICE,
       memorySize: predictor.scorerMemoryMiB,
       timeout: Duration.seconds(predictor.scorerTimeoutSeconds),
     });
@@ -274,7 +280,11 @@ export class PredictorStack extends Stack {
       overrides: config.monitoring.overrides,
     });
     this.monitoring.monitorLambda(this.scorer.function, { name: 'upload-scorer', alias: this.scorer.live });
-    this.monitoring.monitorLambda(this.api.function, { name: 'api', alias: this.api.live });
+    this.monitoring.monitorLambda(this.api.function, {
+      name: 'api',
+      alias: this.api.live,
+      trafficDrop: true,
+    });
     // The API waits for the function, so its latency budget is the function's timeout, not API Gateway's.
     this.monitoring.monitorHttpApi(this.httpApi, { name: 'http-api', stage, backendTimeout: API_TIMEOUT });
     this.monitoring.monitorTable(this.resultsTable, { name: 'results-table' });
@@ -291,7 +301,12 @@ export class PredictorStack extends Stack {
       target: predictor.latencyTarget,
       monitoring: this.monitoring,
     });
+    this.addDriftAlarm();
     this.monitoring.addServiceHealthAlarm();
+    new ServiceDashboard(this, 'Dashboard', {
+      monitoring: this.monitoring,
+      dashboardName: physicalName(config, 'predictor'),
+    });
   }
 
   /** Object actions under one key prefix of the data bucket, by ARN so no dependency on the bucket arises. */
@@ -311,6 +326,39 @@ export class PredictorStack extends Stack {
     // SSE-KMS objects and the table need the key for every read and write.
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+    );
+  }
+
+  /**
+   * The mean predicted probability per file is a drift signal with no fixed right value, so it is
+   * watched with anomaly detection. The alarm follows the model version this stack ships (read from
+   * the model card at synth): a new release starts a new band, and a drift right after a release
+   * points at the release, hence the rollback playbook.
+   */
+  private addDriftAlarm(): void {
+    const modelVersion = modelVersionOf(path.join(ROOT, MODEL_FILES[0][0]));
+    this.monitoring.addAnomalyAlarm(
+      this,
+      { kind: 'model', name: 'arrest-model' },
+      {
+        signal: 'mean-probability-drift',
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'MeanProbability',
+          dimensionsMap: { service: SCORER_SERVICE, ModelVersion: modelVersion },
+          statistic: 'Average',
+          period: Duration.hours(1),
+        }),
+        stdDevs: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        severity: 'warning',
+        summary: `Mean predicted arrest probability of ${modelVersion} left its usual band: inputs or the model drifted.`,
+        thresholdReason: 'outside the 3-standard-deviation anomaly band in 2 of 3 hours',
+        playbook: 'lambda-alias-rollback',
+      },
     );
   }
 }

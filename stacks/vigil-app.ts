@@ -2,6 +2,7 @@ import { type App, Tags } from 'aws-cdk-lib';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { addComplianceGate } from './compliance-gate';
 import { CoreStack } from './core-stack';
+import { DashboardsStack } from './dashboards-stack';
 import { physicalName } from './physical-name';
 import { PredictorStack } from './predictor-stack';
 
@@ -9,6 +10,7 @@ import { PredictorStack } from './predictor-stack';
 export interface VigilStacks {
   readonly core: CoreStack;
   readonly predictor: PredictorStack;
+  readonly dashboards: DashboardsStack;
 }
 
 /** Adds every Vigil stack for one environment to the app, tags them all and installs the cdk-nag gate. */
@@ -32,11 +34,19 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
     accessLogBucket: core.accessLogBucket,
   });
 
+  const dashboards = new DashboardsStack(app, 'Dashboards', {
+    env,
+    config,
+    stackName: physicalName(config, 'dashboards'),
+    description: `Vigil ${config.name}: operations overview dashboard`,
+    services: [predictor.monitoring],
+  });
+
   Tags.of(app).add('Project', 'Vigil');
   Tags.of(app).add('Environment', config.name);
   Tags.of(app).add('Owner', config.tags.owner);
   Tags.of(app).add('CostCenter', config.tags.costCenter);
   addComplianceGate(app);
 
-  return { core, predictor };
+  return { core, predictor, dashboards };
 }

@@ -27,6 +27,22 @@ export interface AlarmSpec extends AlarmFacts {
   readonly treatMissingData: cloudwatch.TreatMissingData;
 }
 
+/** An alarm on leaving the band CloudWatch anomaly detection learns from the metric's own history. */
+export interface AnomalyAlarmSpec extends AlarmFacts {
+  readonly metric: cloudwatch.IMetric;
+  /** Width of the band in standard deviations. */
+  readonly stdDevs: number;
+  /** Which side of the band alarms: below, above, or both. */
+  readonly comparisonOperator:
+    | cloudwatch.ComparisonOperator.LESS_THAN_LOWER_THRESHOLD
+    | cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD
+    | cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD;
+  readonly evaluationPeriods: number;
+  /** @default evaluationPeriods */
+  readonly datapointsToAlarm?: number;
+  readonly treatMissingData: cloudwatch.TreatMissingData;
+}
+
 /** A composite alarm: a rule over other alarms. */
 export interface CompositeAlarmSpec extends AlarmFacts {
   readonly rule: cloudwatch.IAlarmRule;

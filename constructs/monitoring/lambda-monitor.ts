@@ -29,6 +29,12 @@ export interface LambdaMonitorProps {
   readonly streamSource?: boolean;
   /** Alarm on ERROR lines in the function's JSON logs (Powertools or the JSON log format). @default true */
   readonly errorLogs?: boolean;
+  /**
+   * Alarm when invocations fall below the band anomaly detection learns from their history: callers
+   * failing upstream look like silence, not errors. Off by default: each band is three custom metrics.
+   * @default false
+   */
+  readonly trafficDrop?: boolean;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -170,6 +176,22 @@ export class LambdaMonitor extends Construct {
     }
 
     if (props.errorLogs ?? true) this.addErrorLogAlarm(fn);
+    if (props.trafficDrop ?? false) {
+      const alarm = this.monitoring.addAnomalyAlarm(this, this.resource, {
+        signal: 'traffic-drop',
+        metric: invocations,
+        stdDevs: 3,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_LOWER_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        severity: 'warning',
+        summary:
+          'Invocations fell well below their usual level for this time: callers may be failing before they reach it.',
+        thresholdReason:
+          'below the 3-standard-deviation anomaly band for 15 minutes; no data counts as a drop',
+      });
+      if (alarm) this.alarms.push(alarm);
+    }
   }
 
   private addAsyncAlarms(fn: lambda.IFunction, invokeConfigs: lambda.CfnEventInvokeConfig[]): void {

@@ -118,6 +118,11 @@ export class ServiceLevelObjective extends Construct {
   readonly burnRateAlarms: cloudwatch.CompositeAlarm[] = [];
   /** The error budget: the share of events allowed to be bad. */
   readonly errorBudget: number;
+  /** What the objective is about, as given. */
+  readonly name: string;
+  /** Length of the error budget, in days. */
+  readonly periodDays: number;
+  private readonly indicator: SloIndicator;
 
   constructor(scope: Construct, id: string, props: ServiceLevelObjectiveProps) {
     super(scope, id);
@@ -127,6 +132,10 @@ export class ServiceLevelObjective extends Construct {
     const monitoring = props.monitoring ?? ServiceMonitoring.of(this);
     const periodDays = props.periodDays ?? 30;
     this.errorBudget = 1 - props.target;
+    this.name = props.name;
+    this.periodDays = periodDays;
+    this.indicator = props.indicator;
+    monitoring.addObjective(this);
     const resource: MonitoredResource = { kind: 'slo', name: props.name };
     const percent = `${Number((props.target * 100).toFixed(4))}%`;
 
@@ -159,5 +168,15 @@ export class ServiceLevelObjective extends Construct {
       });
       if (composite) this.burnRateAlarms.push(composite);
     }
+  }
+
+  /** Share of the error budget left over the budget period, in percent (negative once overspent). */
+  budgetRemaining(): cloudwatch.IMetric {
+    return new cloudwatch.MathExpression({
+      expression: `100 * (1 - badShare / ${this.errorBudget})`,
+      usingMetrics: { badShare: this.indicator.badShare(Duration.days(this.periodDays)) },
+      period: Duration.days(this.periodDays),
+      label: `${this.name} ${this.indicator.kind} budget left (%)`,
+    });
   }
 }

@@ -12,7 +12,13 @@ import { Construct, type IConstruct } from 'constructs';
 import type { AlarmSeverity } from '../alarm-severity';
 import { formatAlarmDescription } from './alarm-description';
 import { type AlarmRouting, NO_ROUTING } from './alarm-routing';
-import type { AlarmFacts, AlarmSpec, CompositeAlarmSpec, SignalOverride } from './alarm-spec';
+import type {
+  AlarmFacts,
+  AlarmSpec,
+  AnomalyAlarmSpec,
+  CompositeAlarmSpec,
+  SignalOverride,
+} from './alarm-spec';
 // The monitors import this module too; they use it only when constructed, after both have loaded.
 import { DynamoDbTableMonitor, type DynamoDbTableMonitorProps } from './dynamodb-table-monitor';
 import { EventRuleMonitor, type EventRuleMonitorProps } from './event-rule-monitor';
@@ -20,6 +26,7 @@ import { FirehoseMonitor, type FirehoseMonitorProps } from './firehose-monitor';
 import { HttpApiMonitor, type HttpApiMonitorProps } from './http-api-monitor';
 import { LambdaMonitor, type LambdaMonitorProps } from './lambda-monitor';
 import { RestApiMonitor, type RestApiMonitorProps } from './rest-api-monitor';
+import type { ServiceLevelObjective } from './service-level-objective';
 import { SnsTopicMonitor, type SnsTopicMonitorProps } from './sns-topic-monitor';
 import { SqsQueueMonitor, type SqsQueueMonitorProps } from './sqs-queue-monitor';
 import { StateMachineMonitor, type StateMachineMonitorProps } from './state-machine-monitor';
@@ -41,6 +48,16 @@ export interface ServiceMonitoringProps {
    * @default monitors go into this construct's own stack
    */
   readonly maxResourcesPerNestedStack?: number;
+}
+
+/** One alarm of the service with what dashboards need to place it. */
+export interface RegisteredAlarm {
+  readonly alarm: cloudwatch.AlarmBase;
+  readonly resource: MonitoredResource;
+  readonly signal: string;
+  readonly severity: AlarmSeverity;
+  /** The composite it feeds, when it only feeds one. */
+  readonly partOf?: string;
 }
 
 /** A monitored resource as the facade sees it. */
@@ -76,10 +93,12 @@ export class ServiceMonitoring extends Construct {
 
   readonly service: string;
   private readonly props: ServiceMonitoringProps;
-  private readonly alarms: cloudwatch.AlarmBase[] = [];
+  private readonly alarms: RegisteredAlarm[] = [];
   // Alarms that page (critical or high, not parts of a composite): the service-health rule's inputs.
   private readonly paging: cloudwatch.AlarmBase[] = [];
   private readonly idCounts = new Map<string, number>();
+  private readonly slos: ServiceLevelObjective[] = [];
+  private healthAlarm: cloudwatch.CompositeAlarm | undefined;
   private shard: NestedStack | undefined;
   private shardCount = 0;
 
@@ -92,8 +111,28 @@ export class ServiceMonitoring extends Construct {
     this.props = props;
   }
 
+  /** The service-health composite, once {@link addServiceHealthAlarm} made it. */
+  get health(): cloudwatch.CompositeAlarm | undefined {
+    return this.healthAlarm;
+  }
+
+  /** The service's objectives, for dashboards. */
+  objectives(): readonly ServiceLevelObjective[] {
+    return [...this.slos];
+  }
+
+  /** Called by each ServiceLevelObjective of the service. */
+  addObjective(objective: ServiceLevelObjective): void {
+    this.slos.push(objective);
+  }
+
   /** Every alarm made for this service, composite alarms included, in creation order. */
   createdAlarms(): readonly cloudwatch.AlarmBase[] {
+    return this.alarms.map((registered) => registered.alarm);
+  }
+
+  /** Every alarm with its resource, signal and severity, in creation order. */
+  registeredAlarms(): readonly RegisteredAlarm[] {
     return [...this.alarms];
   }
 
@@ -265,6 +304,26 @@ export class ServiceMonitoring extends Construct {
     });
   }
 
+  /** Makes an anomaly-detection alarm, for metrics whose normal level no fixed threshold describes. */
+  addAnomalyAlarm(
+    scope: Construct,
+    resource: MonitoredResource,
+    spec: AnomalyAlarmSpec,
+  ): cloudwatch.AnomalyDetectionAlarm | undefined {
+    return this.register(scope, resource, spec, (alarmName, alarmDescription) => {
+      return new cloudwatch.AnomalyDetectionAlarm(scope, pascal(spec.signal), {
+        alarmName,
+        alarmDescription,
+        metric: spec.metric,
+        stdDevs: spec.stdDevs,
+        comparisonOperator: spec.comparisonOperator,
+        evaluationPeriods: spec.evaluationPeriods,
+        datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
+        treatMissingData: spec.treatMissingData,
+      });
+    });
+  }
+
   /**
    * Makes a composite alarm over other alarms (e.g. both windows of a burn rate, or a service's health).
    * Its parts should be made with `partOf` so that only the composite notifies.
@@ -342,7 +401,7 @@ export class ServiceMonitoring extends Construct {
       }
       Tags.of(alarm).add(key, value);
     }
-    this.alarms.push(alarm);
+    this.alarms.push({ alarm, resource, signal: spec.signal, severity, partOf: spec.partOf });
     if (spec.partOf === undefined && (severity === 'critical' || severity === 'high'))
       this.paging.push(alarm);
     return alarm;
@@ -367,8 +426,10 @@ export class ServiceMonitoring extends Construct {
         thresholdReason: `any of ${this.paging.length} critical or high alarms`,
       },
     );
-    if (!health)
+    if (!health) {
       throw new Error(`the service-health alarm of ${this.service} is switched off by an override`);
+    }
+    this.healthAlarm = health;
     return health;
   }
 

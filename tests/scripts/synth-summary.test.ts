@@ -12,7 +12,8 @@ describe('summarizeAssembly', () => {
     const { app } = vigilStacks(loadConfig('dev'));
     expect(summarizeAssembly(app.synth())).toEqual([
       { stack: 'vigil-dev-core', resources: 8, alarms: 0, functions: 0, findings: [] },
-      { stack: 'vigil-dev-predictor', resources: 74, alarms: 40, functions: 2, findings: [] },
+      { stack: 'vigil-dev-predictor', resources: 77, alarms: 42, functions: 2, findings: [] },
+      { stack: 'vigil-dev-dashboards', resources: 1, alarms: 0, functions: 0, findings: [] },
     ]);
   });
 

@@ -240,6 +240,7 @@ describe('monitoring', () => {
           'dead-letter-errors',
           'destination-delivery-failures',
         ].map((signal) => `vigil-predictor-upload-scorer-${signal}`),
+        'vigil-predictor-api-traffic-drop',
         ...['error-logs', 'error-rate', 'errors', 'p99-duration', 'throttles'].flatMap((signal) => [
           `vigil-predictor-upload-scorer-${signal}`,
           `vigil-predictor-api-${signal}`,
@@ -283,6 +284,40 @@ describe('monitoring', () => {
     }
     expect(names).toContain('vigil-predictor-scorer-dead-letters-dead-letter-messages');
     expect(tagOf('vigil-predictor-scorer-dead-letters-dead-letter-messages', 'vigil:severity')).toBe('high');
+  });
+
+  it('watches the model for drift with anomaly detection on the shipped version, and API traffic for drops', () => {
+    const card = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../../predictor/model/model-card.json'), 'utf8'),
+    );
+    const drift = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
+      (alarm) => alarm.Properties.AlarmName === 'vigil-predictor-arrest-model-mean-probability-drift',
+    )?.Properties;
+    expect(drift).toMatchObject({
+      ComparisonOperator: 'LessThanLowerOrGreaterThanUpperThreshold',
+      ThresholdMetricId: expect.any(String),
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+    });
+    const band = drift?.Metrics.find((query: { Expression?: string }) => query.Expression);
+    expect(band.Expression).toMatch(/^ANOMALY_DETECTION_BAND\(\w+, 3\)$/);
+    const source = drift?.Metrics.find((query: { MetricStat?: unknown }) => query.MetricStat)?.MetricStat;
+    expect(source).toMatchObject({
+      Metric: {
+        Namespace: 'Vigil/Predictor',
+        MetricName: 'MeanProbability',
+        Dimensions: expect.arrayContaining([
+          { Name: 'service', Value: 'predictor-upload-scorer' },
+          { Name: 'ModelVersion', Value: card.modelVersion },
+        ]),
+      },
+      Period: 3600,
+    });
+    expect(tagOf('vigil-predictor-arrest-model-mean-probability-drift', 'vigil:playbook')).toBe(
+      'lambda-alias-rollback',
+    );
+    expect(named('vigil-predictor-api-traffic-drop')).toBeDefined();
+    expect(named('vigil-predictor-upload-scorer-traffic-drop')).toBeUndefined();
   });
 
   it('derives thresholds from each function: timeouts from config, event age from the async config', () => {

@@ -239,6 +239,20 @@ describe('LambdaMonitor on a plain function', () => {
     expect(alarms.get('vigil-tuned-api-p99-duration')?.Threshold).toBe(1_500);
   });
 
+  it('alarms on a traffic drop below the learned band only when asked', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Traffic');
+    new LambdaMonitor(stack, 'Monitor', { fn: newFunction(stack, 'Api'), trafficDrop: true });
+    const drop = alarmsByName(Template.fromStack(stack)).get('vigil-traffic-api-traffic-drop');
+    expect(drop).toMatchObject({
+      ComparisonOperator: 'LessThanLowerThreshold',
+      TreatMissingData: 'breaching',
+      EvaluationPeriods: 3,
+    });
+    const band = (drop?.Metrics as { Expression?: string }[] | undefined)?.find((query) => query.Expression);
+    expect(band?.Expression).toMatch(/^ANOMALY_DETECTION_BAND\(\w+, 3\)$/);
+  });
+
   it('refuses two alarms with the same name anywhere in the app', () => {
     const app = new App();
     const first = new Stack(app, 'First');

@@ -1,0 +1,88 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { loadConfig } from '../../config/load-config';
+import { vigilStacks } from '../support/synth-vigil';
+
+interface Widget {
+  type: string;
+  width: number;
+  properties: { title?: string; alarms?: string[]; annotations?: { alarms?: string[] }; markdown?: string };
+}
+
+/** The dashboard's widgets, with every CloudFormation token in the body replaced by a placeholder. */
+function widgetsOf(template: Template): Widget[] {
+  const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+  const body = dashboard?.Properties.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+  const text =
+    typeof body === 'string'
+      ? body
+      : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+  return (JSON.parse(text) as { widgets: Widget[] }).widgets;
+}
+
+const { stacks } = vigilStacks(loadConfig('dev'));
+const predictor = Template.fromStack(stacks.predictor);
+const widgets = widgetsOf(predictor);
+const registered = stacks.predictor.monitoring
+  .registeredAlarms()
+  .filter(({ partOf }) => partOf === undefined);
+
+describe('service dashboard', () => {
+  it('is named for the service and linked from a stack output', () => {
+    predictor.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'vigil-dev-predictor' });
+    const outputs = Object.values(predictor.findOutputs('*')).map((output) => JSON.stringify(output.Value));
+    expect(outputs.some((value) => value.includes('#dashboards:name=vigil-dev-predictor'))).toBe(true);
+  });
+
+  it('shows the status of every notifying alarm, paging ones first', () => {
+    const status = widgets.filter((widget) => widget.type === 'alarm');
+    expect(status.map((widget) => widget.properties.title)).toEqual([
+      'Critical and high',
+      'Warning and info',
+    ]);
+    const shown = status.reduce((sum, widget) => sum + (widget.properties.alarms?.length ?? 0), 0);
+    expect(shown).toBe(registered.length);
+    const urgent = registered.filter(({ severity }) => severity === 'critical' || severity === 'high');
+    expect(status[0]?.properties.alarms).toHaveLength(urgent.length);
+  });
+
+  it('shows the error budget left of each objective over its budget period', () => {
+    const budgets = widgets.filter((widget) => widget.properties.title?.includes('error budget left'));
+    expect(budgets.map((widget) => widget.properties.title)).toEqual([
+      'api: error budget left (30 days)',
+      'api-function: error budget left (30 days)',
+    ]);
+  });
+
+  it('graphs every metric alarm against its threshold, under a heading per resource', () => {
+    const graphs = widgets.filter((widget) => widget.properties.annotations?.alarms);
+    const metricAlarms = registered.filter(({ alarm }) => alarm instanceof cloudwatch.Alarm);
+    expect(graphs).toHaveLength(metricAlarms.length);
+    const headings = widgets.filter((widget) => widget.properties.markdown?.startsWith('## '));
+    expect(headings.map((widget) => widget.properties.markdown)).toEqual(
+      expect.arrayContaining([
+        '## lambda upload-scorer',
+        '## lambda api',
+        '## http-api http-api',
+        '## model arrest-model',
+      ]),
+    );
+    expect(widgets.every((widget) => widget.width <= 24)).toBe(true);
+  });
+});
+
+describe('operations overview', () => {
+  const overview = Template.fromStack(stacks.dashboards);
+  const overviewWidgets = widgetsOf(overview);
+
+  it('opens with the health of every service, then each service’s paging alarms and budgets', () => {
+    overview.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'vigil-dev-operations' });
+    expect(overviewWidgets.map((widget) => widget.properties.title)).toEqual([
+      'Service health',
+      'predictor: paging alarms',
+      'api: budget left',
+      'api-function: budget left',
+    ]);
+    expect(overviewWidgets[0]?.properties.alarms).toHaveLength(1);
+  });
+});
