@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { cx_api } from 'aws-cdk-lib';
 import { z } from 'zod';
+import { monitoringCostOf } from '../constructs/monitoring/monitoring-cost';
 
 /** One unacknowledged finding of a validation plugin (cdk-nag pack or CloudFormation validation). */
 export interface Finding {
@@ -17,6 +18,8 @@ export interface StackSummary {
   readonly resources: number;
   readonly alarms: number;
   readonly functions: number;
+  /** Monthly USD of its alarms, dashboards and log-derived metrics at list prices. */
+  readonly monitoringUsd: number;
   readonly findings: readonly Finding[];
 }
 
@@ -69,6 +72,7 @@ export function summarizeAssembly(assembly: cx_api.CloudAssembly): StackSummary[
       resources: resources.length,
       alarms: resources.filter((resource) => ALARM_TYPES.has(resource.Type)).length,
       functions: resources.filter((resource) => resource.Type === 'AWS::Lambda::Function').length,
+      monitoringUsd: monitoringCostOf(stack.template).total,
       findings: findings.filter(
         (finding) => finding.constructPath === stackPath || finding.constructPath.startsWith(`${stackPath}/`),
       ),
@@ -78,7 +82,14 @@ export function summarizeAssembly(assembly: cx_api.CloudAssembly): StackSummary[
 
 /** Renders the summaries as an aligned text table with a totals row. */
 export function formatSummaryTable(summaries: readonly StackSummary[]): string {
-  const header = ['Stack', 'Resources', 'Alarms', 'Lambda functions', 'Unacknowledged findings'];
+  const header = [
+    'Stack',
+    'Resources',
+    'Alarms',
+    'Lambda functions',
+    'Monitoring $/month',
+    'Unacknowledged findings',
+  ];
   const total = (pick: (summary: StackSummary) => number) =>
     String(summaries.reduce((sum, summary) => sum + pick(summary), 0));
   const rows = [
@@ -88,6 +99,7 @@ export function formatSummaryTable(summaries: readonly StackSummary[]): string {
       String(summary.resources),
       String(summary.alarms),
       String(summary.functions),
+      summary.monitoringUsd.toFixed(2),
       String(summary.findings.length),
     ]),
     [
@@ -95,6 +107,7 @@ export function formatSummaryTable(summaries: readonly StackSummary[]): string {
       total((summary) => summary.resources),
       total((summary) => summary.alarms),
       total((summary) => summary.functions),
+      summaries.reduce((sum, summary) => sum + summary.monitoringUsd, 0).toFixed(2),
       total((summary) => summary.findings.length),
     ],
   ];

@@ -34,7 +34,9 @@ describe('npm start', () => {
   it('prints the stack table and exits 0', () => {
     const result = run('npx', ['tsx', 'scripts/start.ts', '--env', 'prod']);
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/Stack\s+Resources\s+Alarms\s+Lambda functions\s+Unacknowledged findings/);
-    expect(result.stdout).toMatch(/vigil-prod-core\s+8\s+0\s+0\s+0/);
+    expect(result.stdout).toMatch(
+      /Stack\s+Resources\s+Alarms\s+Lambda functions\s+Monitoring \$\/month\s+Unacknowledged findings/,
+    );
+    expect(result.stdout).toMatch(/vigil-prod-core\s+8\s+0\s+0\s+0\.00\s+0\n/);
   });
 });

@@ -11,9 +11,23 @@ describe('summarizeAssembly', () => {
   it('lists each Vigil stack with its resources and functions, and no findings', () => {
     const { app } = vigilStacks(loadConfig('dev'));
     expect(summarizeAssembly(app.synth())).toEqual([
-      { stack: 'vigil-dev-core', resources: 8, alarms: 0, functions: 0, findings: [] },
-      { stack: 'vigil-dev-predictor', resources: 77, alarms: 42, functions: 2, findings: [] },
-      { stack: 'vigil-dev-dashboards', resources: 1, alarms: 0, functions: 0, findings: [] },
+      { stack: 'vigil-dev-core', resources: 8, alarms: 0, functions: 0, monitoringUsd: 0, findings: [] },
+      {
+        stack: 'vigil-dev-predictor',
+        resources: 77,
+        alarms: 42,
+        functions: 2,
+        monitoringUsd: 11.9,
+        findings: [],
+      },
+      {
+        stack: 'vigil-dev-dashboards',
+        resources: 1,
+        alarms: 0,
+        functions: 0,
+        monitoringUsd: 3,
+        findings: [],
+      },
     ]);
   });
 
@@ -67,16 +81,23 @@ describe('formatSummaryTable', () => {
       constructPath: 'a/b',
     };
     const summaries: StackSummary[] = [
-      { stack: 'vigil-dev-core', resources: 8, alarms: 0, functions: 0, findings: [] },
-      { stack: 'vigil-dev-predictor', resources: 41, alarms: 12, functions: 3, findings: [finding] },
+      { stack: 'vigil-dev-core', resources: 8, alarms: 0, functions: 0, monitoringUsd: 0, findings: [] },
+      {
+        stack: 'vigil-dev-predictor',
+        resources: 41,
+        alarms: 12,
+        functions: 3,
+        monitoringUsd: 4.5,
+        findings: [finding],
+      },
     ];
     expect(formatSummaryTable(summaries).split('\n')).toEqual([
-      'Stack                Resources  Alarms  Lambda functions  Unacknowledged findings',
-      '-------------------  ---------  ------  ----------------  -----------------------',
-      'vigil-dev-core               8       0                 0                        0',
-      'vigil-dev-predictor         41      12                 3                        1',
-      '-------------------  ---------  ------  ----------------  -----------------------',
-      'Total                       49      12                 3                        1',
+      'Stack                Resources  Alarms  Lambda functions  Monitoring $/month  Unacknowledged findings',
+      '-------------------  ---------  ------  ----------------  ------------------  -----------------------',
+      'vigil-dev-core               8       0                 0                0.00                        0',
+      'vigil-dev-predictor         41      12                 3                4.50                        1',
+      '-------------------  ---------  ------  ----------------  ------------------  -----------------------',
+      'Total                       49      12                 3                4.50                        1',
     ]);
   });
 });
