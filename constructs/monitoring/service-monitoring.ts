@@ -1,13 +1,21 @@
 import { App, CfnResource, NestedStack, Stack, Tags } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigatewayModule from 'aws-cdk-lib/aws-apigateway';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as apigwv2Module from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as dynamodbModule from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import * as eventsModule from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaModule from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as snsModule from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqsModule from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sfnModule from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import type { AlarmSeverity } from '../alarm-severity';
 import { formatAlarmDescription } from './alarm-description';
@@ -98,6 +106,8 @@ export class ServiceMonitoring extends Construct {
   private readonly paging: cloudwatch.AlarmBase[] = [];
   private readonly idCounts = new Map<string, number>();
   private readonly slos: ServiceLevelObjective[] = [];
+  /** Resources that have a monitor made through this facade. */
+  private readonly monitored = new Set<IConstruct>();
   private healthAlarm: cloudwatch.CompositeAlarm | undefined;
   private shard: NestedStack | undefined;
   private shardCount = 0;
@@ -252,6 +262,54 @@ export class ServiceMonitoring extends Construct {
     );
   }
 
+  /**
+   * Monitors every supported resource defined under `scope` that has no monitor yet, with default
+   * settings. It runs when called, not at synth like an aspect, so {@link createdAlarms} is complete
+   * as soon as it returns; resources added to the scope later are not seen. A queue that is another
+   * discovered queue's dead-letter queue is covered by that queue's monitor. CDK's own helper
+   * functions (custom resource providers) are skipped.
+   * @returns how many resources it started monitoring
+   */
+  monitorScope(scope: IConstruct, exclude: (construct: IConstruct) => boolean = () => false): number {
+    const all = scope.node.findAll();
+    const found = all.filter((construct) => !this.monitored.has(construct) && !exclude(construct));
+    // Every queue in scope counts here, monitored before or not: its monitor covers its dead-letter queue.
+    const coveredDeadLetterQueues = new Set(
+      all.flatMap((construct) =>
+        construct instanceof sqsModule.Queue && construct.deadLetterQueue
+          ? [construct.deadLetterQueue.queue]
+          : [],
+      ),
+    );
+    let started = 0;
+    for (const construct of found) {
+      const before = this.monitored.size;
+      this.monitorDiscovered(construct, coveredDeadLetterQueues);
+      if (this.monitored.size > before) started++;
+    }
+    return started;
+  }
+
+  private monitorDiscovered(construct: IConstruct, coveredDeadLetterQueues: ReadonlySet<IConstruct>): void {
+    if (construct instanceof lambdaModule.Function) {
+      if (!isCdkProvider(construct)) this.monitorLambda(construct);
+    } else if (construct instanceof sqsModule.Queue) {
+      if (!coveredDeadLetterQueues.has(construct)) this.monitorQueue(construct);
+    } else if (construct instanceof snsModule.Topic) {
+      this.monitorTopic(construct);
+    } else if (construct instanceof eventsModule.Rule) {
+      this.monitorEventRule(construct);
+    } else if (construct instanceof dynamodbModule.Table || construct instanceof dynamodbModule.TableV2) {
+      this.monitorTable(construct);
+    } else if (construct instanceof sfnModule.StateMachine) {
+      this.monitorStateMachine(construct);
+    } else if (construct instanceof apigwv2Module.HttpApi) {
+      this.monitorHttpApi(construct);
+    } else if (construct instanceof apigatewayModule.RestApi) {
+      this.monitorRestApi(construct);
+    }
+  }
+
   /** The scope for the next monitor: this construct, or a nested stack with room left. */
   private placement(): Construct {
     const limit = this.props.maxResourcesPerNestedStack;
@@ -266,6 +324,7 @@ export class ServiceMonitoring extends Construct {
 
   /** A construct id unique within the placement scope, readable in the template. */
   private monitorId(kind: string, resource: IConstruct, name: string | undefined): string {
+    this.monitored.add(resource);
     const base = `${kind}${pascal(name ?? kebab(resource.node.id))}`;
     const count = (this.idCounts.get(base) ?? 0) + 1;
     this.idCounts.set(base, count);
@@ -444,6 +503,14 @@ export class ServiceMonitoring extends Construct {
     }
     names.set(alarmName, scope.node.path);
   }
+}
+
+/** CDK's singleton helper functions (custom resource providers, log retention) are not the team's code. */
+function isCdkProvider(fn: IConstruct): boolean {
+  return (
+    fn instanceof lambdaModule.SingletonFunction ||
+    /(Provider|CustomResource|LogRetention)/.test(fn.node.path)
+  );
 }
 
 /** `UploadScorer` or `upload_scorer` → `upload-scorer`. */
