@@ -9,42 +9,7 @@ import {
   type DynamoDbTableMonitorProps,
 } from '../../../constructs/monitoring/dynamodb-table-monitor';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
-
-type AlarmProperties = Record<string, unknown> & {
-  Tags?: { Key: string; Value: string }[];
-  Metrics?: MetricQuery[];
-};
-
-interface MetricQuery {
-  Id: string;
-  Expression?: unknown;
-  Period?: number;
-  ReturnData?: boolean;
-  MetricStat?: {
-    Metric: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: unknown }[] };
-    Period: number;
-    Stat: string;
-  };
-}
-
-function alarmsByName(template: Template): Map<string, AlarmProperties> {
-  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
-    Properties: AlarmProperties;
-  }[];
-  return new Map(alarms.map((alarm) => [alarm.Properties.AlarmName as string, alarm.Properties]));
-}
-
-function tag(alarm: AlarmProperties | undefined, key: string): string | undefined {
-  return alarm?.Tags?.find((entry) => entry.Key === key)?.Value;
-}
-
-function returned(alarm: AlarmProperties | undefined): MetricQuery | undefined {
-  return alarm?.Metrics?.find((entry) => entry.ReturnData);
-}
-
-function query(alarm: AlarmProperties | undefined, id: string): MetricQuery | undefined {
-  return alarm?.Metrics?.find((entry) => entry.Id === id);
-}
+import { type AlarmProperties, alarmsByName, query, returnedQuery, tag } from '../../support/alarm-template';
 
 const partitionKey = { name: 'pk', type: dynamodb.AttributeType.STRING };
 
@@ -125,7 +90,7 @@ describe('DynamoDbTableMonitor on a provisioned table with an index and write au
 
   it('sums the throttles of every index with one Metrics Insights query', () => {
     const alarm = alarms.get(name('index-write-throttles'));
-    expect(returned(alarm)).toEqual({
+    expect(returnedQuery(alarm)).toEqual({
       Id: 'expr_1',
       Label: 'Index write throttles',
       Period: 300,
@@ -146,7 +111,7 @@ describe('DynamoDbTableMonitor on a provisioned table with an index and write au
 
   it('sums SystemErrors over every operation with one Metrics Insights query, as high', () => {
     const alarm = alarms.get(name('system-errors'));
-    expect(returned(alarm)?.Expression).toEqual({
+    expect(returnedQuery(alarm)?.Expression).toEqual({
       'Fn::Join': [
         '',
         [
@@ -156,7 +121,7 @@ describe('DynamoDbTableMonitor on a provisioned table with an index and write au
         ],
       ],
     });
-    expect(returned(alarm)?.Period).toBe(300);
+    expect(returnedQuery(alarm)?.Period).toBe(300);
     expect(alarm).toMatchObject({
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -169,7 +134,7 @@ describe('DynamoDbTableMonitor on a provisioned table with an index and write au
 
   it('compares consumed read units per second with 80% of the provisioned read capacity', () => {
     const alarm = alarms.get(name('read-capacity'));
-    expect(returned(alarm)?.Expression).toBe('consumed / PERIOD(consumed)');
+    expect(returnedQuery(alarm)?.Expression).toBe('consumed / PERIOD(consumed)');
     expect(query(alarm, 'consumed')?.MetricStat).toEqual({
       Metric: {
         Namespace: 'AWS/DynamoDB',
@@ -285,7 +250,7 @@ describe('DynamoDbTableMonitor capacity thresholds', () => {
       return { table };
     });
     const alarm = alarms.get('vigil-shop-t-read-capacity');
-    expect(returned(alarm)?.Expression).toBe('100 * (consumed / PERIOD(consumed)) / provisioned');
+    expect(returnedQuery(alarm)?.Expression).toBe('100 * (consumed / PERIOD(consumed)) / provisioned');
     expect(query(alarm, 'provisioned')?.MetricStat).toMatchObject({
       Metric: { MetricName: 'ProvisionedReadCapacityUnits' },
       Stat: 'Average',

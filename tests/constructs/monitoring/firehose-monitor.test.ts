@@ -10,23 +10,13 @@ import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-desc
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
 import { FirehoseMonitor, type FirehoseMonitorProps } from '../../../constructs/monitoring/firehose-monitor';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
-
-interface AlarmResource {
-  Properties: Record<string, unknown> & { Tags?: { Key: string; Value: string }[] };
-}
-
-function alarmsByName(template: Template): Map<string, AlarmResource['Properties']> {
-  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as AlarmResource[];
-  return new Map(alarms.map((alarm) => [alarm.Properties.AlarmName as string, alarm.Properties]));
-}
-
-function tag(alarm: AlarmResource['Properties'] | undefined, key: string): string | undefined {
-  return alarm?.Tags?.find((entry) => entry.Key === key)?.Value;
-}
-
-function thresholdReason(alarm: AlarmResource['Properties'] | undefined): string | undefined {
-  return parseAlarmDescription(alarm?.AlarmDescription as string | undefined)?.threshold;
-}
+import {
+  type AlarmProperties,
+  alarmsByName,
+  newFunction,
+  tag,
+  thresholdReason,
+} from '../../support/alarm-template';
 
 /** A test stack; the Firehose L2 adds a CIDR mapping only Redshift destinations use, which CDK's validation warns about. */
 function newStack(id: string): Stack {
@@ -51,10 +41,9 @@ function s3Stream(
   });
 }
 
+/** The monitor only needs Lambda processing to exist, so the processor passes records through unchanged. */
 function transform(stack: Stack): lambda.Function {
-  return new lambda.Function(stack, 'Transform', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
+  return newFunction(stack, 'Transform', {
     code: lambda.Code.fromInline('exports.handler = async (e) => e;'),
   });
 }
@@ -300,10 +289,7 @@ describe('FirehoseMonitor thresholds derived from the stream', () => {
 });
 
 describe('FirehoseMonitor tuning', () => {
-  function build(
-    props: Partial<FirehoseMonitorProps>,
-    overrides = {},
-  ): Map<string, AlarmResource['Properties']> {
+  function build(props: Partial<FirehoseMonitorProps>, overrides = {}): Map<string, AlarmProperties> {
     const stack = newStack('S');
     const monitoring = new ServiceMonitoring(stack, 'Monitoring', { service: 'orders', overrides });
     new FirehoseMonitor(stack, 'Monitor', {

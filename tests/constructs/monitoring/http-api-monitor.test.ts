@@ -8,56 +8,17 @@ import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-desc
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
 import { HttpApiMonitor, type HttpApiMonitorProps } from '../../../constructs/monitoring/http-api-monitor';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
+import { alarmsByName, expression, newFunction, query, tag } from '../../support/alarm-template';
 
-type AlarmProperties = Record<string, unknown> & {
-  Tags?: { Key: string; Value: string }[];
-  Metrics?: MetricQuery[];
-};
-
-interface MetricQuery {
-  Id: string;
-  Expression?: string;
-  ReturnData?: boolean;
-  MetricStat?: {
-    Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] };
-    Period: number;
-    Stat: string;
-  };
-}
-
-function alarmsByName(template: Template): Map<string, AlarmProperties> {
-  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
-    Properties: AlarmProperties;
-  }[];
-  return new Map(alarms.map((alarm) => [alarm.Properties.AlarmName as string, alarm.Properties]));
-}
-
-function tag(alarm: AlarmProperties | undefined, key: string): string | undefined {
-  return alarm?.Tags?.find((entry) => entry.Key === key)?.Value;
-}
-
-function query(alarm: AlarmProperties | undefined, id: string): MetricQuery | undefined {
-  return alarm?.Metrics?.find((entry) => entry.Id === id);
-}
-
-function expression(alarm: AlarmProperties | undefined): string | undefined {
-  return alarm?.Metrics?.find((entry) => entry.ReturnData)?.Expression;
-}
-
-function newFunction(stack: Stack, id = 'Handler'): lambda.Function {
-  return new lambda.Function(stack, id, {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
-  });
-}
+/** API integrations get a handler that answers like one, though synth never calls it. */
+const respondsOk = { code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') };
 
 /** An API shaped like the predictor's: a separate `$default` stage, a slow and a fast route. */
 function predictorLikeApi(
   stack: Stack,
   options: { detailedMetrics?: boolean; predictTimeout?: Duration } = {},
 ) {
-  const fn = newFunction(stack);
+  const fn = newFunction(stack, 'Handler', respondsOk);
   const api = new apigwv2.HttpApi(stack, 'PredictorApi', { createDefaultStage: false });
   const stage = new apigwv2.HttpStage(stack, 'DefaultStage', {
     httpApi: api,
@@ -252,7 +213,7 @@ describe('HttpApiMonitor thresholds', () => {
     api.addRoutes({
       path: '/orders',
       methods: [apigwv2.HttpMethod.GET],
-      integration: new HttpLambdaIntegration('Orders', newFunction(stack)),
+      integration: new HttpLambdaIntegration('Orders', newFunction(stack, 'Handler', respondsOk)),
     });
     new HttpApiMonitor(stack, 'Monitor', { api });
     const alarms = alarmsByName(Template.fromStack(stack));
@@ -271,7 +232,9 @@ describe('HttpApiMonitor thresholds', () => {
       api.addRoutes({
         path: '/ping',
         methods: [apigwv2.HttpMethod.GET],
-        integration: new HttpLambdaIntegration('Ping', newFunction(stack), { timeout: Duration.seconds(5) }),
+        integration: new HttpLambdaIntegration('Ping', newFunction(stack, 'Handler', respondsOk), {
+          timeout: Duration.seconds(5),
+        }),
       });
       return { api, name: 'a' };
     });

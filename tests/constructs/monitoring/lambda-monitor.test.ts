@@ -6,28 +6,7 @@ import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-desc
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
 import { LambdaMonitor } from '../../../constructs/monitoring/lambda-monitor';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
-
-function newFunction(stack: Stack, id: string, props: Partial<lambda.FunctionProps> = {}): lambda.Function {
-  return new lambda.Function(stack, id, {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => 1;'),
-    ...props,
-  });
-}
-
-interface AlarmResource {
-  Properties: Record<string, unknown> & { Tags?: { Key: string; Value: string }[] };
-}
-
-function alarmsByName(template: Template): Map<string, AlarmResource['Properties']> {
-  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as AlarmResource[];
-  return new Map(alarms.map((alarm) => [alarm.Properties.AlarmName as string, alarm.Properties]));
-}
-
-function tag(alarm: AlarmResource['Properties'] | undefined, key: string): string | undefined {
-  return alarm?.Tags?.find((entry) => entry.Key === key)?.Value;
-}
+import { alarmsByName, newFunction, tag } from '../../support/alarm-template';
 
 describe('LambdaMonitor on a fully configured function', () => {
   const app = new App();

@@ -7,56 +7,17 @@ import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-desc
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
 import { RestApiMonitor, type RestApiMonitorProps } from '../../../constructs/monitoring/rest-api-monitor';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
+import { alarmsByName, expression, newFunction, query, tag } from '../../support/alarm-template';
 
-type AlarmProperties = Record<string, unknown> & {
-  Tags?: { Key: string; Value: string }[];
-  Metrics?: MetricQuery[];
-};
-
-interface MetricQuery {
-  Id: string;
-  Expression?: string;
-  ReturnData?: boolean;
-  MetricStat?: {
-    Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] };
-    Period: number;
-    Stat: string;
-  };
-}
-
-function alarmsByName(template: Template): Map<string, AlarmProperties> {
-  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
-    Properties: AlarmProperties;
-  }[];
-  return new Map(alarms.map((alarm) => [alarm.Properties.AlarmName as string, alarm.Properties]));
-}
-
-function tag(alarm: AlarmProperties | undefined, key: string): string | undefined {
-  return alarm?.Tags?.find((entry) => entry.Key === key)?.Value;
-}
-
-function query(alarm: AlarmProperties | undefined, id: string): MetricQuery | undefined {
-  return alarm?.Metrics?.find((entry) => entry.Id === id);
-}
-
-function expression(alarm: AlarmProperties | undefined): string | undefined {
-  return alarm?.Metrics?.find((entry) => entry.ReturnData)?.Expression;
-}
-
-function newFunction(stack: Stack): lambda.Function {
-  return new lambda.Function(stack, 'Handler', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
-  });
-}
+/** API integrations get a handler that answers like one, though synth never calls it. */
+const respondsOk = { code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });') };
 
 /** A REST API with a slow POST /predict and a GET /health at the default integration timeout. */
 function restApi(
   stack: Stack,
   options: { predictTimeout?: Duration; deployOptions?: apigateway.StageOptions; name?: string } = {},
 ): apigateway.RestApi {
-  const fn = newFunction(stack);
+  const fn = newFunction(stack, 'Handler', respondsOk);
   const api = new apigateway.RestApi(stack, 'PredictorApi', {
     restApiName: options.name ?? 'predictor',
     deployOptions: options.deployOptions ?? { stageName: 'live', metricsEnabled: true },
@@ -213,7 +174,9 @@ describe('RestApiMonitor thresholds', () => {
       const api = new apigateway.RestApi(stack, 'Fast');
       api.root.addMethod(
         'GET',
-        new apigateway.LambdaIntegration(newFunction(stack), { timeout: Duration.seconds(3) }),
+        new apigateway.LambdaIntegration(newFunction(stack, 'Handler', respondsOk), {
+          timeout: Duration.seconds(3),
+        }),
       );
       return { api };
     });

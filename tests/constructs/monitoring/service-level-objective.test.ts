@@ -1,6 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
@@ -10,6 +9,7 @@ import {
   ServiceLevelObjective,
 } from '../../../constructs/monitoring/service-level-objective';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
+import { newFunction } from '../../support/alarm-template';
 
 interface Props {
   AlarmName?: string;
@@ -30,11 +30,7 @@ function setUp(target: number, periodDays?: number, indicator: 'availability' | 
     service: 'checkout',
     routing: routeToTopics({ critical: pager, high: pager, warning: pager }),
   });
-  const fn = new lambda.Function(stack, 'Fn', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => 1;'),
-  });
+  const fn = newFunction(stack, 'Fn');
   const slo = new ServiceLevelObjective(stack, 'Slo', {
     name: 'api',
     target,

@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { kebab, ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
+import { newFunction } from '../../support/alarm-template';
 
 const spec = (signal: string, overrides: Partial<Parameters<ServiceMonitoring['addAlarm']>[2]> = {}) => ({
   signal,
@@ -81,13 +81,7 @@ describe('ServiceMonitoring facade', () => {
     const monitoring = new ServiceMonitoring(stack, 'Monitoring', { service: 'fleet', ...props });
     const queue = new sqs.Queue(stack, 'Jobs');
     const monitors = Array.from({ length: count }, (_, index) =>
-      monitoring.monitorLambda(
-        new lambda.Function(stack, `Worker${index}`, {
-          runtime: lambda.Runtime.NODEJS_24_X,
-          handler: 'index.handler',
-          code: lambda.Code.fromInline('exports.handler = async () => 1;'),
-        }),
-      ),
+      monitoring.monitorLambda(newFunction(stack, `Worker${index}`)),
     );
     monitoring.monitorQueue(queue);
     return { app, stack, monitoring, monitors };

@@ -1,32 +1,14 @@
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
 import {
   ServiceMonitoring,
   type ServiceMonitoringProps,
 } from '../../../constructs/monitoring/service-monitoring';
 import { SnsTopicMonitor, type SnsTopicMonitorProps } from '../../../constructs/monitoring/sns-topic-monitor';
-
-type AlarmProperties = Record<string, unknown> & { Tags?: { Key: string; Value: string }[] };
-
-function alarmsByName(stack: Stack): Map<string, AlarmProperties> {
-  const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')) as {
-    Properties: AlarmProperties;
-  }[];
-  return new Map(alarms.map((alarm) => [alarm.Properties.AlarmName as string, alarm.Properties]));
-}
-
-function tag(alarm: AlarmProperties | undefined, key: string): string | undefined {
-  return alarm?.Tags?.find((entry) => entry.Key === key)?.Value;
-}
-
-function description(alarm: AlarmProperties | undefined) {
-  return parseAlarmDescription(alarm?.AlarmDescription as string);
-}
+import { type AlarmProperties, alarmsByName, description, tag } from '../../support/alarm-template';
 
 function ref(stack: Stack, construct: { node: { defaultChild?: unknown } }): { Ref: string } {
   return { Ref: stack.getLogicalId(construct.node.defaultChild as CfnElement) };

@@ -1,5 +1,4 @@
 import { App, type CfnElement, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
@@ -9,19 +8,7 @@ import {
   type ServiceMonitoringProps,
 } from '../../../constructs/monitoring/service-monitoring';
 import { SqsQueueMonitor, type SqsQueueMonitorProps } from '../../../constructs/monitoring/sqs-queue-monitor';
-
-type AlarmProperties = Record<string, unknown> & { Tags?: { Key: string; Value: string }[] };
-
-function alarmsByName(stack: Stack): Map<string, AlarmProperties> {
-  const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')) as {
-    Properties: AlarmProperties;
-  }[];
-  return new Map(alarms.map((alarm) => [alarm.Properties.AlarmName as string, alarm.Properties]));
-}
-
-function tag(alarm: AlarmProperties | undefined, key: string): string | undefined {
-  return alarm?.Tags?.find((entry) => entry.Key === key)?.Value;
-}
+import { type AlarmProperties, alarmsByName, tag } from '../../support/alarm-template';
 
 function queueNameOf(stack: Stack, queue: sqs.IQueue): unknown {
   return { 'Fn::GetAtt': [stack.getLogicalId(queue.node.defaultChild as CfnElement), 'QueueName'] };

@@ -1,6 +1,5 @@
 import { App, CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -11,23 +10,13 @@ import {
   StateMachineMonitor,
   type StateMachineMonitorProps,
 } from '../../../constructs/monitoring/state-machine-monitor';
-
-interface AlarmResource {
-  Properties: Record<string, unknown> & { Tags?: { Key: string; Value: string }[] };
-}
-
-function alarmsByName(template: Template): Map<string, AlarmResource['Properties']> {
-  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as AlarmResource[];
-  return new Map(alarms.map((alarm) => [alarm.Properties.AlarmName as string, alarm.Properties]));
-}
-
-function tag(alarm: AlarmResource['Properties'] | undefined, key: string): string | undefined {
-  return alarm?.Tags?.find((entry) => entry.Key === key)?.Value;
-}
-
-function thresholdReason(alarm: AlarmResource['Properties'] | undefined): string | undefined {
-  return parseAlarmDescription(alarm?.AlarmDescription as string | undefined)?.threshold;
-}
+import {
+  type AlarmProperties,
+  alarmsByName,
+  newFunction,
+  tag,
+  thresholdReason,
+} from '../../support/alarm-template';
 
 /** A one-state machine with its own timeout; the Pass state keeps the definition a plain string. */
 function passMachine(stack: Stack, id: string, props: Partial<sfn.StateMachineProps> = {}): sfn.StateMachine {
@@ -47,11 +36,7 @@ describe('StateMachineMonitor on a state machine that calls a Lambda', () => {
     routing: routeToTopics({ high, warning }),
     runbookBaseUrl: 'https://runbooks.example.org/vigil',
   });
-  const fn = new lambda.Function(stack, 'Refund', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => 1;'),
-  });
+  const fn = newFunction(stack, 'Refund');
   // The task's own 30 s timeout is also a TimeoutSeconds in the definition: it must not be taken
   // for the state machine's, and the Lambda ARN makes the definition an Fn::Join.
   const stateMachine = new sfn.StateMachine(stack, 'Remediation', {
@@ -276,10 +261,7 @@ describe('StateMachineMonitor thresholds derived from the state machine', () => 
 });
 
 describe('StateMachineMonitor tuning', () => {
-  function build(
-    props: Partial<StateMachineMonitorProps>,
-    overrides = {},
-  ): Map<string, AlarmResource['Properties']> {
+  function build(props: Partial<StateMachineMonitorProps>, overrides = {}): Map<string, AlarmProperties> {
     const app = new App();
     const stack = new Stack(app, 'S');
     const monitoring = new ServiceMonitoring(stack, 'Monitoring', { service: 'orders', overrides });
