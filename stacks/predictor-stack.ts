@@ -48,10 +48,10 @@ const MODEL_FILES = [
 // API Gateway HTTP APIs give an integration 30 s; the function stops just before.
 const API_TIMEOUT = Duration.seconds(29);
 const UPLOADS_PREFIX = 'uploads/';
+const RESULTS_PREFIX = 'results/';
 const METRICS_NAMESPACE = 'Vigil/Predictor';
 // Powertools puts the service name in every metric's `service` dimension.
 const SCORER_SERVICE = 'predictor-upload-scorer';
-const RESULTS_PREFIX = 'results/';
 
 /**
  * The workload Vigil watches and heals: the Chicago-crimes arrest predictor. Uploads land in S3 and
@@ -230,12 +230,23 @@ export class PredictorStack extends Stack {
     this.grant(this.api, ['s3:GetObject'], RESULTS_PREFIX, 'signs download URLs for finished results');
     this.allowTableAndKey(this.api, key, ['dynamodb:GetItem', 'dynamodb:PutItem']);
 
+    const { httpApi, stage } = this.createHttpApi(config, key);
+    this.httpApi = httpApi;
+    this.monitoring = this.addMonitoring(config, stage, props.alarmRouting);
+  }
+
+  /** The HTTP API in front of the API function's live alias: IAM-authorized, throttled, access-logged. */
+  private createHttpApi(
+    config: EnvironmentConfig,
+    key: kms.IKey,
+  ): { httpApi: apigwv2.HttpApi; stage: apigwv2.HttpStage } {
+    const predictor = config.predictor;
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: config.logs.retentionDays as logs.RetentionDays,
       encryptionKey: key,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+    const httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: physicalName(config, 'predictor-api'),
       description: 'Chicago-crimes arrest predictor',
       createDefaultStage: false,
@@ -243,7 +254,7 @@ export class PredictorStack extends Stack {
       defaultAuthorizer: new HttpIamAuthorizer(),
     });
     const stage = new apigwv2.HttpStage(this, 'DefaultStage', {
-      httpApi: this.httpApi,
+      httpApi,
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: predictor.apiRateLimit, burstLimit: predictor.apiBurstLimit },
@@ -270,43 +281,54 @@ export class PredictorStack extends Stack {
       ['/health', apigwv2.HttpMethod.GET],
     ];
     for (const [routePath, method] of routes) {
-      this.httpApi.addRoutes({ path: routePath, methods: [method], integration });
+      httpApi.addRoutes({ path: routePath, methods: [method], integration });
     }
 
-    this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
+    return { httpApi, stage };
+  }
+
+  /** Alarms, objectives and the dashboard of the predictor service. */
+  private addMonitoring(
+    config: EnvironmentConfig,
+    stage: apigwv2.HttpStage,
+    routing: AlarmRouting | undefined,
+  ): ServiceMonitoring {
+    const predictor = config.predictor;
+    const monitoring = new ServiceMonitoring(this, 'Monitoring', {
       service: 'predictor',
-      routing: props.alarmRouting,
+      routing,
       runbookBaseUrl: config.monitoring.runbookBaseUrl,
       overrides: config.monitoring.overrides,
     });
-    this.monitoring.monitorLambda(this.scorer.function, { name: 'upload-scorer', alias: this.scorer.live });
-    this.monitoring.monitorLambda(this.api.function, {
+    monitoring.monitorLambda(this.scorer.function, { name: 'upload-scorer', alias: this.scorer.live });
+    monitoring.monitorLambda(this.api.function, {
       name: 'api',
       alias: this.api.live,
       trafficDrop: true,
     });
     // The API waits for the function, so its latency budget is the function's timeout, not API Gateway's.
-    this.monitoring.monitorHttpApi(this.httpApi, { name: 'http-api', stage, backendTimeout: API_TIMEOUT });
-    this.monitoring.monitorTable(this.resultsTable, { name: 'results-table' });
-    this.monitoring.monitorQueue(this.deadLetterQueue, { name: 'scorer-dead-letters', deadLetter: true });
+    monitoring.monitorHttpApi(this.httpApi, { name: 'http-api', stage, backendTimeout: API_TIMEOUT });
+    monitoring.monitorTable(this.resultsTable, { name: 'results-table' });
+    monitoring.monitorQueue(this.deadLetterQueue, { name: 'scorer-dead-letters', deadLetter: true });
     new ServiceLevelObjective(this, 'ApiAvailability', {
       name: 'api',
       indicator: httpApiAvailability(this.httpApi.apiId),
       target: predictor.availabilityTarget,
-      monitoring: this.monitoring,
+      monitoring,
     });
     new ServiceLevelObjective(this, 'ApiLatency', {
       name: 'api-function',
       indicator: lambdaLatency(this.api.function, predictor.latencyThresholdMs),
       target: predictor.latencyTarget,
-      monitoring: this.monitoring,
+      monitoring,
     });
-    this.addDriftAlarm();
-    this.monitoring.addServiceHealthAlarm();
+    this.addDriftAlarm(monitoring);
+    monitoring.addServiceHealthAlarm();
     new ServiceDashboard(this, 'Dashboard', {
-      monitoring: this.monitoring,
+      monitoring,
       dashboardName: physicalName(config, 'predictor'),
     });
+    return monitoring;
   }
 
   /** Object actions under one key prefix of the data bucket, by ARN so no dependency on the bucket arises. */
@@ -335,9 +357,9 @@ export class PredictorStack extends Stack {
    * the model card at synth): a new release starts a new band, and a drift right after a release
    * points at the release, hence the rollback playbook.
    */
-  private addDriftAlarm(): void {
+  private addDriftAlarm(monitoring: ServiceMonitoring): void {
     const modelVersion = modelVersionOf(path.join(ROOT, MODEL_FILES[0][0]));
-    this.monitoring.addAnomalyAlarm(
+    monitoring.addAnomalyAlarm(
       this,
       { kind: 'model', name: 'arrest-model' },
       {
