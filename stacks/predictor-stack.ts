@@ -299,6 +299,7 @@ export class PredictorStack extends Stack {
       routing,
       runbookBaseUrl: config.monitoring.runbookBaseUrl,
       overrides: config.monitoring.overrides,
+      logRetentionDays: config.logs.retentionDays,
     });
     monitoring.monitorLambda(this.scorer.function, { name: 'upload-scorer', alias: this.scorer.live });
     monitoring.monitorLambda(this.api.function, {

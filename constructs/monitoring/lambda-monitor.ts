@@ -175,6 +175,7 @@ export class LambdaMonitor extends Construct {
       this.addAsyncAlarms(fn, invokeConfigs);
     }
 
+    this.applyLogRetention(fn);
     if (props.errorLogs ?? true) this.addErrorLogAlarm(fn);
     if (props.trafficDrop ?? false) {
       const alarm = this.monitoring.addAnomalyAlarm(this, this.resource, {
@@ -237,6 +238,17 @@ export class LambdaMonitor extends Construct {
       summary: 'Queued asynchronous events wait long; past the maximum age they are dropped.',
       thresholdReason: `half the ${maxAge} s maximum event age`,
     });
+  }
+
+  /** Only the log group CDK made for the function (`<function>/LogGroup`) gets the service's retention. */
+  private applyLogRetention(fn: lambda.IFunction): void {
+    const days = this.monitoring.logRetentionDays;
+    if (days === undefined || !(fn instanceof lambda.Function)) return;
+    // CDK makes its log group on first access of `logGroup`.
+    const logGroup = fn.logGroup;
+    const managed = fn.node.tryFindChild('LogGroup');
+    if (managed !== logGroup || !(managed?.node.defaultChild instanceof logs.CfnLogGroup)) return;
+    managed.node.defaultChild.retentionInDays = days;
   }
 
   /** A metric filter on the function's JSON logs: ERROR lines are failures even when the invocation succeeds. */

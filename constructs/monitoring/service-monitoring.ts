@@ -51,6 +51,12 @@ export interface ServiceMonitoringProps {
   /** Per-signal overrides for every resource of the service, keyed `<kind>/<signal>` (e.g. `lambda/throttles`). @default none */
   readonly overrides?: Readonly<Record<string, SignalOverride>>;
   /**
+   * Retention, in days, for the log groups CDK creates for monitored functions (with
+   * `@aws-cdk/aws-lambda:useCdkManagedLogGroup`); log groups a team created itself are left alone.
+   * @default CDK's retention (two years)
+   */
+  readonly logRetentionDays?: number;
+  /**
    * Put the monitors made by the `monitorX` methods into nested stacks of at most this many resources,
    * for services too large for one template (CloudFormation allows 500 resources and 1 MB).
    * @default monitors go into this construct's own stack
@@ -329,6 +335,11 @@ export class ServiceMonitoring extends Construct {
     const count = (this.idCounts.get(base) ?? 0) + 1;
     this.idCounts.set(base, count);
     return count === 1 ? base : `${base}${count}`;
+  }
+
+  /** Retention the service applies to log groups CDK made for its functions, if it sets one. */
+  get logRetentionDays(): number | undefined {
+    return this.props.logRetentionDays;
   }
 
   /** The one alarm-naming rule. */

@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
@@ -230,6 +231,24 @@ describe('LambdaMonitor on a plain function', () => {
     });
     const band = (drop?.Metrics as { Expression?: string }[] | undefined)?.find((query) => query.Expression);
     expect(band?.Expression).toMatch(/^ANOMALY_DETECTION_BAND\(\w+, 3\)$/);
+  });
+
+  it("applies the service's log retention to the log group CDK made, not to one the team made", () => {
+    const app = new App({ context: { '@aws-cdk/aws-lambda:useCdkManagedLogGroup': true } });
+    const stack = new Stack(app, 'Logs');
+    const monitoring = new ServiceMonitoring(stack, 'Monitoring', { service: 'logs', logRetentionDays: 14 });
+    const own = new logs.LogGroup(stack, 'OwnLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    new LambdaMonitor(stack, 'DefaultMonitor', { fn: newFunction(stack, 'Default'), monitoring });
+    new LambdaMonitor(stack, 'OwnMonitor', { fn: newFunction(stack, 'Own', { logGroup: own }), monitoring });
+    const groups = Template.fromStack(stack).findResources('AWS::Logs::LogGroup');
+    const retentions = Object.entries(groups).map(([id, group]) => [
+      id.startsWith('OwnLogs') ? 'own' : 'managed',
+      group.Properties.RetentionInDays,
+    ]);
+    expect(retentions.sort()).toEqual([
+      ['managed', 14],
+      ['own', 365],
+    ]);
   });
 
   it('refuses two alarms with the same name anywhere in the app', () => {
