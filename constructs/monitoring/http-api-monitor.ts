@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { AlarmSpec } from './alarm-spec';
 import { kebab, type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { resourcesReferencing } from './stack-references';
 
 export interface HttpApiMonitorProps {
   /** The HTTP API to watch. */
@@ -237,21 +238,11 @@ function seconds(ms: number): string {
 
 /** The integrations of the API found in its stack (none for an imported API). */
 function apiIntegrations(api: apigwv2.IHttpApi): apigwv2.CfnIntegration[] {
-  const stack = Stack.of(api);
-  const apiId = JSON.stringify(stack.resolve(api.apiId));
-  return stack.node
-    .findAll()
-    .filter((child): child is apigwv2.CfnIntegration => child instanceof apigwv2.CfnIntegration)
-    .filter((integration) => JSON.stringify(stack.resolve(integration.apiId)) === apiId);
+  return resourcesReferencing(api, apigwv2.CfnIntegration, (integration) => integration.apiId, api.apiId);
 }
 
 function apiRoutes(api: apigwv2.IHttpApi): apigwv2.CfnRoute[] {
-  const stack = Stack.of(api);
-  const apiId = JSON.stringify(stack.resolve(api.apiId));
-  return stack.node
-    .findAll()
-    .filter((child): child is apigwv2.CfnRoute => child instanceof apigwv2.CfnRoute)
-    .filter((route) => JSON.stringify(stack.resolve(route.apiId)) === apiId);
+  return resourcesReferencing(api, apigwv2.CfnRoute, (route) => route.apiId, api.apiId);
 }
 
 function integrationOf(

@@ -1,10 +1,11 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import type { AlarmSpec } from './alarm-spec';
 import { kebab, type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { resourcesReferencing } from './stack-references';
 
 export interface LambdaMonitorProps {
   /** The function to watch. */
@@ -298,14 +299,9 @@ function asyncInvokeConfigs(fn: lambda.IFunction): lambda.CfnEventInvokeConfig[]
   return ofFunction(fn, lambda.CfnEventInvokeConfig);
 }
 
-function ofFunction<T extends { functionName: string }>(
+function ofFunction<T extends IConstruct & { functionName: string }>(
   fn: lambda.IFunction,
   type: abstract new (...args: never[]) => T,
 ): T[] {
-  const stack = Stack.of(fn);
-  const name = JSON.stringify(stack.resolve(fn.functionName));
-  return stack.node
-    .findAll()
-    .filter((child): child is IConstruct & T => child instanceof type)
-    .filter((resource) => JSON.stringify(stack.resolve(resource.functionName)) === name);
+  return resourcesReferencing(fn, type, (resource) => resource.functionName, fn.functionName);
 }

@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { AlarmSpec } from './alarm-spec';
 import { kebab, type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { resourcesReferencing } from './stack-references';
 
 export interface RestApiMonitorProps {
   /**
@@ -207,12 +208,7 @@ function deploymentStage(api: apigateway.IRestApi): apigateway.IStage | undefine
 
 /** The methods of the API found in its stack (none for an imported API). */
 function apiMethods(api: apigateway.IRestApi): apigateway.Method[] {
-  const stack = Stack.of(api);
-  const apiId = JSON.stringify(stack.resolve(api.restApiId));
-  return stack.node
-    .findAll()
-    .filter((child): child is apigateway.Method => child instanceof apigateway.Method)
-    .filter((method) => JSON.stringify(stack.resolve(method.api.restApiId)) === apiId);
+  return resourcesReferencing(api, apigateway.Method, (method) => method.api.restApiId, api.restApiId);
 }
 
 /** A method to alarm on: its key, its metric dimensions and, when the API is defined in the app, its construct. */

@@ -1,9 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { AlarmSpec } from './alarm-spec';
 import { kebab, type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { resourcesReferencing } from './stack-references';
 
 export interface SnsTopicMonitorProps {
   /** The topic to watch. */
@@ -97,10 +98,10 @@ export class SnsTopicMonitor extends Construct {
 
 /** Subscriptions to the topic defined in the topic's stack; subscriptions made elsewhere are not seen. */
 function subscriptionsOf(topic: sns.ITopic): sns.CfnSubscription[] {
-  const stack = Stack.of(topic);
-  const arn = JSON.stringify(stack.resolve(topic.topicArn));
-  return stack.node
-    .findAll()
-    .filter((child): child is sns.CfnSubscription => child instanceof sns.CfnSubscription)
-    .filter((subscription) => JSON.stringify(stack.resolve(subscription.topicArn)) === arn);
+  return resourcesReferencing(
+    topic,
+    sns.CfnSubscription,
+    (subscription) => subscription.topicArn,
+    topic.topicArn,
+  );
 }
