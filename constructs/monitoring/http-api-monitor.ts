@@ -3,10 +3,11 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { AlarmSpec } from './alarm-spec';
+import { type ApiLatencyOptions, p99LatencySpec, seconds, type Timeout } from './api-latency';
 import { kebab, type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 import { resourcesReferencing } from './stack-references';
 
-export interface HttpApiMonitorProps {
+export interface HttpApiMonitorProps extends ApiLatencyOptions {
   /** The HTTP API to watch. */
   readonly api: apigwv2.IHttpApi;
   /** The API's name within its service. @default kebab-case of the API's construct id */
@@ -26,14 +27,6 @@ export interface HttpApiMonitorProps {
   /** Requests in five minutes below which the 4XX rate is not judged (a few probes are not a trend). @default 20 */
   readonly clientErrorMinRequests?: number;
   /**
-   * Timeout of the backend behind the integrations, such as the Lambda function's timeout, when it is
-   * shorter than the integration timeout: callers then see 5XX before API Gateway gives up.
-   * @default the integration timeout
-   */
-  readonly backendTimeout?: Duration;
-  /** p99 latency, as a share of the timeout, at which timeouts are near. @default 0.8 */
-  readonly latencyShareOfTimeout?: number;
-  /**
    * Route keys, such as `POST /predict`, that get their own 5XX-rate and p99-latency alarms.
    * HTTP APIs publish per-route metrics (dimensions ApiId, Stage, Resource, Method) only when detailed
    * metrics are enabled on the stage, for all routes (`detailedMetricsEnabled` of the HttpStage) or per
@@ -52,10 +45,6 @@ const DEFAULT_STAGE_NAME = '$default';
 const ROUTE_KEY = /^([A-Z]+) (\/\S*)$/;
 
 /** The timeout a request through the API runs into first, in milliseconds, and where it comes from. */
-interface Timeout {
-  readonly ms: number;
-  readonly reason: string;
-}
 
 /**
  * Alarms for one HTTP API (API Gateway v2): the 5XX and 4XX rates as metric math over the request
@@ -156,24 +145,7 @@ export class HttpApiMonitor extends Construct {
     integration: Timeout,
     what: string,
   ): void {
-    const share = this.props.latencyShareOfTimeout ?? 0.8;
-    const backend = this.props.backendTimeout;
-    const backendMs = backend && !backend.isUnresolved() ? backend.toMilliseconds() : undefined;
-    const timeout =
-      backendMs !== undefined && backendMs < integration.ms
-        ? { ms: backendMs, reason: `${seconds(backendMs)} s backend timeout` }
-        : integration;
-    this.add({
-      signal: `${prefix}p99-latency`,
-      metric: metric('Latency', dimensionsMap, 'p99'),
-      threshold: Math.round(timeout.ms * share),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      severity: 'high',
-      summary: `The slowest ${what} approach the timeout; timed-out requests fail with 5XX.`,
-      thresholdReason: `${Math.round(share * 100)}% of the ${timeout.reason}, for 15 minutes`,
-    });
+    this.add(p99LatencySpec(prefix, metric('Latency', dimensionsMap, 'p99'), integration, this.props, what));
   }
 
   private add(spec: AlarmSpec): void {
@@ -230,10 +202,6 @@ function watchedRoute(
     dimensions: { ApiId: api.apiId, Stage: stage.stageName, Resource: match[2], Method: match[1] },
     cfn,
   };
-}
-
-function seconds(ms: number): string {
-  return String(Math.round(ms / 100) / 10);
 }
 
 /** The integrations of the API found in its stack (none for an imported API). */

@@ -3,10 +3,11 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { AlarmSpec } from './alarm-spec';
+import { type ApiLatencyOptions, p99LatencySpec, seconds, type Timeout } from './api-latency';
 import { kebab, type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 import { resourcesReferencing } from './stack-references';
 
-export interface RestApiMonitorProps {
+export interface RestApiMonitorProps extends ApiLatencyOptions {
   /**
    * The REST API to watch. Its metrics are found by name, so an imported API must be imported with
    * `RestApi.fromRestApiAttributes` and its real `restApiName`.
@@ -25,14 +26,6 @@ export interface RestApiMonitorProps {
   /** Requests in five minutes below which the 4XX rate is not judged (a few probes are not a trend). @default 20 */
   readonly clientErrorMinRequests?: number;
   /**
-   * Timeout of the backend behind the integrations, such as the Lambda function's timeout, when it is
-   * shorter than the integration timeout: callers then see 5XX before API Gateway gives up.
-   * @default the integration timeout
-   */
-  readonly backendTimeout?: Duration;
-  /** p99 latency, as a share of the timeout, at which timeouts are near. @default 0.8 */
-  readonly latencyShareOfTimeout?: number;
-  /**
    * Methods, such as `POST /predict`, that get their own 5XX-rate and p99-latency alarms. REST APIs
    * publish per-method metrics (dimensions ApiName, Method, Resource, Stage) only when CloudWatch metrics
    * are enabled in the stage's method settings (`metricsEnabled` in `deployOptions`, or per method in
@@ -50,10 +43,6 @@ const DEFAULT_INTEGRATION_TIMEOUT_MS = 29_000;
 const METHOD_KEY = /^([A-Z]+) (\/\S*)$/;
 
 /** The timeout a request through the API runs into first, in milliseconds, and where it comes from. */
-interface Timeout {
-  readonly ms: number;
-  readonly reason: string;
-}
 
 /**
  * Alarms for one REST API (API Gateway v1) stage: the 5XX and 4XX rates, which the `Average` statistic
@@ -153,24 +142,7 @@ export class RestApiMonitor extends Construct {
     integration: Timeout,
     what: string,
   ): void {
-    const share = this.props.latencyShareOfTimeout ?? 0.8;
-    const backend = this.props.backendTimeout;
-    const backendMs = backend && !backend.isUnresolved() ? backend.toMilliseconds() : undefined;
-    const timeout =
-      backendMs !== undefined && backendMs < integration.ms
-        ? { ms: backendMs, reason: `${seconds(backendMs)} s backend timeout` }
-        : integration;
-    this.add({
-      signal: `${prefix}p99-latency`,
-      metric: metric('Latency', dimensionsMap, 'p99'),
-      threshold: Math.round(timeout.ms * share),
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      severity: 'high',
-      summary: `The slowest ${what} approach the timeout; timed-out requests fail with 5XX.`,
-      thresholdReason: `${Math.round(share * 100)}% of the ${timeout.reason}, for 15 minutes`,
-    });
+    this.add(p99LatencySpec(prefix, metric('Latency', dimensionsMap, 'p99'), integration, this.props, what));
   }
 
   private add(spec: AlarmSpec): void {
@@ -191,10 +163,6 @@ function metric(
     statistic,
     period: FIVE_MINUTES,
   });
-}
-
-function seconds(ms: number): string {
-  return String(Math.round(ms / 100) / 10);
 }
 
 /** The API's deployment stage; undefined when it has none, and for imported APIs, whose getter throws. */
