@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -59,7 +59,11 @@ export class LambdaMonitor extends Construct {
     super(scope, id);
     const { fn } = props;
     this.monitoring = props.monitoring ?? ServiceMonitoring.of(this);
-    this.resource = { kind: 'lambda', name: props.name ?? kebab(fn.node.id) };
+    this.resource = {
+      kind: 'lambda',
+      name: props.name ?? kebab(fn.node.id),
+      logGroup: logGroupNameOf(fn, this),
+    };
     const cfn = fn.node.defaultChild instanceof lambda.CfnFunction ? fn.node.defaultChild : undefined;
     const rollback = props.alias ? 'lambda-alias-rollback' : undefined;
 
@@ -283,6 +287,16 @@ export class LambdaMonitor extends Construct {
     const alarm = this.monitoring.addAlarm(this, this.resource, spec);
     if (alarm) this.alarms.push(alarm);
   }
+}
+
+/**
+ * The function's log group name, when naming it costs no cross-stack reference (an export per
+ * function would crowd a large workload's outputs); otherwise the enricher falls back to Lambda's
+ * default `/aws/lambda/<function>`.
+ */
+function logGroupNameOf(fn: lambda.IFunction, monitor: Construct): string {
+  if (fn instanceof lambda.Function && Stack.of(fn) === Stack.of(monitor)) return fn.logGroup.logGroupName;
+  return `/aws/lambda/${fn.functionName}`;
 }
 
 function numberOrUndefined(value: unknown): number | undefined {

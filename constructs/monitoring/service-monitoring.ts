@@ -80,6 +80,8 @@ export interface MonitoredResource {
   readonly kind: string;
   /** The resource's name within the service, kebab-case. */
   readonly name: string;
+  /** Its log group, named in each alarm's description for the alert's error excerpt. @default none */
+  readonly logGroup?: string;
 }
 
 const DEFAULT_ID = 'VigilMonitoring';
@@ -443,6 +445,7 @@ export class ServiceMonitoring extends Construct {
         threshold: spec.thresholdReason,
         runbook,
         playbook: spec.playbook,
+        logGroup: resource.logGroup,
         partOf: spec.partOf,
       }),
     );

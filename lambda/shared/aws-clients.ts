@@ -1,5 +1,12 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { XRayClient } from '@aws-sdk/client-xray';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './observability';
 
@@ -11,30 +18,100 @@ export interface AwsClientOptions {
   readonly credentials?: S3ClientConfig['credentials'];
   /** DynamoDB endpoint, such as a local DynamoDB in tests. @default the regional endpoint */
   readonly dynamoDbEndpoint?: string;
+  /**
+   * Called with every client as it is created, e.g. to add a middleware in a benchmark.
+   * @default nothing
+   */
+  readonly onCreate?: (client: AnyClient) => void;
 }
 
-/** Every AWS client the predictor functions use, created in this one place. */
+/** Any client {@link createAwsClients} makes (before DynamoDB's document wrapper). */
+export type AnyClient =
+  | S3Client
+  | DynamoDBClient
+  | CloudWatchClient
+  | CloudWatchLogsClient
+  | XRayClient
+  | CloudTrailClient
+  | SNSClient
+  | SQSClient
+  | SecretsManagerClient;
+
+/**
+ * Every AWS client Vigil's functions use, created in this one place. Each is created on first use,
+ * so a function pays the cold-start cost only of the clients it touches; all are X-Ray traced except
+ * the presigner, which never sends a request.
+ */
 export interface AwsClients {
-  /** S3 for reading uploads and writing results; traced. */
+  /** S3 for reading uploads, writing results and alert graphs. */
   readonly s3: S3Client;
   /** S3 only for presigning URLs; it never sends a request itself. */
   readonly presigningS3: S3Client;
-  /** DynamoDB with plain JavaScript values in and out; traced. */
+  /** DynamoDB with plain JavaScript values in and out. */
   readonly dynamoDb: DynamoDBDocumentClient;
+  readonly cloudWatch: CloudWatchClient;
+  readonly logs: CloudWatchLogsClient;
+  readonly xray: XRayClient;
+  readonly cloudTrail: CloudTrailClient;
+  readonly sns: SNSClient;
+  readonly sqs: SQSClient;
+  readonly secretsManager: SecretsManagerClient;
 }
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const common = { region: options.region, credentials: options.credentials };
-  const s3 = tracer.captureAWSv3Client(new S3Client(common));
-  // By default the SDK signs a CRC32 of the *empty* body into a presigned PUT, so S3 would reject
-  // every real upload with BadDigest; checksums are left to the uploader instead.
-  const presigningS3 = new S3Client({ ...common, requestChecksumCalculation: 'WHEN_REQUIRED' });
-  const dynamoDbClient = tracer.captureAWSv3Client(
-    new DynamoDBClient({ ...common, endpoint: options.dynamoDbEndpoint }),
-  );
-  const dynamoDb = DynamoDBDocumentClient.from(dynamoDbClient, {
-    // Optional attributes are left out of an item rather than stored as NULL.
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  return { s3, presigningS3, dynamoDb };
+  const traced = <T extends AnyClient>(client: T): T => {
+    options.onCreate?.(client);
+    return tracer.captureAWSv3Client(client);
+  };
+  const made = new Map<keyof AwsClients, unknown>();
+  const once = <K extends keyof AwsClients>(name: K, create: () => AwsClients[K]): AwsClients[K] => {
+    if (!made.has(name)) made.set(name, create());
+    return made.get(name) as AwsClients[K];
+  };
+  return {
+    get s3() {
+      return once('s3', () => traced(new S3Client(common)));
+    },
+    get presigningS3() {
+      // By default the SDK signs a CRC32 of the *empty* body into a presigned PUT, so S3 would reject
+      // every real upload with BadDigest; checksums are left to the uploader instead.
+      return once(
+        'presigningS3',
+        () => new S3Client({ ...common, requestChecksumCalculation: 'WHEN_REQUIRED' }),
+      );
+    },
+    get dynamoDb() {
+      return once('dynamoDb', () =>
+        DynamoDBDocumentClient.from(
+          traced(new DynamoDBClient({ ...common, endpoint: options.dynamoDbEndpoint })),
+          {
+            // Optional attributes are left out of an item rather than stored as NULL.
+            marshallOptions: { removeUndefinedValues: true },
+          },
+        ),
+      );
+    },
+    get cloudWatch() {
+      return once('cloudWatch', () => traced(new CloudWatchClient(common)));
+    },
+    get logs() {
+      return once('logs', () => traced(new CloudWatchLogsClient(common)));
+    },
+    get xray() {
+      return once('xray', () => traced(new XRayClient(common)));
+    },
+    get cloudTrail() {
+      return once('cloudTrail', () => traced(new CloudTrailClient(common)));
+    },
+    get sns() {
+      return once('sns', () => traced(new SNSClient(common)));
+    },
+    get sqs() {
+      return once('sqs', () => traced(new SQSClient(common)));
+    },
+    get secretsManager() {
+      return once('secretsManager', () => traced(new SecretsManagerClient(common)));
+    },
+  };
 }

@@ -55,9 +55,26 @@ export function expression(alarm: AlarmProperties | undefined): unknown {
   return returnedQuery(alarm)?.Expression;
 }
 
-/** Alarms carry their facts as JSON in AlarmDescription, for the enrichment Lambda to read. */
+/**
+ * Alarms carry their facts as JSON in AlarmDescription, for the enrichment Lambda to read. A
+ * description naming a log group is an Fn::Join; its references read as `${LogicalId}` here.
+ */
 export function description(alarm: AlarmProperties | undefined): AlarmDescription | undefined {
-  return parseAlarmDescription(alarm?.AlarmDescription as string | undefined);
+  return parseAlarmDescription(joined(alarm?.AlarmDescription));
+}
+
+function joined(value: unknown): string | undefined {
+  if (typeof value === 'string' || value === undefined) return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (!join) return undefined;
+  return join[1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const ref = (part as { Ref?: string }).Ref;
+      const attribute = (part as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
+      return `\${${ref ?? attribute?.join('.')}}`;
+    })
+    .join(join[0]);
 }
 
 /** Every threshold must explain itself to the person paged; tests pin that explanation. */

@@ -3,11 +3,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
 import { LambdaMonitor } from '../../../constructs/monitoring/lambda-monitor';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
-import { alarmsByName, newFunction, tag } from '../../support/alarm-template';
+import { alarmsByName, description, newFunction, tag } from '../../support/alarm-template';
 
 describe('LambdaMonitor on a fully configured function', () => {
   const app = new App();
@@ -153,7 +152,7 @@ describe('LambdaMonitor on a fully configured function', () => {
 
   it('describes each alarm in JSON the enrichment Lambda parses, and tags it', () => {
     const alarm = alarms.get(name('p99-duration'));
-    expect(parseAlarmDescription(alarm?.AlarmDescription as string)).toEqual({
+    expect(description(alarm)).toEqual({
       vigil: 1,
       service: 'orders',
       resource: 'checkout',
@@ -162,6 +161,7 @@ describe('LambdaMonitor on a fully configured function', () => {
       summary: 'The slowest invocations approach the timeout; timeouts and retries follow.',
       threshold: '80% of the 30 s timeout, for 15 minutes',
       runbook: 'https://runbooks.example.org/vigil/lambda-p99-duration',
+      logGroup: expect.stringMatching(/^\$\{CheckoutLog[\w.]+\}$/),
     });
     expect(tag(alarm, 'vigil:service')).toBe('orders');
     expect(tag(alarm, 'vigil:runbook')).toBe('https://runbooks.example.org/vigil/lambda-p99-duration');

@@ -1,0 +1,184 @@
+import type { AlarmSeverity } from '../../constructs/alarm-severity';
+import type { AlarmChange, AlarmState } from './alarm-change';
+
+/**
+ * What the alert tells the person receiving it:
+ * - `alarm`: an episode opened (first ALARM);
+ * - `reopened`: ALARM again shortly after a resolution, on the same thread;
+ * - `flapping`: too many transitions in a short time; one alert stands for all of them;
+ * - `resolved`: back to OK (or to no data) after an ALARM, on the same thread;
+ * - `no-data`: the alarm lost its data while not in an episode;
+ * - `unparseable`: an event the enricher could not read, forwarded raw so it is not lost.
+ */
+export type NotificationKind = 'alarm' | 'reopened' | 'flapping' | 'resolved' | 'no-data' | 'unparseable';
+
+/** The conversation an alert belongs to: one per alarm episode, shared by every format. */
+export interface EpisodeRef {
+  /** Stable for the whole episode, e.g. `vigil-predictor-api-errors/2026-11-23T03:12:00.000Z`. */
+  readonly id: string;
+  readonly openedAt: string;
+  /** State transitions seen in this episode so far, this one included. */
+  readonly transitions: number;
+  readonly flapping: boolean;
+}
+
+export interface Datapoint {
+  readonly timestamp: string;
+  readonly value: number;
+}
+
+/** The numbers around the breach (GetMetricData), for the text formats. */
+export interface BreachData {
+  /** Label of the series the alarm compares. */
+  readonly label: string;
+  /** Oldest first, the window around the transition. */
+  readonly datapoints: readonly Datapoint[];
+  readonly threshold?: number;
+  /** Anomaly bands: the band at the transition. */
+  readonly lowerBound?: number;
+  readonly upperBound?: number;
+}
+
+export interface MetricGraph {
+  /** Presigned GET URL of the PNG; it stops working at `expiresAt`. */
+  readonly url: string;
+  readonly expiresAt: string;
+  /** Object key in the alert artifacts bucket. */
+  readonly key: string;
+}
+
+export interface ErrorExcerpt {
+  readonly message: string;
+  readonly count: number;
+}
+
+export interface LogErrors {
+  readonly logGroup: string;
+  /** Most frequent first. */
+  readonly top: readonly ErrorExcerpt[];
+  /** Console link to the same Logs Insights query. */
+  readonly queryUrl: string;
+}
+
+export interface FailingTrace {
+  readonly id: string;
+  readonly url: string;
+  /** Seconds. */
+  readonly durationSeconds?: number;
+  readonly httpStatus?: number;
+  readonly fault: boolean;
+  readonly error: boolean;
+  readonly throttle: boolean;
+}
+
+export interface StateTransition {
+  readonly at: string;
+  readonly from: AlarmState;
+  readonly to: AlarmState;
+}
+
+export interface AlarmHistorySummary {
+  readonly windowHours: number;
+  /** State changes in the window, this one included. */
+  readonly transitions: number;
+  /** Transitions per hour over the window: 0 is steady, above 1 is flapping. */
+  readonly flapScore: number;
+  /** Newest first, at most a handful. */
+  readonly recent: readonly StateTransition[];
+}
+
+export interface ResourceChange {
+  readonly at: string;
+  /** The API call, e.g. `UpdateAlias20150331`. */
+  readonly event: string;
+  /** Who made it (IAM user or role session). */
+  readonly actor?: string;
+  readonly resource: string;
+}
+
+/** Owner, runbook and playbook from the alarm's AWS tags. */
+export interface AlarmTags {
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** A context source that gave nothing, and why: said in every format so nobody assumes "no errors". */
+export interface MissingContext {
+  readonly source: ContextSource;
+  readonly reason: string;
+}
+
+export const CONTEXT_SOURCES = [
+  'datapoints',
+  'graph',
+  'logs',
+  'traces',
+  'history',
+  'changes',
+  'tags',
+] as const;
+export type ContextSource = (typeof CONTEXT_SOURCES)[number];
+
+/** Everything gathered; each part is absent when its source failed (then it is in `missing`). */
+export interface AlertContext {
+  readonly breach?: BreachData;
+  readonly graph?: MetricGraph;
+  readonly logs?: LogErrors;
+  readonly traces?: readonly FailingTrace[];
+  readonly history?: AlarmHistorySummary;
+  readonly changes?: readonly ResourceChange[];
+  readonly tags?: AlarmTags;
+}
+
+export interface AlertLink {
+  readonly label: string;
+  readonly url: string;
+}
+
+export interface ChildAlarm {
+  readonly name: string;
+  readonly state: AlarmState;
+  /** The child's Vigil summary when it has one. */
+  readonly summary?: string;
+}
+
+/**
+ * The one model every delivery format is rendered from. Built by the enricher from the alarm
+ * change, the episode decision and the gathered context.
+ */
+export interface EnrichedAlert {
+  readonly notification: NotificationKind;
+  readonly severity: AlarmSeverity;
+  readonly alarm: {
+    readonly name: string;
+    readonly arn: string;
+    readonly account: string;
+    readonly region: string;
+    readonly kind: AlarmChange['kind'];
+  };
+  readonly state: AlarmState;
+  readonly previousState: AlarmState;
+  readonly changedAt: string;
+  /** CloudWatch's reason sentence. */
+  readonly reason: string;
+  /** Service, resource and signal (Vigil alarms), or what is known of an outside alarm. */
+  readonly service: string;
+  readonly resource?: string;
+  readonly signal?: string;
+  /** What it means when this fires. */
+  readonly summary: string;
+  /** Why the threshold is what it is. */
+  readonly thresholdReason?: string;
+  readonly owner?: string;
+  readonly runbook?: string;
+  /** Remediation playbook and what self-healing does with it in this environment. */
+  readonly remediation?: { readonly playbook: string; readonly mode: 'dry-run' | 'enforce' };
+  readonly episode: EpisodeRef;
+  /** Composite alarms: children in ALARM. */
+  readonly children: readonly ChildAlarm[];
+  readonly context: AlertContext;
+  /** Console deep links: alarm, metrics, logs, traces, runbook. */
+  readonly links: readonly AlertLink[];
+  readonly missing: readonly MissingContext[];
+  /** Unparseable events only: the payload as received, so nothing is lost. */
+  readonly rawEvent?: string;
+}
