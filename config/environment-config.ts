@@ -113,6 +113,23 @@ export const environmentConfigSchema = z.strictObject({
       retentionDays: oneOf(LOG_RETENTION_DAYS).default(30),
     })
     .prefault({}),
+  /** How alarm state changes become alerts (the enrichment Lambda). */
+  alerting: z
+    .strictObject({
+      /** State changes of one alarm within `flapWindowMinutes` that make it flapping: one alert, not a page each. */
+      flapTransitions: z.number().int().min(2).max(50).default(4),
+      /** Window for flapping, and for re-opening a just-resolved episode on the same thread, in minutes. */
+      flapWindowMinutes: z.number().int().min(5).max(1440).default(30),
+      /** Days alert episodes are kept. */
+      episodeRetentionDays: wholeDays(1).default(30),
+      /** Hours a graph link in an alert keeps working; presigned URLs also end with the enricher's role session. */
+      graphLinkHours: z.number().int().min(1).max(12).default(12),
+      /** Severity of alarms made outside Vigil, which carry none of their own. */
+      outsideAlarmSeverity: oneOf(ALARM_SEVERITIES).default('high'),
+      /** Time the enricher gathers context before it sends what it has, in milliseconds (hard deadline 4 s). */
+      contextDeadlineMs: z.number().int().min(500).max(3500).default(3000),
+    })
+    .prefault({}),
   /** Lifecycle of the log archive bucket. */
   archive: archive.prefault({}),
   budget: z

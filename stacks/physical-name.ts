@@ -15,3 +15,11 @@ export function physicalName(config: Pick<EnvironmentConfig, 'name'>, purpose: s
 export function physicalNamePattern(config: Pick<EnvironmentConfig, 'name'>): string {
   return `vigil-${config.name}-*`;
 }
+
+/**
+ * Prefix of every alarm name of the environment (`vigil-<environment>`): alarm names are unique per
+ * account and region, and the alert rule matches the environment's alarms by it.
+ */
+export function alarmNamePrefix(config: Pick<EnvironmentConfig, 'name'>): string {
+  return `vigil-${config.name}`;
+}

@@ -27,7 +27,7 @@ import { OnnxRuntimeLayer } from '../constructs/onnxruntime-layer';
 import { PlatformFunction } from '../constructs/platform-function';
 import { ServiceDashboard } from '../dashboards/service-dashboard';
 import { modelVersionOf } from '../predictor/inference/arrest-model';
-import { physicalName } from './physical-name';
+import { alarmNamePrefix, physicalName } from './physical-name';
 
 export interface PredictorStackProps extends StackProps {
   /** The validated environment this stack is deployed for. */
@@ -296,6 +296,7 @@ export class PredictorStack extends Stack {
     const predictor = config.predictor;
     const monitoring = new ServiceMonitoring(this, 'Monitoring', {
       service: 'predictor',
+      alarmNamePrefix: alarmNamePrefix(config),
       routing,
       runbookBaseUrl: config.monitoring.runbookBaseUrl,
       overrides: config.monitoring.overrides,

@@ -1,5 +1,6 @@
 import { type App, Tags } from 'aws-cdk-lib';
 import type { EnvironmentConfig } from '../config/environment-config';
+import { AlertingStack } from './alerting-stack';
 import { addComplianceGate } from './compliance-gate';
 import { CoreStack } from './core-stack';
 import { DashboardsStack } from './dashboards-stack';
@@ -9,6 +10,7 @@ import { PredictorStack } from './predictor-stack';
 /** The stacks of one Vigil environment, for wiring further stacks and for tests. */
 export interface VigilStacks {
   readonly core: CoreStack;
+  readonly alerting: AlertingStack;
   readonly predictor: PredictorStack;
   readonly dashboards: DashboardsStack;
 }
@@ -25,6 +27,15 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
     description: `Vigil ${config.name}: platform key, log archive, event bus, tracing`,
   });
 
+  const alerting = new AlertingStack(app, 'Alerting', {
+    env,
+    config,
+    stackName: physicalName(config, 'alerting'),
+    description: `Vigil ${config.name}: alert enrichment, severity topics, episodes`,
+    key: core.key,
+    accessLogBucket: core.accessLogBucket,
+  });
+
   const predictor = new PredictorStack(app, 'Predictor', {
     env,
     config,
@@ -39,7 +50,7 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
     config,
     stackName: physicalName(config, 'dashboards'),
     description: `Vigil ${config.name}: operations overview dashboard`,
-    services: [predictor.monitoring],
+    services: [alerting.monitoring, predictor.monitoring],
   });
 
   Tags.of(app).add('Project', 'Vigil');
@@ -48,5 +59,5 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
   Tags.of(app).add('CostCenter', config.tags.costCenter);
   addComplianceGate(app);
 
-  return { core, predictor, dashboards };
+  return { core, alerting, predictor, dashboards };
 }

@@ -14,7 +14,7 @@ export type NotificationKind = 'alarm' | 'reopened' | 'flapping' | 'resolved' | 
 
 /** The conversation an alert belongs to: one per alarm episode, shared by every format. */
 export interface EpisodeRef {
-  /** Stable for the whole episode, e.g. `vigil-predictor-api-errors/2026-11-23T03:12:00.000Z`. */
+  /** Stable for the whole episode, e.g. `vigil-dev-predictor-api-errors/2026-11-23T03:12:00.000Z`. */
   readonly id: string;
   readonly openedAt: string;
   /** State transitions seen in this episode so far, this one included. */
@@ -101,9 +101,12 @@ export interface AlarmTags {
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** A context source that gave nothing, and why: said in every format so nobody assumes "no errors". */
+/**
+ * A part the alert lacks, and why: said in every format so nobody assumes "no errors". Besides the
+ * context sources, `episodes` means the alert could not be deduplicated or threaded.
+ */
 export interface MissingContext {
-  readonly source: ContextSource;
+  readonly source: ContextSource | 'episodes';
   readonly reason: string;
 }
 

@@ -230,7 +230,7 @@ describe('monitoring', () => {
   it('watches both functions through the predictor service', () => {
     const functionAlarms = alarms
       .map((alarm) => alarm.AlarmName)
-      .filter((name) => /^vigil-predictor-(upload-scorer|api)-/.test(name) && !name.includes('-burn-'))
+      .filter((name) => /^vigil-test-predictor-(upload-scorer|api)-/.test(name) && !name.includes('-burn-'))
       .sort();
     expect(functionAlarms).toEqual(
       [
@@ -239,11 +239,11 @@ describe('monitoring', () => {
           'async-events-dropped',
           'dead-letter-errors',
           'destination-delivery-failures',
-        ].map((signal) => `vigil-predictor-upload-scorer-${signal}`),
-        'vigil-predictor-api-traffic-drop',
+        ].map((signal) => `vigil-test-predictor-upload-scorer-${signal}`),
+        'vigil-test-predictor-api-traffic-drop',
         ...['error-logs', 'error-rate', 'errors', 'p99-duration', 'throttles'].flatMap((signal) => [
-          `vigil-predictor-upload-scorer-${signal}`,
-          `vigil-predictor-api-${signal}`,
+          `vigil-test-predictor-upload-scorer-${signal}`,
+          `vigil-test-predictor-api-${signal}`,
         ]),
       ].sort(),
     );
@@ -257,18 +257,18 @@ describe('monitoring', () => {
     );
     expect(composites.sort()).toEqual(
       [
-        ...['1d', '1h', '6h'].map((window) => `vigil-predictor-api-availability-burn-${window}`),
-        ...['1d', '1h', '6h'].map((window) => `vigil-predictor-api-function-latency-burn-${window}`),
-        'vigil-predictor-service-health',
+        ...['1d', '1h', '6h'].map((window) => `vigil-test-predictor-api-availability-burn-${window}`),
+        ...['1d', '1h', '6h'].map((window) => `vigil-test-predictor-api-function-latency-burn-${window}`),
+        'vigil-test-predictor-service-health',
       ].sort(),
     );
     // 99.9% availability: the 1-hour rule fires at 14.4 x the 0.1% budget.
-    expect(named('vigil-predictor-api-availability-burn-1h-long')?.Threshold).toBeCloseTo(0.0144, 10);
+    expect(named('vigil-test-predictor-api-availability-burn-1h-long')?.Threshold).toBeCloseTo(0.0144, 10);
   });
 
   it('sums the service up in one health alarm over every paging alarm', () => {
     const health = Object.values(template.findResources('AWS::CloudWatch::CompositeAlarm')).find(
-      (alarm) => alarm.Properties.AlarmName === 'vigil-predictor-service-health',
+      (alarm) => alarm.Properties.AlarmName === 'vigil-test-predictor-service-health',
     );
     const rule = JSON.stringify(health?.Properties.AlarmRule);
     expect(rule).toContain('MonitoringLambdaUploadScorerAsyncEventsDropped');
@@ -279,11 +279,11 @@ describe('monitoring', () => {
 
   it('watches the API, the results table and the scorer dead-letter queue too', () => {
     const names = alarms.map((alarm) => alarm.AlarmName);
-    for (const prefix of ['vigil-predictor-http-api-', 'vigil-predictor-results-table-']) {
+    for (const prefix of ['vigil-test-predictor-http-api-', 'vigil-test-predictor-results-table-']) {
       expect(names.some((name) => name.startsWith(prefix))).toBe(true);
     }
-    expect(names).toContain('vigil-predictor-scorer-dead-letters-dead-letter-messages');
-    expect(tagOf('vigil-predictor-scorer-dead-letters-dead-letter-messages', 'vigil:severity')).toBe('high');
+    expect(names).toContain('vigil-test-predictor-scorer-dead-letters-dead-letter-messages');
+    expect(tagOf('vigil-test-predictor-scorer-dead-letters-dead-letter-messages', 'vigil:severity')).toBe('high');
   });
 
   it('watches the model for drift with anomaly detection on the shipped version, and API traffic for drops', () => {
@@ -291,7 +291,7 @@ describe('monitoring', () => {
       fs.readFileSync(path.join(__dirname, '../../predictor/model/model-card.json'), 'utf8'),
     );
     const drift = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
-      (alarm) => alarm.Properties.AlarmName === 'vigil-predictor-arrest-model-mean-probability-drift',
+      (alarm) => alarm.Properties.AlarmName === 'vigil-test-predictor-arrest-model-mean-probability-drift',
     )?.Properties;
     expect(drift).toMatchObject({
       ComparisonOperator: 'LessThanLowerOrGreaterThanUpperThreshold',
@@ -313,21 +313,21 @@ describe('monitoring', () => {
       },
       Period: 3600,
     });
-    expect(tagOf('vigil-predictor-arrest-model-mean-probability-drift', 'vigil:playbook')).toBe(
+    expect(tagOf('vigil-test-predictor-arrest-model-mean-probability-drift', 'vigil:playbook')).toBe(
       'lambda-alias-rollback',
     );
-    expect(named('vigil-predictor-api-traffic-drop')).toBeDefined();
-    expect(named('vigil-predictor-upload-scorer-traffic-drop')).toBeUndefined();
+    expect(named('vigil-test-predictor-api-traffic-drop')).toBeDefined();
+    expect(named('vigil-test-predictor-upload-scorer-traffic-drop')).toBeUndefined();
   });
 
   it('derives thresholds from each function: timeouts from config, event age from the async config', () => {
-    expect(named('vigil-predictor-upload-scorer-p99-duration')?.Threshold).toBe(240_000);
-    expect(named('vigil-predictor-api-p99-duration')?.Threshold).toBe(23_200);
-    expect(named('vigil-predictor-upload-scorer-async-event-age')?.Threshold).toBe(3 * 3600 * 1000);
+    expect(named('vigil-test-predictor-upload-scorer-p99-duration')?.Threshold).toBe(240_000);
+    expect(named('vigil-test-predictor-api-p99-duration')?.Threshold).toBe(23_200);
+    expect(named('vigil-test-predictor-upload-scorer-async-event-age')?.Threshold).toBe(3 * 3600 * 1000);
   });
 
   it('names the rollback playbook on error-rate alarms, since both functions are called through live', () => {
-    expect(tagOf('vigil-predictor-upload-scorer-error-rate', 'vigil:playbook')).toBe('lambda-alias-rollback');
-    expect(tagOf('vigil-predictor-api-error-rate', 'vigil:playbook')).toBe('lambda-alias-rollback');
+    expect(tagOf('vigil-test-predictor-upload-scorer-error-rate', 'vigil:playbook')).toBe('lambda-alias-rollback');
+    expect(tagOf('vigil-test-predictor-api-error-rate', 'vigil:playbook')).toBe('lambda-alias-rollback');
   });
 });

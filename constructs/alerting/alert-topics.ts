@@ -1,0 +1,85 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ALARM_SEVERITIES, type AlarmSeverity } from '../alarm-severity';
+
+/** Who hears about one severity. */
+export interface SeveritySubscribers {
+  /** Email addresses subscribed to the severity's topic. @default none */
+  readonly emails?: readonly string[];
+  /** HTTPS endpoints (webhooks) subscribed to the severity's topic. @default none */
+  readonly httpsEndpoints?: readonly string[];
+}
+
+export interface AlertTopicsProps {
+  /** Customer-managed key encrypting the topics and the subscription dead-letter queue. */
+  readonly key: kms.IKey;
+  /** Topic names are `<namePrefix>-<severity>`. */
+  readonly namePrefix: string;
+  /** Subscribers per severity. @default none */
+  readonly subscribers?: Partial<Record<AlarmSeverity, SeveritySubscribers>>;
+}
+
+/**
+ * One SNS topic per severity, encrypted with the platform key and TLS-only. Every subscription has
+ * a redrive policy into one encrypted dead-letter queue, so a message SNS could not deliver (a
+ * webhook down for days, say) is kept instead of dropped.
+ */
+export class AlertTopics extends Construct {
+  readonly topics: Readonly<Record<AlarmSeverity, sns.Topic>>;
+  /** Messages SNS gave up delivering to a subscriber. */
+  readonly subscriptionDeadLetters: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: AlertTopicsProps) {
+    super(scope, id);
+    this.subscriptionDeadLetters = new sqs.Queue(this, 'SubscriptionDeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.subscriptionDeadLetters).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is the subscriptions\u2019 dead-letter queue; it has none of its own.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'End of the line for undeliverable alert messages; the alerting watchdog alarms on any message here.',
+      },
+    );
+
+    const topics = {} as Record<AlarmSeverity, sns.Topic>;
+    for (const severity of ALARM_SEVERITIES) {
+      const topic = new sns.Topic(this, pascal(severity), {
+        topicName: `${props.namePrefix}-${severity}`,
+        displayName: `Vigil ${severity} alerts`,
+        masterKey: props.key,
+        enforceSSL: true,
+      });
+      const subscribers = props.subscribers?.[severity];
+      const deadLetterQueue = this.subscriptionDeadLetters;
+      for (const email of subscribers?.emails ?? []) {
+        topic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue }));
+      }
+      for (const url of subscribers?.httpsEndpoints ?? []) {
+        topic.addSubscription(
+          new subscriptions.UrlSubscription(url, {
+            protocol: sns.SubscriptionProtocol.HTTPS,
+            deadLetterQueue,
+          }),
+        );
+      }
+      topics[severity] = topic;
+    }
+    this.topics = topics;
+  }
+}
+
+function pascal(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,360 @@
+import { z } from 'zod';
+import { parseAlarmDescription } from '../../constructs/monitoring/alarm-description';
+import { describeIssues } from '../shared/zod-issues';
+import {
+  ALARM_STATES,
+  type AlarmChange,
+  type AlarmKind,
+  type AlarmMetricQuery,
+  type AlarmMetricStat,
+  type TriggeringAlarm,
+} from './alarm-change';
+
+/** One item of an invocation: an alarm change, or input that is not one (kept raw, never dropped). */
+export type ParsedAlarmEvent =
+  | { readonly ok: true; readonly change: AlarmChange }
+  | { readonly ok: false; readonly error: string; readonly raw: string };
+
+const state = z.enum(ALARM_STATES);
+const alarmArn = z.string().regex(/^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.+$/, {
+  error: 'must be a CloudWatch alarm ARN',
+});
+const stateDetail = z.object({
+  value: state,
+  reason: z.string().default(''),
+  reasonData: z.string().optional(),
+  timestamp: z.string(),
+});
+const eventMetric = z.object({
+  id: z.string(),
+  expression: z.string().optional(),
+  label: z.string().optional(),
+  returnData: z.boolean().optional(),
+  period: z.number().optional(),
+  metricStat: z
+    .object({
+      metric: z.object({
+        namespace: z.string(),
+        name: z.string(),
+        dimensions: z.record(z.string(), z.string()).default({}),
+      }),
+      period: z.number(),
+      stat: z.string(),
+      unit: z.string().optional(),
+    })
+    .optional(),
+});
+
+/** EventBridge `CloudWatch Alarm State Change` (what Vigil's own alarms arrive as). */
+const eventBridgeEvent = z.object({
+  id: z.string().min(1),
+  'detail-type': z.literal('CloudWatch Alarm State Change'),
+  source: z.literal('aws.cloudwatch'),
+  account: z.string(),
+  region: z.string(),
+  time: z.string(),
+  resources: z.tuple([alarmArn]).rest(z.string()),
+  detail: z.object({
+    alarmName: z.string().min(1),
+    state: stateDetail,
+    previousState: stateDetail,
+    configuration: z
+      .object({
+        description: z.string().optional(),
+        metrics: z.array(eventMetric).optional(),
+        alarmRule: z.string().optional(),
+      })
+      .default({}),
+  }),
+});
+
+const classicDimension = z.object({ name: z.string(), value: z.string() });
+const classicMetric = z.object({
+  Id: z.string(),
+  Expression: z.string().optional(),
+  Label: z.string().optional(),
+  ReturnData: z.boolean().optional(),
+  Period: z.number().optional(),
+  MetricStat: z
+    .object({
+      Metric: z.object({
+        Namespace: z.string(),
+        MetricName: z.string(),
+        Dimensions: z.array(classicDimension).default([]),
+      }),
+      Period: z.number(),
+      Stat: z.string(),
+      Unit: z.string().nullish(),
+    })
+    .optional(),
+});
+
+/** The JSON CloudWatch publishes to an SNS alarm action (alarms made outside Vigil). */
+const classicNotification = z.object({
+  AlarmName: z.string().min(1),
+  AlarmDescription: z.string().nullish(),
+  AlarmArn: alarmArn,
+  NewStateValue: state,
+  OldStateValue: state,
+  NewStateReason: z.string().default(''),
+  StateChangeTime: z.string(),
+  AlarmRule: z.string().nullish(),
+  Trigger: z
+    .object({
+      MetricName: z.string().nullish(),
+      Namespace: z.string().nullish(),
+      Statistic: z.string().nullish(),
+      ExtendedStatistic: z.string().nullish(),
+      Unit: z.string().nullish(),
+      Dimensions: z.array(classicDimension).nullish(),
+      Period: z.number().nullish(),
+      ComparisonOperator: z.string().nullish(),
+      Threshold: z.number().nullish(),
+      ThresholdMetricId: z.string().nullish(),
+      Metrics: z.array(classicMetric).nullish(),
+    })
+    .nullish(),
+});
+
+const snsEvent = z.object({
+  Records: z
+    .array(
+      z.object({
+        EventSource: z.literal('aws:sns'),
+        Sns: z.object({ MessageId: z.string(), Message: z.string(), Timestamp: z.string().optional() }),
+      }),
+    )
+    .min(1),
+});
+
+/** What CloudWatch explains in `reasonData`; every field is optional because its shape varies by alarm kind. */
+const reasonData = z
+  .object({
+    threshold: z.number().optional(),
+    recentDatapoints: z.array(z.number()).optional(),
+    recentLowerThresholds: z.array(z.number()).optional(),
+    recentUpperThresholds: z.array(z.number()).optional(),
+    triggeringAlarms: z
+      .array(
+        z.object({ arn: z.string(), state: z.object({ value: state, timestamp: z.string().optional() }) }),
+      )
+      .optional(),
+  })
+  .catch({});
+
+/**
+ * Reads an invocation of the enricher: an EventBridge alarm state change, or an SNS event carrying
+ * classic alarm notifications. Anything else comes back as one unparseable item with the payload
+ * as received and a specific reason, so it can still be forwarded to a human.
+ */
+export function parseAlarmEvent(input: unknown): ParsedAlarmEvent[] {
+  const raw = rawText(input);
+  if (isObject(input) && 'Records' in input) {
+    const sns = snsEvent.safeParse(input);
+    if (!sns.success)
+      return [{ ok: false, error: `Not an SNS event: ${describeIssues(sns.error, 'event')}`, raw }];
+    return sns.data.Records.map((record) =>
+      parseClassicNotification(record.Sns.MessageId, record.Sns.Message),
+    );
+  }
+  const event = eventBridgeEvent.safeParse(input);
+  if (!event.success) {
+    return [
+      {
+        ok: false,
+        error: `Not a CloudWatch alarm state change: ${describeIssues(event.error, 'event')}`,
+        raw,
+      },
+    ];
+  }
+  return [{ ok: true, change: fromEventBridge(event.data) }];
+}
+
+function fromEventBridge(event: z.infer<typeof eventBridgeEvent>): AlarmChange {
+  const { detail } = event;
+  const configuration = detail.configuration;
+  const metrics: AlarmMetricQuery[] = (configuration.metrics ?? []).map((metric) => ({
+    id: metric.id,
+    expression: metric.expression,
+    label: metric.label,
+    returnData: metric.returnData ?? true,
+    period: metric.period,
+    metricStat: metric.metricStat && {
+      namespace: metric.metricStat.metric.namespace,
+      metricName: metric.metricStat.metric.name,
+      dimensions: metric.metricStat.metric.dimensions,
+      period: metric.metricStat.period,
+      stat: metric.metricStat.stat,
+      unit: metric.metricStat.unit,
+    },
+  }));
+  const reason = parseReasonData(detail.state.reasonData);
+  const alarmArn = event.resources[0];
+  return {
+    origin: 'eventbridge',
+    eventId: event.id,
+    alarmArn,
+    alarmName: detail.alarmName,
+    account: event.account,
+    region: event.region,
+    kind: kindOf(metrics, configuration.alarmRule),
+    state: detail.state.value,
+    previousState: detail.previousState.value,
+    changedAt: isoTime(detail.state.timestamp) ?? isoTime(event.time) ?? event.time,
+    reason: detail.state.reason,
+    description: configuration.description,
+    vigil: parseAlarmDescription(configuration.description),
+    metrics,
+    // EventBridge carries no threshold in the configuration; CloudWatch states it in reasonData.
+    threshold: reason.threshold,
+    thresholdMetricId: anomalyBandId(metrics),
+    recentDatapoints: reason.recentDatapoints ?? [],
+    recentLowerThresholds: reason.recentLowerThresholds,
+    recentUpperThresholds: reason.recentUpperThresholds,
+    alarmRule: configuration.alarmRule,
+    triggeringAlarms: triggeringAlarmsOf(reason),
+  };
+}
+
+function parseClassicNotification(messageId: string, message: string): ParsedAlarmEvent {
+  let json: unknown;
+  try {
+    json = JSON.parse(message);
+  } catch {
+    return {
+      ok: false,
+      error: 'SNS message is not JSON, so not a CloudWatch alarm notification',
+      raw: message,
+    };
+  }
+  const parsed = classicNotification.safeParse(json);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      error: `SNS message is not a CloudWatch alarm notification: ${describeIssues(parsed.error, 'message')}`,
+      raw: message,
+    };
+  }
+  const notification = parsed.data;
+  const trigger = notification.Trigger ?? undefined;
+  const metrics = trigger ? classicMetrics(trigger) : [];
+  // Classic notifications name the region in words (`EU (Ireland)`); the ARN has its code.
+  const [, , , region = '', account = ''] = notification.AlarmArn.split(':');
+  const description = notification.AlarmDescription ?? undefined;
+  return {
+    ok: true,
+    change: {
+      origin: 'sns',
+      eventId: messageId,
+      alarmArn: notification.AlarmArn,
+      alarmName: notification.AlarmName,
+      account,
+      region,
+      kind: kindOf(metrics, notification.AlarmRule ?? undefined),
+      state: notification.NewStateValue,
+      previousState: notification.OldStateValue,
+      changedAt: isoTime(notification.StateChangeTime) ?? notification.StateChangeTime,
+      reason: notification.NewStateReason,
+      description,
+      vigil: parseAlarmDescription(description),
+      metrics,
+      threshold: trigger?.Threshold ?? undefined,
+      comparisonOperator: trigger?.ComparisonOperator ?? undefined,
+      thresholdMetricId: trigger?.ThresholdMetricId ?? anomalyBandId(metrics),
+      recentDatapoints: [],
+      alarmRule: notification.AlarmRule ?? undefined,
+      triggeringAlarms: [],
+    },
+  };
+}
+
+/** A classic trigger names either one metric (old style) or a metric list (math and anomaly alarms). */
+function classicMetrics(
+  trigger: NonNullable<z.infer<typeof classicNotification>['Trigger']>,
+): AlarmMetricQuery[] {
+  if (trigger.Metrics && trigger.Metrics.length > 0) {
+    return trigger.Metrics.map((metric) => ({
+      id: metric.Id,
+      expression: metric.Expression,
+      label: metric.Label,
+      returnData: metric.ReturnData ?? true,
+      period: metric.Period,
+      metricStat: metric.MetricStat && {
+        namespace: metric.MetricStat.Metric.Namespace,
+        metricName: metric.MetricStat.Metric.MetricName,
+        dimensions: dimensionMap(metric.MetricStat.Metric.Dimensions),
+        period: metric.MetricStat.Period,
+        stat: metric.MetricStat.Stat,
+        unit: metric.MetricStat.Unit ?? undefined,
+      },
+    }));
+  }
+  if (!trigger.MetricName || !trigger.Namespace || !trigger.Period) return [];
+  const stat: AlarmMetricStat = {
+    namespace: trigger.Namespace,
+    metricName: trigger.MetricName,
+    dimensions: dimensionMap(trigger.Dimensions ?? []),
+    period: trigger.Period,
+    // Classic notifications spell statistics in upper case (`AVERAGE`); GetMetricData wants `Average`.
+    stat: trigger.ExtendedStatistic ?? capitalized(trigger.Statistic ?? 'Average'),
+    unit: trigger.Unit ?? undefined,
+  };
+  return [{ id: 'm1', metricStat: stat, returnData: true }];
+}
+
+function kindOf(metrics: readonly AlarmMetricQuery[], alarmRule: string | undefined): AlarmKind {
+  if (alarmRule !== undefined) return 'composite';
+  if (anomalyBandId(metrics) !== undefined) return 'anomaly-band';
+  return metrics.some((metric) => metric.expression !== undefined) ? 'metric-math' : 'metric';
+}
+
+function anomalyBandId(metrics: readonly AlarmMetricQuery[]): string | undefined {
+  return metrics.find((metric) => /^\s*ANOMALY_DETECTION_BAND\s*\(/i.test(metric.expression ?? ''))?.id;
+}
+
+function parseReasonData(text: string | undefined): z.infer<typeof reasonData> {
+  if (!text) return {};
+  try {
+    return reasonData.parse(JSON.parse(text));
+  } catch {
+    return {};
+  }
+}
+
+function triggeringAlarmsOf(reason: z.infer<typeof reasonData>): TriggeringAlarm[] {
+  return (reason.triggeringAlarms ?? []).map((alarm) => ({
+    arn: alarm.arn,
+    name: alarm.arn.split(':alarm:')[1] ?? alarm.arn,
+    state: alarm.state.value,
+    changedAt: alarm.state.timestamp && (isoTime(alarm.state.timestamp) ?? alarm.state.timestamp),
+  }));
+}
+
+/** CloudWatch writes `2019-10-02T17:04:40.989+0000`, which `Date` reads only with a colon in the offset. */
+function isoTime(text: string): string | undefined {
+  const date = new Date(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+function dimensionMap(dimensions: readonly { name: string; value: string }[]): Record<string, string> {
+  return Object.fromEntries(dimensions.map((dimension) => [dimension.name, dimension.value]));
+}
+
+function capitalized(statistic: string): string {
+  const lower = statistic.toLowerCase();
+  return lower === 'samplecount' ? 'SampleCount' : lower.charAt(0).toUpperCase() + lower.slice(1);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** The payload as received, for a human to read when it cannot be parsed. */
+function rawText(input: unknown): string {
+  if (typeof input === 'string') return input;
+  try {
+    return JSON.stringify(input) ?? String(input);
+  } catch {
+    return String(input);
+  }
+}

@@ -1,0 +1,247 @@
+import { createHash } from 'node:crypto';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { AlarmSeverity } from '../../constructs/alarm-severity';
+import { logger, metrics } from '../shared/observability';
+import type { AlarmChange } from './alarm-change';
+import { parseAlarmEvent } from './alarm-event';
+import type { AlertDelivery, DeliveryOutcome } from './alert-delivery';
+import type { GatheredContext } from './context/gather-context';
+import { withTimeout } from './context/with-timeout';
+import type { EnrichedAlert, MissingContext, NotificationKind } from './enriched-alert';
+import type { AlarmTransition, EpisodeDecision } from './episodes/episode-decision';
+
+/** What became of one alarm change (or unreadable item) of an invocation. */
+export type AlertOutcome =
+  | {
+      readonly alarm: string;
+      readonly result: 'delivered' | 'dead-lettered';
+      readonly delivery: DeliveryOutcome;
+    }
+  | { readonly alarm: string; readonly result: 'suppressed'; readonly reason: string }
+  | { readonly alarm: string; readonly result: 'ignored'; readonly reason: string };
+
+export interface AlertEnricherDeps {
+  readonly episodes: {
+    record(alarm: { arn: string; name: string }, transition: AlarmTransition): Promise<EpisodeDecision>;
+  };
+  /** Gathers context within `deadlineMs`, always resolving by then. */
+  readonly gatherContext: (change: AlarmChange, deadlineMs: number) => Promise<GatheredContext>;
+  /** What context gathering may take at most; less when the episode step was slow. */
+  readonly contextDeadlineMs: number;
+  readonly delivery: Pick<AlertDelivery, 'deliver'>;
+  /** Severity of alarms that do not say theirs (made outside Vigil, untagged). */
+  readonly outsideAlarmSeverity: AlarmSeverity;
+  readonly remediationMode: 'dry-run' | 'enforce';
+}
+
+/** From receiving a change to handing the alert to SNS, whatever hangs. */
+export const ALERT_DEADLINE_MS = 4000;
+/** The episode step is two small DynamoDB calls; past this the alert goes out unthreaded. */
+const EPISODE_TIMEOUT_MS = 1000;
+/** Kept for rendering and publishing after context gathering. */
+const DELIVERY_RESERVE_MS = 1000;
+
+/**
+ * The enricher's flow for one invocation: parse, decide the episode, gather context, render and
+ * deliver. It fails open at every step: an unreadable event is forwarded raw, a failed context
+ * source is named in the alert, an episode table that cannot be reached means the alert goes out
+ * unthreaded rather than not at all. It throws only when an alert could be neither delivered nor
+ * dead-lettered, so Lambda retries the invocation and finally keeps it in its on-failure destination.
+ */
+export function createAlertEnricher(deps: AlertEnricherDeps): (event: unknown) => Promise<AlertOutcome[]> {
+  const deliver = async (alert: EnrichedAlert): Promise<AlertOutcome> => {
+    const delivery = await deps.delivery.deliver(alert);
+    const result = delivery.deadLettered ? 'dead-lettered' : 'delivered';
+    metrics.addMetric(delivery.deadLettered ? 'AlertsDeadLettered' : 'AlertsDelivered', MetricUnit.Count, 1);
+    logger.info('Alert sent', { alarm: alert.alarm.name, notification: alert.notification, ...delivery });
+    return { alarm: alert.alarm.name, result, delivery };
+  };
+
+  const enrich = async (change: AlarmChange): Promise<AlertOutcome> => {
+    const started = Date.now();
+    if (change.vigil?.partOf) {
+      return {
+        alarm: change.alarmName,
+        result: 'ignored',
+        reason: `feeds composite alarm ${change.vigil.partOf}`,
+      };
+    }
+    const { decision, episodeMissing } = await decideEpisode(deps, change);
+    if (decision.action === 'suppress') {
+      metrics.addMetric('AlertsSuppressed', MetricUnit.Count, 1);
+      logger.info('Alert suppressed', {
+        alarm: change.alarmName,
+        state: change.state,
+        reason: decision.reason,
+      });
+      return { alarm: change.alarmName, result: 'suppressed', reason: decision.reason };
+    }
+    const remaining = ALERT_DEADLINE_MS - DELIVERY_RESERVE_MS - (Date.now() - started);
+    const gathered = await deps.gatherContext(
+      change,
+      Math.max(0, Math.min(deps.contextDeadlineMs, remaining)),
+    );
+    const missing = episodeMissing ? [episodeMissing, ...gathered.missing] : gathered.missing;
+    if (missing.length > 0) metrics.addMetric('ContextMissing', MetricUnit.Count, missing.length);
+    return deliver(enrichedAlert(change, decision, { ...gathered, missing }, deps));
+  };
+
+  return async (event) => {
+    const started = Date.now();
+    const outcomes: AlertOutcome[] = [];
+    for (const item of parseAlarmEvent(event)) {
+      if (!item.ok) {
+        metrics.addMetric('UnparseableEvents', MetricUnit.Count, 1);
+        logger.warn('Unparseable event forwarded raw', { error: item.error });
+        outcomes.push(await deliver(unparseableAlert(item.error, item.raw)));
+        continue;
+      }
+      try {
+        outcomes.push(await enrich(item.change));
+      } catch (error) {
+        if (isAlertLost(error)) throw error;
+        // A bug of ours must not cost the page: send what the event itself says.
+        logger.error('Enrichment failed; sending the bare alert', { alarm: item.change.alarmName, error });
+        outcomes.push(await deliver(bareAlert(item.change, deps, `enrichment failed: ${errorText(error)}`)));
+      }
+    }
+    metrics.addMetric('EnrichmentDuration', MetricUnit.Milliseconds, Date.now() - started);
+    return outcomes;
+  };
+}
+
+/** The episode decision; when the table cannot be reached, notify anyway and say the thread may repeat. */
+async function decideEpisode(
+  deps: AlertEnricherDeps,
+  change: AlarmChange,
+): Promise<{ decision: EpisodeDecision; episodeMissing?: MissingContext }> {
+  try {
+    const decision = await withTimeout(EPISODE_TIMEOUT_MS, () =>
+      deps.episodes.record(
+        { arn: change.alarmArn, name: change.alarmName },
+        {
+          eventId: change.eventId,
+          state: change.state,
+          previousState: change.previousState,
+          at: change.changedAt,
+        },
+      ),
+    );
+    return { decision };
+  } catch (error) {
+    logger.error('Episode table unavailable; alerting without deduplication', {
+      alarm: change.alarmName,
+      error,
+    });
+    return {
+      decision: {
+        action: 'notify',
+        notification: notificationFor(change),
+        episode: standaloneEpisode(change),
+      },
+      episodeMissing: { source: 'episodes', reason: `not deduplicated or threaded: ${errorText(error)}` },
+    };
+  }
+}
+
+function enrichedAlert(
+  change: AlarmChange,
+  decision: Extract<EpisodeDecision, { action: 'notify' }>,
+  gathered: GatheredContext,
+  deps: AlertEnricherDeps,
+): EnrichedAlert {
+  const tags = gathered.context.tags?.tags ?? {};
+  const vigil = change.vigil;
+  const playbook = vigil?.playbook ?? tags['vigil:playbook'];
+  const severity = vigil?.severity ?? severityTag(tags['vigil:severity']) ?? deps.outsideAlarmSeverity;
+  return {
+    notification: decision.notification,
+    // Losing data is worth knowing, not worth waking anyone for.
+    severity: decision.notification === 'no-data' ? 'info' : severity,
+    alarm: {
+      name: change.alarmName,
+      arn: change.alarmArn,
+      account: change.account,
+      region: change.region,
+      kind: change.kind,
+    },
+    state: change.state,
+    previousState: change.previousState,
+    changedAt: change.changedAt,
+    reason: change.reason,
+    service: vigil?.service ?? tags['vigil:service'] ?? 'unassigned',
+    resource: vigil?.resource ?? tags['vigil:resource'],
+    signal: vigil?.signal ?? tags['vigil:signal'],
+    summary: vigil?.summary ?? change.description ?? `${change.alarmName} changed to ${change.state}`,
+    thresholdReason: vigil?.threshold,
+    owner: tags.Owner,
+    runbook: vigil?.runbook ?? tags['vigil:runbook'],
+    remediation: playbook ? { playbook, mode: deps.remediationMode } : undefined,
+    episode: decision.episode,
+    children: gathered.children,
+    context: gathered.context,
+    links: gathered.links,
+    missing: gathered.missing,
+  };
+}
+
+/** The alert from the event alone, for when enrichment itself broke. */
+function bareAlert(change: AlarmChange, deps: AlertEnricherDeps, why: string): EnrichedAlert {
+  return enrichedAlert(
+    change,
+    { action: 'notify', notification: notificationFor(change), episode: standaloneEpisode(change) },
+    { context: {}, children: [], links: [], missing: [{ source: 'episodes', reason: why }] },
+    deps,
+  );
+}
+
+function unparseableAlert(error: string, raw: string): EnrichedAlert {
+  const digest = createHash('sha256').update(raw).digest('hex').slice(0, 16);
+  const now = new Date().toISOString();
+  return {
+    notification: 'unparseable',
+    // Someone must look: it may be an alarm whose format changed.
+    severity: 'high',
+    alarm: { name: 'unparseable-event', arn: '', account: '', region: '', kind: 'metric' },
+    state: 'ALARM',
+    previousState: 'INSUFFICIENT_DATA',
+    changedAt: now,
+    reason: error,
+    service: 'alerting',
+    summary: `Vigil received an event it could not read: ${error}`,
+    episode: { id: `unparseable/${digest}`, openedAt: now, transitions: 1, flapping: false },
+    children: [],
+    context: {},
+    links: [],
+    missing: [],
+    rawEvent: raw,
+  };
+}
+
+function notificationFor(change: AlarmChange): Exclude<NotificationKind, 'unparseable'> {
+  if (change.state === 'ALARM') return 'alarm';
+  return change.previousState === 'ALARM' ? 'resolved' : 'no-data';
+}
+
+function standaloneEpisode(change: AlarmChange) {
+  return {
+    id: `${change.alarmName}/${change.changedAt}`,
+    openedAt: change.changedAt,
+    transitions: 1,
+    flapping: false,
+  };
+}
+
+function severityTag(value: string | undefined): AlarmSeverity | undefined {
+  return value === 'critical' || value === 'high' || value === 'warning' || value === 'info'
+    ? value
+    : undefined;
+}
+
+function isAlertLost(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AlertLostError';
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

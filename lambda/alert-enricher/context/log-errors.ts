@@ -1,0 +1,94 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type CloudWatchLogsClient,
+  GetQueryResultsCommand,
+  type ResultField,
+  StartQueryCommand,
+  StopQueryCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import type { AlarmChange } from '../alarm-change';
+import type { ErrorExcerpt, LogErrors } from '../enriched-alert';
+import { type LogsInsightsQuery, logsInsightsUrl } from './console-links';
+import { ContextUnavailableError } from './with-timeout';
+
+const MINUTE_MS = 60_000;
+const MAX_MESSAGE_LENGTH = 500;
+const FIRST_POLL_MS = 100;
+const MAX_POLL_MS = 1000;
+const FAILED = new Set(['Failed', 'Cancelled', 'Timeout']);
+
+// JSON logs (Powertools, Lambda's JSON format) say ERROR in `level`; plain-text logs only in words.
+const ERRORS_QUERY = [
+  'fields coalesce(message, @message) as text',
+  'filter level = "ERROR" or @message like /(?i)(error|exception|timed out)/',
+  'stats count(*) as occurrences by text',
+  'sort occurrences desc',
+  'limit 5',
+].join('\n| ');
+
+/** The most frequent error lines from half an hour before the transition to five minutes after it. */
+export function errorLogsQuery(logGroup: string, change: Pick<AlarmChange, 'changedAt'>): LogsInsightsQuery {
+  const changedAt = Date.parse(change.changedAt);
+  return {
+    logGroup,
+    query: ERRORS_QUERY,
+    start: new Date(changedAt - 30 * MINUTE_MS),
+    end: new Date(changedAt + 5 * MINUTE_MS),
+  };
+}
+
+/**
+ * Runs the query and polls for its results, less often the longer it runs. When the signal aborts,
+ * the query is stopped so it does not keep scanning (and billing) for an alert that has gone out.
+ */
+export async function findLogErrors(
+  logs: CloudWatchLogsClient,
+  region: string,
+  query: LogsInsightsQuery,
+  signal: AbortSignal,
+): Promise<LogErrors> {
+  const started = await logs.send(
+    new StartQueryCommand({
+      logGroupNames: [query.logGroup],
+      queryString: query.query,
+      startTime: Math.floor(query.start.getTime() / 1000),
+      endTime: Math.ceil(query.end.getTime() / 1000),
+    }),
+    { abortSignal: signal },
+  );
+  const queryId = started.queryId;
+  if (!queryId) throw new ContextUnavailableError('Logs Insights started no query');
+  // Best effort: a failure to stop changes nothing for the alert.
+  const stop = () => void logs.send(new StopQueryCommand({ queryId })).catch(() => undefined);
+  if (signal.aborted) stop();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    const rows = await pollResults(logs, queryId, signal);
+    return { logGroup: query.logGroup, top: rows.map(toExcerpt), queryUrl: logsInsightsUrl(region, query) };
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+}
+
+async function pollResults(
+  logs: CloudWatchLogsClient,
+  queryId: string,
+  signal: AbortSignal,
+): Promise<ResultField[][]> {
+  for (let delay = FIRST_POLL_MS; ; delay = Math.min(delay * 2, MAX_POLL_MS)) {
+    await sleep(delay, undefined, { signal });
+    const response = await logs.send(new GetQueryResultsCommand({ queryId }), { abortSignal: signal });
+    const status = response.status ?? 'Unknown';
+    if (status === 'Complete') return response.results ?? [];
+    if (FAILED.has(status)) throw new ContextUnavailableError(`Logs Insights query ended ${status}`);
+  }
+}
+
+function toExcerpt(row: ResultField[]): ErrorExcerpt {
+  const field = (name: string) => row.find((entry) => entry.field === name)?.value;
+  const text = field('text') ?? '';
+  return {
+    message: text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : text,
+    count: Number(field('occurrences') ?? 0),
+  };
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { REMEDIATION_MODES } from '../../config/environment-config';
+import { ALARM_SEVERITIES, type AlarmSeverity } from '../../constructs/alarm-severity';
+import { readEnvironment, requiredText, wholeNumber } from '../shared/environment';
+import type { SeverityDestinations } from './alert-delivery';
+
+/** What the alert enricher is told by its environment (set by the alerting stack). */
+export interface EnricherConfig {
+  readonly destinations: Readonly<Record<AlarmSeverity, SeverityDestinations>>;
+  readonly episodeTableName: string;
+  readonly artifactsBucketName: string;
+  readonly deadLetterQueueUrl: string;
+  readonly graphUrlTtlSeconds: number;
+  readonly contextDeadlineMs: number;
+  readonly flapTransitions: number;
+  readonly flapWindowMinutes: number;
+  readonly episodeRetentionDays: number;
+  readonly outsideAlarmSeverity: AlarmSeverity;
+  readonly remediationMode: (typeof REMEDIATION_MODES)[number];
+  /** @default PagerDuty's Events API v2 endpoint */
+  readonly pagerDutyEventsUrl?: string;
+}
+
+const severityMap = (name: string) =>
+  requiredText
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be JSON mapping severities to ${name}` });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.partialRecord(z.enum(ALARM_SEVERITIES), z.string().min(1)));
+
+const topicArn = requiredText.regex(/^arn:aws[a-z-]*:sns:/, { error: 'must be an SNS topic ARN' });
+
+const schema = z
+  .object({
+    CRITICAL_TOPIC_ARN: topicArn,
+    HIGH_TOPIC_ARN: topicArn,
+    WARNING_TOPIC_ARN: topicArn,
+    INFO_TOPIC_ARN: topicArn,
+    CHAT_TOPIC_ARNS: severityMap('chat topic ARNs').default({}),
+    PAGERDUTY_SECRET_NAMES: severityMap('Secrets Manager secret names').default({}),
+    PAGERDUTY_EVENTS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    EPISODE_TABLE_NAME: requiredText,
+    ARTIFACTS_BUCKET_NAME: requiredText,
+    DEAD_LETTER_QUEUE_URL: z.url({ protocol: /^https$/ }),
+    GRAPH_URL_TTL_SECONDS: wholeNumber('seconds', { min: 60, max: 43_200 }),
+    CONTEXT_DEADLINE_MS: wholeNumber('milliseconds', { min: 500, max: 3500 }),
+    FLAP_TRANSITIONS: wholeNumber('transitions', { min: 2, max: 50 }),
+    FLAP_WINDOW_MINUTES: wholeNumber('minutes', { min: 5, max: 1440 }),
+    EPISODE_RETENTION_DAYS: wholeNumber('days', { min: 1, max: 3650 }),
+    OUTSIDE_ALARM_SEVERITY: z.enum(ALARM_SEVERITIES),
+    REMEDIATION_MODE: z.enum(REMEDIATION_MODES),
+  })
+  .transform((env): EnricherConfig => {
+    const topics: Record<AlarmSeverity, string> = {
+      critical: env.CRITICAL_TOPIC_ARN,
+      high: env.HIGH_TOPIC_ARN,
+      warning: env.WARNING_TOPIC_ARN,
+      info: env.INFO_TOPIC_ARN,
+    };
+    const destinations = Object.fromEntries(
+      ALARM_SEVERITIES.map((severity) => [
+        severity,
+        {
+          topicArn: topics[severity],
+          chatTopicArn: env.CHAT_TOPIC_ARNS[severity],
+          pagerDutySecretName: env.PAGERDUTY_SECRET_NAMES[severity],
+        },
+      ]),
+    ) as Record<AlarmSeverity, SeverityDestinations>;
+    return {
+      destinations,
+      episodeTableName: env.EPISODE_TABLE_NAME,
+      artifactsBucketName: env.ARTIFACTS_BUCKET_NAME,
+      deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL,
+      graphUrlTtlSeconds: env.GRAPH_URL_TTL_SECONDS,
+      contextDeadlineMs: env.CONTEXT_DEADLINE_MS,
+      flapTransitions: env.FLAP_TRANSITIONS,
+      flapWindowMinutes: env.FLAP_WINDOW_MINUTES,
+      episodeRetentionDays: env.EPISODE_RETENTION_DAYS,
+      outsideAlarmSeverity: env.OUTSIDE_ALARM_SEVERITY,
+      remediationMode: env.REMEDIATION_MODE,
+      pagerDutyEventsUrl: env.PAGERDUTY_EVENTS_URL,
+    };
+  });
+
+/** Reads the enricher's settings; throws naming every missing or malformed variable. */
+export function readEnricherConfig(env: NodeJS.ProcessEnv = process.env): EnricherConfig {
+  return readEnvironment(schema, env);
+}

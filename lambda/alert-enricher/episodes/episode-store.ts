@@ -1,0 +1,198 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { logger } from '../../shared/observability';
+import { ALARM_STATES } from '../alarm-change';
+import {
+  type AlarmTransition,
+  DEFAULT_EPISODE_POLICY,
+  decideEpisode,
+  EPISODE_NOTIFICATIONS,
+  type Episode,
+  type EpisodeDecision,
+  type EpisodeHead,
+  type EpisodePolicy,
+} from './episode-decision';
+
+/**
+ * The episode table. Per alarm (partition key: its ARN) a `head` item holds what
+ * {@link decideEpisode} decides from, and an `episode#<openedAt>` item per episode keeps every
+ * transition it saw with the decision taken. Both expire `ttlDays` after their last write.
+ */
+
+/** Attribute names the stack's table must use. */
+export const EPISODE_TABLE_KEYS = { partitionKey: 'alarm', sortKey: 'record', ttl: 'expiresAt' } as const;
+
+const HEAD_RECORD = 'head';
+// An attempt fails only when another writer succeeded since its read, so n concurrent deliveries for one
+// alarm (EventBridge, SNS, retries: a handful in practice) all get through within n attempts. The jitter
+// spreads them apart so that few need more than one or two; the cap bounds the wait at about 1.5 s.
+const MAX_ATTEMPTS = 10;
+const BACKOFF_BASE_MS = 20;
+const BACKOFF_CAP_MS = 250;
+
+const episodeRef = z.object({
+  id: z.string(),
+  openedAt: z.string(),
+  transitions: z.number(),
+  flapping: z.boolean(),
+});
+
+const episodeDecision = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('notify'), notification: z.enum(EPISODE_NOTIFICATIONS), episode: episodeRef }),
+  z.object({ action: z.literal('suppress'), reason: z.string(), episode: episodeRef.optional() }),
+]);
+
+const episodeHead: z.ZodType<EpisodeHead> = z.object({
+  episode: z
+    .object({
+      id: z.string(),
+      openedAt: z.string(),
+      status: z.enum(['open', 'resolved']),
+      since: z.string(),
+      transitions: z.number(),
+      flapping: z.boolean(),
+      flapAlerted: z.boolean(),
+    })
+    .optional(),
+  lastState: z.enum(ALARM_STATES),
+  lastChangeAt: z.string(),
+  recentChanges: z.array(z.string()),
+  processed: z.array(z.object({ eventId: z.string(), decision: episodeDecision })),
+  version: z.number(),
+});
+
+/** The head kept changing under every attempt; the event is undecided and Lambda's retry can try again. */
+export class EpisodeConflictError extends Error {
+  override readonly name = 'EpisodeConflictError';
+}
+
+export class EpisodeStore {
+  constructor(
+    private readonly dynamoDb: DynamoDBDocumentClient,
+    readonly tableName: string,
+    private readonly policy: EpisodePolicy = DEFAULT_EPISODE_POLICY,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Decides one transition and stores the result. The head is written only over the version it was
+   * decided from, so concurrent deliveries are decided one after another: of two simultaneous first
+   * ALARMs, one opens the episode and the other sees it open.
+   */
+  async record(alarm: { arn: string; name: string }, transition: AlarmTransition): Promise<EpisodeDecision> {
+    for (let attempt = 1; ; attempt++) {
+      const head = await this.readHead(alarm.arn);
+      const { decision, next } = decideEpisode(head, transition, this.policy, alarm.name);
+      if (next === head) return decision;
+      try {
+        await this.writeHead(alarm.arn, next, head);
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (attempt === MAX_ATTEMPTS) {
+          throw new EpisodeConflictError(
+            `episode head of ${alarm.arn} changed during each of ${MAX_ATTEMPTS} attempts to record event ${transition.eventId}`,
+          );
+        }
+        await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
+        continue;
+      }
+      // History comes after the decision is safely stored, and failing to write it does not undo the
+      // decision: a lost history entry is better than an alert on the wrong thread. A redelivery does
+      // not append again.
+      if (next.episode !== undefined && decision.episode?.id === next.episode.id) {
+        await this.appendToEpisode(alarm.arn, next.episode, transition, decision).catch((error: unknown) =>
+          logger.warn('Episode history not recorded', {
+            alarm: alarm.arn,
+            eventId: transition.eventId,
+            error,
+          }),
+        );
+      }
+      return decision;
+    }
+  }
+
+  private async readHead(arn: string): Promise<EpisodeHead | undefined> {
+    const { Item } = await this.dynamoDb.send(
+      new GetCommand({ TableName: this.tableName, Key: key(arn, HEAD_RECORD), ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : episodeHead.parse(Item);
+  }
+
+  private async writeHead(arn: string, next: EpisodeHead, read: EpisodeHead | undefined): Promise<void> {
+    const condition: Pick<
+      PutCommandInput,
+      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    > =
+      read === undefined
+        ? {
+            ConditionExpression: 'attribute_not_exists(#alarm)',
+            ExpressionAttributeNames: { '#alarm': EPISODE_TABLE_KEYS.partitionKey },
+          }
+        : {
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': read.version },
+          };
+    await this.dynamoDb.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...next, ...key(arn, HEAD_RECORD), [EPISODE_TABLE_KEYS.ttl]: this.expiresAt() },
+        ...condition,
+      }),
+    );
+  }
+
+  /** Upserts the episode's record; unconditional, as only the writer that won the head gets here. */
+  private async appendToEpisode(
+    arn: string,
+    episode: Episode,
+    transition: AlarmTransition,
+    decision: EpisodeDecision,
+  ): Promise<void> {
+    await this.dynamoDb.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(arn, `episode#${episode.openedAt}`),
+        UpdateExpression:
+          'SET #episodeId = :episodeId, #status = :status, #flapping = :flapping, #expiresAt = :expiresAt, ' +
+          '#events = list_append(if_not_exists(#events, :none), :event)',
+        ExpressionAttributeNames: {
+          '#episodeId': 'episodeId',
+          '#status': 'status',
+          '#flapping': 'flapping',
+          '#expiresAt': EPISODE_TABLE_KEYS.ttl,
+          '#events': 'events',
+        },
+        ExpressionAttributeValues: {
+          ':episodeId': episode.id,
+          ':status': episode.status,
+          ':flapping': episode.flapping,
+          ':expiresAt': this.expiresAt(),
+          ':none': [],
+          ':event': [{ ...transition, decision }],
+        },
+      }),
+    );
+  }
+
+  /** Epoch seconds, as DynamoDB's TTL reads it. */
+  private expiresAt(): number {
+    return Math.floor(this.now().getTime() / 1000) + this.policy.ttlDays * 86_400;
+  }
+}
+
+function key(arn: string, record: string): Record<string, string> {
+  return { [EPISODE_TABLE_KEYS.partitionKey]: arn, [EPISODE_TABLE_KEYS.sortKey]: record };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,367 @@
+import type { AlarmState } from '../alarm-change';
+import type {
+  AlarmHistorySummary,
+  ChildAlarm,
+  EnrichedAlert,
+  FailingTrace,
+  MetricGraph,
+  MissingContext,
+  ResourceChange,
+  StateTransition,
+} from '../enriched-alert';
+import { truncateText } from './fit-to-size';
+
+/**
+ * The alert as plain text, and the sentences the other human formats (chat, PagerDuty) reuse, so an
+ * alert reads the same wherever it lands.
+ */
+
+/** SNS refuses longer subjects, and phones show about this much. */
+const EMAIL_SUBJECT_MAX_LENGTH = 100;
+
+/** Error lines are often stack traces: the first 300 characters name the error. */
+const ERROR_LINE_LENGTH = 300;
+
+export interface EmailText {
+  readonly subject: string;
+  readonly body: string;
+}
+
+/**
+ * Subject and body for any mail client, read half-awake: the first lines say what broke, how badly
+ * and since when; the sections after them are the evidence, in the order someone investigating
+ * needs it; the last names what could not be gathered.
+ */
+export function toEmailText(alert: EnrichedAlert): EmailText {
+  return { subject: truncateText(alertTitle(alert), EMAIL_SUBJECT_MAX_LENGTH), body: emailBody(alert) };
+}
+
+/** Severity, what happened, to what, and what it means, on one line, e.g. `[CRITICAL] ALARM predictor/api errors: …`. */
+export function alertTitle(alert: EnrichedAlert): string {
+  return `${titleHead(alert)}: ${summaryOf(alert)}`;
+}
+
+/** The title before its summary, e.g. `[CRITICAL] ALARM predictor/api errors`. */
+export function titleHead(alert: EnrichedAlert): string {
+  const subject = alert.notification === 'unparseable' ? '' : ` ${alarmSubject(alert)}`;
+  return oneLine(`${titleTag(alert)}${subject}`);
+}
+
+function titleTag(alert: EnrichedAlert): string {
+  const severity = alert.severity.toUpperCase();
+  switch (alert.notification) {
+    case 'alarm':
+      return `[${severity}] ALARM`;
+    case 'reopened':
+      return `[${severity}] ALARM AGAIN`;
+    case 'flapping':
+      return `[FLAPPING] ${severity}`;
+    case 'resolved':
+      return `[RESOLVED] ${STATE_WORDS[alert.state]}`;
+    case 'no-data':
+      return `[${severity}] NO DATA`;
+    case 'unparseable':
+      return `[${severity}] UNREADABLE EVENT`;
+  }
+}
+
+const STATE_WORDS: Readonly<Record<AlarmState, string>> = {
+  OK: 'OK',
+  ALARM: 'ALARM',
+  INSUFFICIENT_DATA: 'NO DATA',
+};
+
+/** `service/resource signal` for Vigil alarms, the alarm name for the others. */
+export function alarmSubject(alert: EnrichedAlert): string {
+  return alert.resource && alert.signal
+    ? `${alert.service}/${alert.resource} ${alert.signal}`
+    : alert.alarm.name;
+}
+
+function summaryOf(alert: EnrichedAlert): string {
+  return oneLine(alert.summary) || oneLine(alert.reason);
+}
+
+/** What broke, how badly, since when: the lines that must be understood without reading further. */
+export function leadLines(alert: EnrichedAlert): string[] {
+  const summary = summaryOf(alert);
+  const when = timeOf(alert.changedAt);
+  const episode = alert.episode;
+  const sinceOpened = `episode open since ${timeOf(episode.openedAt, alert.changedAt)}, ${plural(episode.transitions, 'state change')} so far`;
+  switch (alert.notification) {
+    case 'alarm':
+      return [
+        `What broke: ${summary}`,
+        `How badly: ${howBadly(alert)}`,
+        `Since: ${when} (was ${alert.previousState}). ${
+          episode.transitions <= 1
+            ? 'First alert of this episode; updates follow in its thread.'
+            : `${capitalized(sinceOpened)}.`
+        }`,
+      ];
+    case 'reopened':
+      return [
+        `What broke again: ${summary}`,
+        `How badly: ${howBadly(alert)}`,
+        `Since: ${when}, back in ALARM shortly after recovering; ${sinceOpened}.`,
+      ];
+    case 'flapping':
+      return [
+        `What is flapping: ${summary}`,
+        `How badly: ${howBadly(alert)}`,
+        `Since: flapping since ${timeOf(episode.openedAt)}: ${plural(episode.transitions, 'state change')}, now ${
+          alert.state
+        }. This one alert stands for all of them.`,
+      ];
+    case 'resolved':
+      return [
+        `Recovered: ${alarmSubject(alert)} is ${STATE_WORDS[alert.state]} again. It had alerted: ${summary}`,
+        `Now: ${howBadly(alert)}`,
+        `Since: ${when}; the episode lasted ${durationBetween(episode.openedAt, alert.changedAt)} (opened ${timeOf(
+          episode.openedAt,
+          alert.changedAt,
+        )}, ${plural(episode.transitions, 'state change')}).`,
+      ];
+    case 'no-data':
+      return [
+        `No data: ${alarmSubject(alert)} has nothing to evaluate, so it cannot tell whether this holds: ${summary}`,
+        `Why: ${oneLine(alert.reason)}`,
+        `Since: ${when}, was ${alert.previousState}.`,
+      ];
+    case 'unparseable':
+      return [
+        'What broke: Vigil received an alarm event it could not read; it is forwarded below as received.',
+        `Why: ${oneLine(alert.reason)}`,
+        `Since: received ${when}. An alarm may be behind it: check the CloudWatch alarms in ALARM.`,
+      ];
+  }
+}
+
+function howBadly(alert: EnrichedAlert): string {
+  const numbers = measurement(alert);
+  const breach = alert.context.breach;
+  const latest = breach?.datapoints.at(-1);
+  if (numbers !== undefined && breach !== undefined && latest !== undefined) {
+    return `${numbers} in ${breach.label}, latest datapoint ${timeOf(latest.timestamp, alert.changedAt)}.`;
+  }
+  // A composite has no numbers of its own: its children are the measure.
+  const inAlarm = alert.children.filter((child) => child.state === 'ALARM');
+  if (inAlarm.length > 0) {
+    return `${plural(inAlarm.length, 'child alarm')} in ALARM: ${inAlarm.map((child) => child.name).join(', ')}.`;
+  }
+  return oneLine(alert.reason);
+}
+
+/** The breach in numbers, e.g. `37 vs threshold 5 (7.4x)`; undefined without datapoints. */
+export function measurement(alert: EnrichedAlert): string | undefined {
+  const breach = alert.context.breach;
+  const latest = breach?.datapoints.at(-1);
+  if (breach === undefined || latest === undefined) return undefined;
+  const value = formatNumber(latest.value);
+  if (breach.lowerBound !== undefined && breach.upperBound !== undefined) {
+    const inside = latest.value >= breach.lowerBound && latest.value <= breach.upperBound;
+    return `${value}, ${inside ? 'inside' : 'outside'} the expected band ${formatNumber(breach.lowerBound)} to ${formatNumber(breach.upperBound)}`;
+  }
+  if (breach.threshold === undefined) return value;
+  const times =
+    breach.threshold > 0 && latest.value > breach.threshold
+      ? ` (${ratio(latest.value / breach.threshold)}x)`
+      : '';
+  return `${value} vs threshold ${formatNumber(breach.threshold)}${times}`;
+}
+
+function emailBody(alert: EnrichedAlert): string {
+  if (alert.notification === 'unparseable') {
+    return `${leadLines(alert).join('\n')}\n\nRAW EVENT\n${alert.rawEvent ?? '(empty)'}\n`;
+  }
+  const sections = [
+    [...leadLines(alert), ...detailLines(alert)],
+    ['SELF-HEALING', selfHealingLine(alert)],
+    topErrors(alert),
+    bulleted(
+      'FAILING TRACES',
+      alert.context.traces?.map(traceLine),
+      'No failing traces found around the change.',
+    ),
+    stateHistory(alert),
+    bulleted(
+      'RECENT CHANGES',
+      alert.context.changes?.map((change) => changeLine(change, alert.changedAt)),
+      'No changes to the resource recorded before the alarm.',
+    ),
+    bulleted('CHILD ALARMS', alert.children.map(childLine)),
+    graph(alert.context.graph, alert.changedAt),
+    ['RUNBOOK', alert.runbook ?? 'No runbook linked to this alarm.'],
+    bulleted(
+      'CONSOLE',
+      alert.links.filter((link) => link.url !== alert.runbook).map((link) => `${link.label}: ${link.url}`),
+    ),
+    notIncluded(alert.missing),
+  ];
+  return `${sections
+    .filter((lines) => lines.length > 0)
+    .map((lines) => lines.join('\n'))
+    .join('\n\n')}\n`;
+}
+
+function detailLines(alert: EnrichedAlert): string[] {
+  const lines: string[] = [];
+  const trend = trendLine(alert);
+  if (trend) lines.push(trend);
+  if (alert.thresholdReason) lines.push(`Threshold: ${oneLine(alert.thresholdReason)}.`);
+  lines.push(
+    `Alarm: ${alert.alarm.name}, ${alert.alarm.kind} alarm, account ${alert.alarm.account}, ${alert.alarm.region}. ` +
+      `Severity ${alert.severity.toUpperCase()}${alert.owner ? `, owner ${alert.owner}` : ''}.`,
+  );
+  if (measurement(alert) !== undefined) lines.push(`CloudWatch says: ${oneLine(alert.reason)}`);
+  return lines;
+}
+
+function trendLine(alert: EnrichedAlert): string | undefined {
+  const points = alert.context.breach?.datapoints ?? [];
+  const first = points[0];
+  const last = points.at(-1);
+  if (first === undefined || last === undefined || points.length < 2) return undefined;
+  const span = `${timeOf(first.timestamp, alert.changedAt).replace(' UTC', '')} to ${timeOf(last.timestamp, alert.changedAt)}`;
+  return `Trend, ${span}, oldest first: ${points.map((point) => formatNumber(point.value)).join(', ')}`;
+}
+
+/** What self-healing does about this alarm, so nobody waits for a fix that will not come. */
+export function selfHealingLine(alert: EnrichedAlert): string {
+  const remediation = alert.remediation;
+  if (remediation === undefined) return 'No playbook: nothing fixes this automatically.';
+  return remediation.mode === 'dry-run'
+    ? `Playbook ${remediation.playbook} runs in dry-run: it records what it would do and changes nothing. Acting is up to you.`
+    : `Playbook ${remediation.playbook} runs enforced: it acts on this alarm by itself. Check what it did before acting.`;
+}
+
+function topErrors(alert: EnrichedAlert): string[] {
+  const logs = alert.context.logs;
+  if (logs === undefined) return [];
+  const errors = logs.top.map((error) => `- ${errorLine(error.count, error.message)}`);
+  return [
+    `TOP ERRORS in ${logs.logGroup}`,
+    ...(errors.length > 0 ? errors : ['No error lines found around the change.']),
+    `Query: ${logs.queryUrl}`,
+  ];
+}
+
+export function errorLine(count: number, message: string): string {
+  return `${count} x ${truncateText(oneLine(message), ERROR_LINE_LENGTH)}`;
+}
+
+export function traceLine(trace: FailingTrace): string {
+  const facts = [
+    trace.httpStatus === undefined ? undefined : `HTTP ${trace.httpStatus}`,
+    trace.durationSeconds === undefined ? undefined : `${formatNumber(trace.durationSeconds)} s`,
+    trace.fault ? 'fault' : undefined,
+    trace.error ? 'error' : undefined,
+    trace.throttle ? 'throttled' : undefined,
+  ].filter((fact) => fact !== undefined);
+  return `${trace.id}${facts.length > 0 ? ` (${facts.join(', ')})` : ''}: ${trace.url}`;
+}
+
+function stateHistory(alert: EnrichedAlert): string[] {
+  const history = alert.context.history;
+  if (history === undefined) return [];
+  return [
+    `STATE HISTORY, last ${history.windowHours} h`,
+    `- ${historyLine(history)}`,
+    ...history.recent.map((transition) => `- ${transitionLine(transition, alert.changedAt)}`),
+  ];
+}
+
+export function historyLine(history: AlarmHistorySummary): string {
+  const verdict = history.flapScore > 1 ? 'flapping' : 'steady; above 1 is flapping';
+  return `${plural(history.transitions, 'state change')} in ${history.windowHours} h, flap score ${formatNumber(
+    history.flapScore,
+  )} per hour (${verdict})`;
+}
+
+export function transitionLine(transition: StateTransition, reference: string): string {
+  return `${timeOf(transition.at, reference)}: ${transition.from} -> ${transition.to}`;
+}
+
+export function changeLine(change: ResourceChange, reference: string): string {
+  const before = Date.parse(reference) - Date.parse(change.at);
+  const relative = before > 0 ? `, ${durationBetween(change.at, reference)} before the alarm` : '';
+  return `${timeOf(change.at, reference)}${relative}: ${change.event} on ${change.resource} by ${
+    change.actor ?? 'an unknown caller'
+  }`;
+}
+
+export function childLine(child: ChildAlarm): string {
+  return `${child.name} (${child.state})${child.summary ? `: ${oneLine(child.summary)}` : ''}`;
+}
+
+function graph(graph: MetricGraph | undefined, reference: string): string[] {
+  if (graph === undefined) return [];
+  return [`GRAPH (link works until ${timeOf(graph.expiresAt, reference)})`, graph.url];
+}
+
+export function missingLine(missing: MissingContext): string {
+  return `${missing.source} (${oneLine(missing.reason)})`;
+}
+
+/** Last, so nobody reads a missing section as "no errors" or "no changes". */
+function notIncluded(missing: readonly MissingContext[]): string[] {
+  if (missing.length === 0) return [];
+  return [
+    ...missing.map((part) => `Not included: ${missingLine(part)}`),
+    'These could not be gathered: unknown, not necessarily fine.',
+  ];
+}
+
+/**
+ * A titled list. No section when the source is absent (it is under NOT INCLUDED); `empty` says the
+ * source answered with nothing, which is news too.
+ */
+function bulleted(title: string, items: readonly string[] | undefined, empty?: string): string[] {
+  if (items === undefined) return [];
+  if (items.length === 0) return empty ? [title, empty] : [];
+  return [title, ...items.map((item) => `- ${item}`)];
+}
+
+/** Line breaks and control characters would break a subject or a list item. */
+export function oneLine(text: string): string {
+  return text.replace(/[\s\p{Cc}]+/gu, ' ').trim();
+}
+
+/** `03:12 UTC` on the reference's day, `03:12 UTC on 2026-11-23` otherwise or without a reference. */
+export function timeOf(iso: string, reference?: string): string {
+  const text = isoText(iso);
+  if (text === undefined) return iso;
+  const sameDay = reference !== undefined && text.slice(0, 10) === isoText(reference)?.slice(0, 10);
+  return sameDay ? `${text.slice(11, 16)} UTC` : `${text.slice(11, 16)} UTC on ${text.slice(0, 10)}`;
+}
+
+function isoText(iso: string): string | undefined {
+  const time = new Date(iso);
+  return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
+}
+
+/** `20 min`, `2 h 5 min`, `3 d 4 h`: how long from `from` to `to`. */
+function durationBetween(from: string, to: string): string {
+  const minutes = Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 60_000));
+  if (Number.isNaN(minutes)) return 'an unknown time';
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  return hours % 24 === 0 ? `${Math.floor(hours / 24)} d` : `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+}
+
+function ratio(value: number): string {
+  return value >= 10 ? String(Math.round(value)) : String(Math.round(value * 10) / 10);
+}
+
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function capitalized(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import type { AlarmSeverity } from '../../../constructs/alarm-severity';
+import type { EnrichedAlert } from '../enriched-alert';
+import {
+  alertTitle,
+  changeLine,
+  childLine,
+  errorLine,
+  historyLine,
+  leadLines,
+  measurement,
+  missingLine,
+  oneLine,
+  plural,
+  selfHealingLine,
+  timeOf,
+  titleHead,
+  traceLine,
+  transitionLine,
+} from './email-text';
+import { truncateText } from './fit-to-size';
+
+/** The Events API v2 refuses larger events. */
+export const PAGERDUTY_MAX_BYTES = 512 * 1024;
+
+const SUMMARY_MAX_LENGTH = 1024;
+const DEDUP_KEY_MAX_LENGTH = 255;
+
+export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
+
+export interface PagerDutyLink {
+  readonly href: string;
+  readonly text: string;
+}
+
+export interface PagerDutyImage {
+  readonly src: string;
+  readonly href: string;
+  readonly alt: string;
+}
+
+export interface PagerDutyTrigger {
+  readonly routing_key: string;
+  readonly event_action: 'trigger';
+  readonly dedup_key: string;
+  readonly payload: {
+    readonly summary: string;
+    readonly source: string;
+    readonly severity: PagerDutySeverity;
+    readonly timestamp?: string;
+    readonly component?: string;
+    readonly group?: string;
+    readonly class?: string;
+    readonly custom_details: Readonly<Record<string, unknown>>;
+  };
+  readonly links: readonly PagerDutyLink[];
+  readonly images?: readonly PagerDutyImage[];
+  readonly client: 'Vigil';
+  readonly client_url?: string;
+}
+
+/** PagerDuty ignores a resolve's payload, so none is sent. */
+export interface PagerDutyResolve {
+  readonly routing_key: string;
+  readonly event_action: 'resolve';
+  readonly dedup_key: string;
+}
+
+export type PagerDutyEvent = PagerDutyTrigger | PagerDutyResolve;
+
+const SEVERITIES: Readonly<Record<AlarmSeverity, PagerDutySeverity>> = {
+  critical: 'critical',
+  high: 'error',
+  warning: 'warning',
+  info: 'info',
+};
+
+/**
+ * The Events API v2 body. The dedup key is the episode id, so a reopened or flapping alarm updates
+ * the open incident instead of paging again, and the resolution closes it.
+ */
+export function toPagerDutyEvent(alert: EnrichedAlert, routingKey: string): PagerDutyEvent {
+  const dedupKey = dedupKeyOf(alert.episode.id);
+  if (alert.notification === 'resolved') {
+    return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
+  }
+  const numbers = measurement(alert);
+  const graph = alert.context.graph;
+  const alarmLink = alert.links.find((link) => link.label.toLowerCase().includes('alarm')) ?? alert.links[0];
+  return {
+    routing_key: routingKey,
+    event_action: 'trigger',
+    dedup_key: dedupKey,
+    payload: {
+      // The numbers first: the incident list shows only the start of the summary.
+      summary: truncateText(
+        numbers === undefined
+          ? alertTitle(alert)
+          : `${titleHead(alert)}: ${numbers}. ${oneLine(alert.summary)}`.trim(),
+        SUMMARY_MAX_LENGTH,
+      ),
+      source: alert.alarm.arn || `${alert.service}/${alert.resource ?? alert.alarm.name}`,
+      severity: SEVERITIES[alert.severity],
+      ...(Number.isNaN(Date.parse(alert.changedAt)) ? {} : { timestamp: alert.changedAt }),
+      ...definedOnly({ component: alert.resource, group: alert.service, class: alert.signal }),
+      custom_details: customDetails(alert),
+    },
+    links: links(alert),
+    ...(graph
+      ? {
+          images: [
+            {
+              src: graph.url,
+              href: graph.url,
+              alt: `${alert.context.breach?.label ?? 'Metric'} around the change (link works until ${timeOf(graph.expiresAt)})`,
+            },
+          ],
+        }
+      : {}),
+    client: 'Vigil',
+    ...(alarmLink ? { client_url: alarmLink.url } : {}),
+  };
+}
+
+/** PagerDuty caps dedup keys; a long episode id keeps its start and a digest, so it stays stable and unique. */
+function dedupKeyOf(episodeId: string): string {
+  if (episodeId.length <= DEDUP_KEY_MAX_LENGTH) return episodeId;
+  const digest = createHash('sha256').update(episodeId).digest('hex');
+  return `${episodeId.slice(0, DEDUP_KEY_MAX_LENGTH - digest.length - 1)}#${digest}`;
+}
+
+/** Shown as a key/value table on the incident: the same sentences as the email, one key per part. */
+function customDetails(alert: EnrichedAlert): Record<string, unknown> {
+  const { breach, logs, traces, history, changes } = alert.context;
+  return definedOnly({
+    what_happened: leadLines(alert),
+    reason: alert.reason,
+    threshold: alert.thresholdReason,
+    alarm: `${alert.alarm.name} (${alert.alarm.kind}), account ${alert.alarm.account}, ${alert.alarm.region}`,
+    state: `${alert.state}, was ${alert.previousState}`,
+    owner: alert.owner,
+    runbook: alert.runbook,
+    self_healing: selfHealingLine(alert),
+    episode: `${alert.episode.id}: opened ${timeOf(alert.episode.openedAt)}, ${plural(
+      alert.episode.transitions,
+      'state change',
+    )}${alert.episode.flapping ? ', flapping' : ''}`,
+    breach: breach && {
+      label: breach.label,
+      threshold: breach.threshold,
+      lower_bound: breach.lowerBound,
+      upper_bound: breach.upperBound,
+      datapoints: breach.datapoints.map((point) => `${point.timestamp} ${point.value}`),
+    },
+    top_errors: logs && [
+      ...logs.top.map((error) => errorLine(error.count, error.message)),
+      `Query: ${logs.queryUrl}`,
+    ],
+    failing_traces: traces?.map(traceLine),
+    history: history && [
+      historyLine(history),
+      ...history.recent.map((transition) => transitionLine(transition, alert.changedAt)),
+    ],
+    recent_changes: changes?.map((change) => changeLine(change, alert.changedAt)),
+    child_alarms: alert.children.length > 0 ? alert.children.map(childLine) : undefined,
+    not_included: alert.missing.length > 0 ? alert.missing.map(missingLine) : undefined,
+    raw_event: alert.rawEvent,
+  });
+}
+
+function links(alert: EnrichedAlert): PagerDutyLink[] {
+  const all = alert.links.map((link) => ({ href: link.url, text: link.label }));
+  const runbook = alert.runbook;
+  return runbook && !all.some((link) => link.href === runbook)
+    ? [{ href: runbook, text: 'Runbook' }, ...all]
+    : all;
+}
+
+function definedOnly<T extends Record<string, unknown>>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

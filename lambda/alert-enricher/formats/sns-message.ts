@@ -1,0 +1,93 @@
+import type { EnrichedAlert } from '../enriched-alert';
+import { oneLine, toEmailText } from './email-text';
+import { fitToSize, truncateText } from './fit-to-size';
+import { toStructuredAlert } from './structured-alert';
+
+/** SNS refuses a publish whose message, subject and attributes together exceed this. */
+export const SNS_MAX_BYTES = 262_144;
+
+/** SNS wants a subject "less than 100 characters long". */
+const SUBJECT_MAX_LENGTH = 99;
+
+interface StringAttribute {
+  readonly DataType: 'String';
+  readonly StringValue: string;
+}
+
+/** The parameters of one Publish to the severity's topic, the topic ARN aside. */
+export interface SnsMessage {
+  readonly Subject: string;
+  readonly Message: string;
+  readonly MessageStructure: 'json';
+  readonly MessageAttributes: Readonly<Record<string, StringAttribute>>;
+}
+
+/**
+ * One publish serving every kind of subscriber: email gets the plain text, everything else
+ * (email-json, HTTPS, SQS, Lambda) the structured JSON. The attributes let a subscription filter
+ * by severity, service, state, notification kind or alarm without parsing the body. The alert is
+ * trimmed to the publish limit, measured on the whole publish as rendered.
+ */
+export function toSnsMessage(alert: EnrichedAlert): SnsMessage {
+  const render = (candidate: EnrichedAlert) => countedText(snsMessage(candidate));
+  return snsMessage(fitToSize(alert, render, SNS_MAX_BYTES));
+}
+
+function snsMessage(alert: EnrichedAlert): SnsMessage {
+  const email = toEmailText(alert);
+  const structured = JSON.stringify(toStructuredAlert(alert));
+  return {
+    Subject: snsSubject(email.subject),
+    Message: JSON.stringify({
+      default: structured,
+      email: email.body,
+      'email-json': structured,
+      https: structured,
+      sqs: structured,
+      lambda: structured,
+    }),
+    MessageStructure: 'json',
+    MessageAttributes: attributes(alert),
+  };
+}
+
+/** What SNS counts against its limit: the message, the subject, and each attribute's name, type and value. */
+function countedText(message: SnsMessage): string {
+  const attributes = Object.entries(message.MessageAttributes).flatMap(([name, attribute]) => [
+    name,
+    attribute.DataType,
+    attribute.StringValue,
+  ]);
+  return [message.Message, message.Subject, ...attributes].join('');
+}
+
+/**
+ * SNS rejects the whole publish for a subject with control or non-ASCII characters: accents are
+ * dropped (é becomes e), anything else non-ASCII becomes `?`.
+ */
+export function snsSubject(subject: string): string {
+  const ascii = oneLine(subject)
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\x20-\x7E]/gu, '?')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  return truncateText(ascii || 'Vigil alert', SUBJECT_MAX_LENGTH, '...');
+}
+
+function attributes(alert: EnrichedAlert): Record<string, StringAttribute> {
+  const values: Record<string, string> = {
+    severity: alert.severity,
+    service: alert.service,
+    state: alert.state,
+    notification: alert.notification,
+    alarm: alert.alarm.name,
+  };
+  // SNS refuses an attribute with an empty value (an unparseable event has no alarm name).
+  return Object.fromEntries(
+    Object.entries(values)
+      .map(([name, value]) => [name, oneLine(value)] as const)
+      .filter(([, value]) => value !== '')
+      .map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
+  );
+}

@@ -1,0 +1,188 @@
+import type { AlarmSeverity } from '../../../constructs/alarm-severity';
+import type { AlarmState } from '../alarm-change';
+import type { EnrichedAlert, EpisodeRef, NotificationKind } from '../enriched-alert';
+import { alertTitle } from './email-text';
+
+export const STRUCTURED_ALERT_SCHEMA = 'vigil.alert/1';
+
+/**
+ * The alert for machines (webhooks, queue subscribers). Every key is always present, `null` when its
+ * part is unknown, so consumers never guess between "absent" and "renamed". The shape is spelled out
+ * here rather than copied from the model: a field added to the model does not change the schema
+ * until it is added here, with the version bumped when a field changes meaning.
+ */
+export interface StructuredAlert {
+  readonly schema: typeof STRUCTURED_ALERT_SCHEMA;
+  /** The one-line title humans see (email subject, chat title), untruncated. */
+  readonly title: string;
+  readonly notification: NotificationKind;
+  readonly severity: AlarmSeverity;
+  readonly alarm: {
+    readonly name: string;
+    readonly arn: string;
+    readonly account: string;
+    readonly region: string;
+    readonly kind: EnrichedAlert['alarm']['kind'];
+  };
+  readonly state: AlarmState;
+  readonly previousState: AlarmState;
+  readonly changedAt: string;
+  readonly reason: string;
+  readonly service: string;
+  readonly resource: string | null;
+  readonly signal: string | null;
+  readonly summary: string;
+  readonly thresholdReason: string | null;
+  readonly owner: string | null;
+  readonly runbook: string | null;
+  readonly remediation: { readonly playbook: string; readonly mode: 'dry-run' | 'enforce' } | null;
+  readonly episode: EpisodeRef;
+  readonly children: readonly {
+    readonly name: string;
+    readonly state: AlarmState;
+    readonly summary: string | null;
+  }[];
+  readonly context: StructuredContext;
+  readonly links: readonly { readonly label: string; readonly url: string }[];
+  readonly missing: readonly { readonly source: string; readonly reason: string }[];
+  readonly rawEvent: string | null;
+}
+
+export interface StructuredContext {
+  readonly breach: {
+    readonly label: string;
+    readonly datapoints: readonly { readonly timestamp: string; readonly value: number }[];
+    readonly threshold: number | null;
+    readonly lowerBound: number | null;
+    readonly upperBound: number | null;
+  } | null;
+  readonly graph: { readonly url: string; readonly expiresAt: string; readonly key: string } | null;
+  readonly logs: {
+    readonly logGroup: string;
+    readonly top: readonly { readonly message: string; readonly count: number }[];
+    readonly queryUrl: string;
+  } | null;
+  readonly traces:
+    | readonly {
+        readonly id: string;
+        readonly url: string;
+        readonly durationSeconds: number | null;
+        readonly httpStatus: number | null;
+        readonly fault: boolean;
+        readonly error: boolean;
+        readonly throttle: boolean;
+      }[]
+    | null;
+  readonly history: {
+    readonly windowHours: number;
+    readonly transitions: number;
+    readonly flapScore: number;
+    readonly recent: readonly { readonly at: string; readonly from: AlarmState; readonly to: AlarmState }[];
+  } | null;
+  readonly changes:
+    | readonly {
+        readonly at: string;
+        readonly event: string;
+        readonly actor: string | null;
+        readonly resource: string;
+      }[]
+    | null;
+  readonly tags: Readonly<Record<string, string>> | null;
+}
+
+export function toStructuredAlert(alert: EnrichedAlert): StructuredAlert {
+  const { breach, graph, logs, traces, history, changes, tags } = alert.context;
+  return {
+    schema: STRUCTURED_ALERT_SCHEMA,
+    title: alertTitle(alert),
+    notification: alert.notification,
+    severity: alert.severity,
+    alarm: {
+      name: alert.alarm.name,
+      arn: alert.alarm.arn,
+      account: alert.alarm.account,
+      region: alert.alarm.region,
+      kind: alert.alarm.kind,
+    },
+    state: alert.state,
+    previousState: alert.previousState,
+    changedAt: alert.changedAt,
+    reason: alert.reason,
+    service: alert.service,
+    resource: alert.resource ?? null,
+    signal: alert.signal ?? null,
+    summary: alert.summary,
+    thresholdReason: alert.thresholdReason ?? null,
+    owner: alert.owner ?? null,
+    runbook: alert.runbook ?? null,
+    remediation: alert.remediation
+      ? { playbook: alert.remediation.playbook, mode: alert.remediation.mode }
+      : null,
+    episode: {
+      id: alert.episode.id,
+      openedAt: alert.episode.openedAt,
+      transitions: alert.episode.transitions,
+      flapping: alert.episode.flapping,
+    },
+    children: alert.children.map((child) => ({
+      name: child.name,
+      state: child.state,
+      summary: child.summary ?? null,
+    })),
+    context: {
+      breach: breach
+        ? {
+            label: breach.label,
+            datapoints: breach.datapoints.map((point) => ({
+              timestamp: point.timestamp,
+              value: point.value,
+            })),
+            threshold: breach.threshold ?? null,
+            lowerBound: breach.lowerBound ?? null,
+            upperBound: breach.upperBound ?? null,
+          }
+        : null,
+      graph: graph ? { url: graph.url, expiresAt: graph.expiresAt, key: graph.key } : null,
+      logs: logs
+        ? {
+            logGroup: logs.logGroup,
+            top: logs.top.map((error) => ({ message: error.message, count: error.count })),
+            queryUrl: logs.queryUrl,
+          }
+        : null,
+      traces:
+        traces?.map((trace) => ({
+          id: trace.id,
+          url: trace.url,
+          durationSeconds: trace.durationSeconds ?? null,
+          httpStatus: trace.httpStatus ?? null,
+          fault: trace.fault,
+          error: trace.error,
+          throttle: trace.throttle,
+        })) ?? null,
+      history: history
+        ? {
+            windowHours: history.windowHours,
+            transitions: history.transitions,
+            flapScore: history.flapScore,
+            recent: history.recent.map((transition) => ({
+              at: transition.at,
+              from: transition.from,
+              to: transition.to,
+            })),
+          }
+        : null,
+      changes:
+        changes?.map((change) => ({
+          at: change.at,
+          event: change.event,
+          actor: change.actor ?? null,
+          resource: change.resource,
+        })) ?? null,
+      tags: tags ? { ...tags.tags } : null,
+    },
+    links: alert.links.map((link) => ({ label: link.label, url: link.url })),
+    missing: alert.missing.map((missing) => ({ source: missing.source, reason: missing.reason })),
+    rawEvent: alert.rawEvent ?? null,
+  };
+}

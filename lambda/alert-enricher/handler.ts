@@ -1,0 +1,10 @@
+import { createAwsClients } from '../shared/aws-clients';
+import { instrumentHandler } from '../shared/instrument-handler';
+import { buildAlertEnricher } from './build-enricher';
+import { readEnricherConfig } from './enricher-config';
+
+// Everything here runs once per execution environment: a bad setting fails the cold start.
+const enrich = buildAlertEnricher(readEnricherConfig(), createAwsClients());
+
+/** EventBridge alarm state changes, or SNS classic alarm notifications; invoked asynchronously. */
+export const handler = instrumentHandler(enrich);

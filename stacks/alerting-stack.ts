@@ -1,0 +1,353 @@
+import * as path from 'node:path';
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environment-config';
+import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/alarm-severity';
+import { AlertTopics } from '../constructs/alerting/alert-topics';
+import { EncryptedBucket } from '../constructs/encrypted-bucket';
+import { routeToTopics } from '../constructs/monitoring/alarm-routing';
+import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
+import { PlatformFunction } from '../constructs/platform-function';
+import { ServiceDashboard } from '../dashboards/service-dashboard';
+import { EPISODE_TABLE_KEYS } from '../lambda/alert-enricher/episodes/episode-store';
+import { alarmNamePrefix, physicalName } from './physical-name';
+
+export interface AlertingStackProps extends StackProps {
+  /** The validated environment this stack is deployed for. */
+  readonly config: EnvironmentConfig;
+  /** The platform key (core stack): topics, queues, table, bucket and log group. */
+  readonly key: kms.IKey;
+  /** Receives the artifacts bucket's server access logs (core stack). */
+  readonly accessLogBucket: s3.IBucket;
+}
+
+const ROOT = path.join(__dirname, '..');
+const ALERTING_SERVICE = 'alerting';
+const GRAPHS_PREFIX = 'graphs/';
+
+/**
+ * Turns every alarm state change of the environment into an enriched alert: an EventBridge rule
+ * (Vigil's alarms) and an intake topic (alarms made elsewhere) invoke the enricher, which gathers
+ * context, threads episodes in DynamoDB and publishes to the severity topics, the chat channel and
+ * PagerDuty. What it cannot deliver lands in one dead-letter queue. The path is watched by alarms
+ * that notify the severity topics directly, never through the enricher they watch.
+ */
+export class AlertingStack extends Stack {
+  readonly topics: Readonly<Record<AlarmSeverity, sns.ITopic>>;
+  /** Alarms made outside Vigil send their classic SNS notifications here to be enriched. */
+  readonly intakeTopic: sns.Topic;
+  readonly enricher: PlatformFunction;
+  readonly episodeTable: dynamodb.Table;
+  /** Messages SNS could not deliver to a subscriber (email, webhook). */
+  readonly subscriptionDeadLetters: sqs.IQueue;
+  /** Alerts (and events) that could not be delivered; alarmed straight to the critical topic. */
+  readonly deadLetterQueue: sqs.Queue;
+  readonly alarmRule: events.Rule;
+  /** The alerting path's own alarms, routed directly to the topics. */
+  readonly monitoring: ServiceMonitoring;
+
+  constructor(scope: Construct, id: string, props: AlertingStackProps) {
+    super(scope, id, props);
+    const { config, key } = props;
+    const alerting = config.alerting;
+
+    const alertTopics = new AlertTopics(this, 'Topics', {
+      key,
+      namePrefix: physicalName(config, 'alerts'),
+      subscribers: config.alerts,
+    });
+    this.topics = alertTopics.topics;
+    this.subscriptionDeadLetters = alertTopics.subscriptionDeadLetters;
+
+    this.episodeTable = new dynamodb.Table(this, 'EpisodeTable', {
+      partitionKey: { name: EPISODE_TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: EPISODE_TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: EPISODE_TABLE_KEYS.ttl,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const artifacts = new EncryptedBucket(this, 'ArtifactsBucket', {
+      encryptionKey: key,
+      // By name, as in the predictor stack: the core stack's policy admits this account's buckets.
+      serverAccessLogsBucket: s3.Bucket.fromBucketName(this, 'AccessLogs', props.accessLogBucket.bucketName),
+      serverAccessLogsPrefix: 'alert-artifacts/',
+      lifecycleRules: [
+        {
+          id: 'expire-graphs',
+          prefix: GRAPHS_PREFIX,
+          expiration: Duration.days(alerting.episodeRetentionDays),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+      ],
+    });
+
+    Validations.of(artifacts).acknowledge({
+      id: '@aws-cdk/aws-s3:accessLogsPolicyNotAdded',
+      reason:
+        'The core stack\u2019s access-log bucket policy admits server access logs from every bucket of the account.',
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason: 'This queue is the alerting path\u2019s dead-letter queue; it has none of its own.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'End of the line for alerts that could not be delivered; alarmed straight to the critical topic.',
+      },
+    );
+
+    this.enricher = this.createEnricher(config, key, artifacts);
+    this.grantEnricher(config, key, artifacts);
+
+    // The rule matches this environment's alarms by name; composite parts and the watchdog alarms
+    // below are left out (parts notify through their composite, watchdogs notify directly).
+    this.alarmRule = new events.Rule(this, 'AlarmStateChanges', {
+      description: `Vigil ${config.name}: alarm state changes to the alert enricher`,
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        resources: [
+          { 'anything-but': { wildcard: `*:alarm:${alarmNamePrefix(config)}-${ALERTING_SERVICE}-*` } },
+        ] as unknown as string[],
+        detail: {
+          alarmName: [{ prefix: `${alarmNamePrefix(config)}-` }],
+          configuration: { description: [{ 'anything-but': { wildcard: '*"partOf":*' } }] },
+        },
+      },
+    });
+    this.alarmRule.addTarget(
+      new targets.LambdaFunction(this.enricher.live, {
+        deadLetterQueue: this.deadLetterQueue,
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+      }),
+    );
+
+    this.intakeTopic = new sns.Topic(this, 'IntakeTopic', {
+      topicName: physicalName(config, 'alarm-intake'),
+      displayName: 'Vigil alarm intake (alarms made outside Vigil)',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    const intake = this.intakeTopic.addSubscription(
+      new subscriptions.LambdaSubscription(this.enricher.live, { deadLetterQueue: this.deadLetterQueue }),
+    );
+    Validations.of(intake).acknowledge({
+      id: 'CloudFormation-Validate::W3694',
+      reason: 'SNS invokes a Lambda alias ARN as it does a function ARN; the live alias is what releases move.',
+    });
+
+    this.monitoring = this.addWatchdogs(config);
+    new CfnOutput(this, 'IntakeTopicArn', {
+      value: this.intakeTopic.topicArn,
+      description: 'Alarm action for alarms made outside Vigil: their state changes are enriched too',
+    });
+    for (const severity of ALARM_SEVERITIES) {
+      new CfnOutput(this, `${severity}TopicArn`, { value: this.topics[severity].topicArn });
+    }
+  }
+
+  private createEnricher(config: EnvironmentConfig, key: kms.IKey, artifacts: s3.IBucket): PlatformFunction {
+    const alerting = config.alerting;
+    const severityMap = (pick: (severity: AlarmSeverity) => string | undefined) =>
+      JSON.stringify(
+        Object.fromEntries(
+          ALARM_SEVERITIES.flatMap((severity) => {
+            const value = pick(severity);
+            return value ? [[severity, value]] : [];
+          }),
+        ),
+      );
+    const enricher = new PlatformFunction(this, 'Enricher', {
+      entry: path.join(ROOT, 'lambda', 'alert-enricher', 'handler.ts'),
+      description: 'Enriches alarm state changes with graphs, logs, traces and history, and delivers them',
+      serviceName: 'alert-enricher',
+      metricsNamespace: 'Vigil/Alerting',
+      logKey: key,
+      logRetentionDays: config.logs.retentionDays,
+      memorySize: 1024,
+      // Context has a 4 s hard deadline; delivery retries PagerDuty for up to ~10 s.
+      timeout: Duration.seconds(30),
+      environment: {
+        CRITICAL_TOPIC_ARN: this.topics.critical.topicArn,
+        HIGH_TOPIC_ARN: this.topics.high.topicArn,
+        WARNING_TOPIC_ARN: this.topics.warning.topicArn,
+        INFO_TOPIC_ARN: this.topics.info.topicArn,
+        CHAT_TOPIC_ARNS: severityMap((severity) => config.alerts[severity].chatTopicArn),
+        PAGERDUTY_SECRET_NAMES: severityMap(
+          (severity) => config.alerts[severity].pagerDutyRoutingKeySecretName,
+        ),
+        EPISODE_TABLE_NAME: this.episodeTable.tableName,
+        ARTIFACTS_BUCKET_NAME: artifacts.bucketName,
+        DEAD_LETTER_QUEUE_URL: this.deadLetterQueue.queueUrl,
+        GRAPH_URL_TTL_SECONDS: String(alerting.graphLinkHours * 3600),
+        CONTEXT_DEADLINE_MS: String(alerting.contextDeadlineMs),
+        FLAP_TRANSITIONS: String(alerting.flapTransitions),
+        FLAP_WINDOW_MINUTES: String(alerting.flapWindowMinutes),
+        EPISODE_RETENTION_DAYS: String(alerting.episodeRetentionDays),
+        OUTSIDE_ALARM_SEVERITY: alerting.outsideAlarmSeverity,
+        REMEDIATION_MODE: config.remediation.mode,
+      },
+    });
+    // EventBridge and SNS invoke asynchronously: two retries, then the event is kept with its error.
+    enricher.live.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+    });
+    Validations.of(enricher.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Failed async events of the live alias go to an on-failure SQS destination, which keeps the error too.',
+    });
+    return enricher;
+  }
+
+  /** Least privilege: each grant names its resources, except where the API has no resource-level permissions. */
+  private grantEnricher(config: EnvironmentConfig, key: kms.IKey, artifacts: s3.IBucket): void {
+    const role = this.enricher.role;
+    const allow = (actions: string[], resources: string[]) =>
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
+    const alarms = this.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const logGroups = this.formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: '*',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    allow(['cloudwatch:DescribeAlarmHistory', 'cloudwatch:ListTagsForResource'], [alarms]);
+    allow(
+      ['cloudwatch:GetMetricData', 'cloudwatch:GetMetricWidgetImage', 'cloudwatch:DescribeAlarms'],
+      ['*'],
+    );
+    allow(['logs:StartQuery'], [logGroups]);
+    allow(
+      ['logs:GetQueryResults', 'logs:StopQuery', 'xray:GetTraceSummaries', 'cloudtrail:LookupEvents'],
+      ['*'],
+    );
+    allow(['s3:PutObject', 's3:GetObject'], [artifacts.arnForObjects(`${GRAPHS_PREFIX}*`)]);
+    allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [this.episodeTable.tableArn]);
+    const chatTopics = ALARM_SEVERITIES.flatMap((severity) => config.alerts[severity].chatTopicArn ?? []);
+    allow(
+      ['sns:Publish'],
+      [...ALARM_SEVERITIES.map((severity) => this.topics[severity].topicArn), ...new Set(chatTopics)],
+    );
+    allow(['sqs:SendMessage'], [this.deadLetterQueue.queueArn]);
+    allow(['kms:Decrypt', 'kms:GenerateDataKey'], [key.keyArn]);
+    Validations.of(role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: 'CDK\u2019s grant for the on-failure destination (the encrypted dead-letter queue); limited to the platform key.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        reason: 'Part of the same dead-letter queue grant, on the platform key only.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*]',
+        reason: 'The enricher reads the history and tags of any alarm it is sent, outside alarms included, whose names are unknown at deploy time; read-only.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
+        reason: 'Logs Insights queries the log group of whichever resource alarmed, unknown at deploy time; StartQuery reads only.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::<ArtifactsBucket2AAC5544.Arn>/graphs/*]',
+        reason: 'One graph object per alert, named at run time; the grant is the graphs/ prefix of the artifacts bucket.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'GetMetricData, GetMetricWidgetImage, DescribeAlarms, Logs GetQueryResults/StopQuery, X-Ray GetTraceSummaries and CloudTrail LookupEvents have no resource-level permissions.',
+      },
+    );
+    const secrets = [
+      ...new Set(
+        ALARM_SEVERITIES.flatMap((severity) => config.alerts[severity].pagerDutyRoutingKeySecretName ?? []),
+      ),
+    ];
+    if (secrets.length > 0) {
+      // Secrets Manager appends six random characters to a secret's ARN.
+      allow(
+        ['secretsmanager:GetSecretValue'],
+        secrets.map((name) =>
+          this.formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: `${name}-??????`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ),
+      );
+    }
+  }
+
+  /** Alarms on the alerting path itself, notifying the topics directly (the enricher is what they watch). */
+  private addWatchdogs(config: EnvironmentConfig): ServiceMonitoring {
+    const monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      service: ALERTING_SERVICE,
+      alarmNamePrefix: alarmNamePrefix(config),
+      routing: routeToTopics(this.topics),
+      runbookBaseUrl: config.monitoring.runbookBaseUrl,
+      logRetentionDays: config.logs.retentionDays,
+      overrides: {
+        ...config.monitoring.overrides,
+        // A failing enricher means alerts are late or lost: page, whatever the environment says for lambdas.
+        'lambda/errors': { severity: 'critical' },
+        'sqs/dead-letter-messages': { severity: 'critical' },
+        'event-rule/failed-invocations': { severity: 'critical' },
+      },
+    });
+    monitoring.monitorLambda(this.enricher.function, { name: 'enricher', alias: this.enricher.live });
+    monitoring.monitorQueue(this.deadLetterQueue, { name: 'dead-letters', deadLetter: true });
+    monitoring.monitorQueue(this.subscriptionDeadLetters, {
+      name: 'subscription-dead-letters',
+      deadLetter: true,
+    });
+    monitoring.monitorTable(this.episodeTable, { name: 'episodes' });
+    monitoring.monitorEventRule(this.alarmRule, { name: 'alarm-state-changes' });
+    for (const severity of ALARM_SEVERITIES) {
+      monitoring.monitorTopic(this.topics[severity], { name: `${severity}-topic` });
+    }
+    monitoring.addServiceHealthAlarm();
+    new ServiceDashboard(this, 'Dashboard', { monitoring, dashboardName: physicalName(config, 'alerting') });
+    return monitoring;
+  }
+}

@@ -1,0 +1,353 @@
+import '../support/test-environment';
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  DescribeAlarmHistoryCommand,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  GetMetricWidgetImageCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-cloudwatch';
+import { StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetTraceSummariesCommand } from '@aws-sdk/client-xray';
+import type { EnricherConfig } from '../../../lambda/alert-enricher/enricher-config';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../support/local-dynamodb';
+import {
+  alarmArn,
+  anomalyAlarmEvent,
+  classicNotification,
+  classicSnsEvent,
+  compositeAlarmEvent,
+  metricAlarmEvent,
+  metricMathAlarmEvent,
+} from './support/alarm-events';
+import {
+  CHAT_TOPIC,
+  DEAD_LETTERS,
+  deadLetters,
+  enricherConfig,
+  mockAwsServices,
+  newEnricher,
+  startPagerDutyReceiver,
+  topicAlerts,
+  topicArn,
+} from './support/enricher-harness';
+
+const aws = mockAwsServices();
+let local: LocalDynamoDb;
+let pagerDuty: Awaited<ReturnType<typeof startPagerDutyReceiver>>;
+let config: EnricherConfig;
+
+beforeAll(async () => {
+  local = await startLocalDynamoDb();
+  pagerDuty = await startPagerDutyReceiver();
+});
+afterAll(async () => {
+  await local.close();
+  await pagerDuty.close();
+});
+beforeEach(async () => {
+  aws.healthy();
+  pagerDuty.events.length = 0;
+  // A fresh table per test: episodes of one test never suppress another's alert.
+  config = await enricherConfig(local, pagerDuty.url);
+});
+
+describe('a critical Vigil alarm going to ALARM', () => {
+  it('is published once to the critical topic with filterable attributes and the whole context', async () => {
+    const outcomes = await newEnricher(config, local)(metricAlarmEvent());
+    expect(outcomes).toEqual([expect.objectContaining({ result: 'delivered' })]);
+    const [published, ...others] = topicAlerts(aws.sns);
+    expect(others).toEqual([]);
+    expect(published?.topic).toBe(topicArn('critical'));
+    expect(published?.attributes).toMatchObject({
+      severity: 'critical',
+      service: 'predictor',
+      state: 'ALARM',
+      notification: 'alarm',
+    });
+    expect(published?.subject?.length).toBeLessThanOrEqual(100);
+    expect(Object.keys(published?.message ?? {}).sort()).toEqual(
+      ['default', 'email', 'email-json', 'https', 'lambda', 'sqs'].sort(),
+    );
+    const alert = published?.alert;
+    expect(alert).toMatchObject({
+      notification: 'alarm',
+      severity: 'critical',
+      owner: 'predictor-team',
+      remediation: { playbook: 'lambda-alias-rollback', mode: 'dry-run' },
+      episode: { id: 'vigil-dev-predictor-api-errors/2026-11-23T03:12:00.000Z' },
+      missing: [],
+    });
+    expect(alert?.context.logs?.top[0]).toEqual({ message: 'Task timed out after 29.00 seconds', count: 31 });
+    expect(alert?.context.traces?.[0]?.id).toBe('1-6741a2b0-0f8c3e5d9a1b2c3d4e5f6a7b');
+    expect(alert?.context.changes?.[0]).toMatchObject({
+      event: 'UpdateAlias20150331',
+      actor: 'deploy-pipeline',
+    });
+    expect(alert?.context.graph?.url).toMatch(
+      /^https:\/\/vigil-dev-alert-artifacts\.s3\.eu-west-1\.amazonaws\.com\/graphs\//,
+    );
+    expect(alert?.context.breach?.threshold).toBe(5);
+  });
+
+  it('looks for errors in the log group the alarm names', async () => {
+    await newEnricher(config, local)(metricAlarmEvent());
+    expect(aws.logs.commandCalls(StartQueryCommand)[0]?.args[0].input.logGroupNames).toEqual([
+      '/aws/lambda/vigil-dev-predictor-api',
+    ]);
+  });
+
+  it('also posts the chat notification, threaded on the episode, and pages PagerDuty with the episode as dedup key', async () => {
+    await newEnricher(config, local)(metricAlarmEvent());
+    const chat = aws.sns
+      .commandCalls(PublishCommand)
+      .map((call) => call.args[0].input)
+      .find((input) => input.TopicArn === CHAT_TOPIC);
+    const notification = JSON.parse(chat?.Message ?? '{}');
+    expect(notification).toMatchObject({
+      version: '1.0',
+      source: 'custom',
+      metadata: { threadId: 'vigil-dev-predictor-api-errors/2026-11-23T03:12:00.000Z' },
+    });
+    expect(pagerDuty.events).toEqual([
+      expect.objectContaining({
+        routing_key: 'ROUTINGKEY',
+        event_action: 'trigger',
+        dedup_key: 'vigil-dev-predictor-api-errors/2026-11-23T03:12:00.000Z',
+      }),
+    ]);
+  });
+});
+
+describe('episodes', () => {
+  it('suppresses a repeat ALARM, then resolves on the same thread and PagerDuty incident', async () => {
+    const enrich = newEnricher(config, local);
+    await enrich(metricAlarmEvent({ id: 'e1' }));
+    expect(
+      await enrich(
+        metricAlarmEvent({ id: 'e2', at: '2026-11-23T03:13:00.000Z', previous: 'INSUFFICIENT_DATA' }),
+      ),
+    ).toEqual([expect.objectContaining({ result: 'suppressed' })]);
+    await enrich(
+      metricAlarmEvent({ id: 'e3', state: 'OK', previous: 'ALARM', at: '2026-11-23T03:40:00.000Z' }),
+    );
+    const alerts = topicAlerts(aws.sns).map((published) => published.alert);
+    expect(alerts.map((alert) => [alert.notification, alert.episode.id])).toEqual([
+      ['alarm', 'vigil-dev-predictor-api-errors/2026-11-23T03:12:00.000Z'],
+      ['resolved', 'vigil-dev-predictor-api-errors/2026-11-23T03:12:00.000Z'],
+    ]);
+    expect(pagerDuty.events.map((event) => (event as { event_action: string }).event_action)).toEqual([
+      'trigger',
+      'resolve',
+    ]);
+  });
+
+  it('does not gather context for a suppressed repeat (no Logs Insights query paid for nothing)', async () => {
+    const enrich = newEnricher(config, local);
+    await enrich(metricAlarmEvent({ id: 'e1' }));
+    aws.logs.resetHistory();
+    await enrich(metricAlarmEvent({ id: 'e2', at: '2026-11-23T03:13:00.000Z' }));
+    expect(aws.logs.commandCalls(StartQueryCommand)).toHaveLength(0);
+  });
+
+  it('sends a redelivered event again rather than losing it', async () => {
+    const enrich = newEnricher(config, local);
+    await enrich(metricAlarmEvent({ id: 'same' }));
+    await enrich(metricAlarmEvent({ id: 'same' }));
+    expect(topicAlerts(aws.sns).map((published) => published.alert.notification)).toEqual(['alarm', 'alarm']);
+  });
+
+  it('an alarm losing its data outside an episode is an info notice', async () => {
+    await newEnricher(config, local)(metricAlarmEvent({ state: 'INSUFFICIENT_DATA', previous: 'OK' }));
+    const [published] = topicAlerts(aws.sns);
+    expect(published?.topic).toBe(topicArn('info'));
+    expect(published?.alert.notification).toBe('no-data');
+  });
+
+  it('alerts without deduplication when the episode table is unreachable, and says so', async () => {
+    const enrich = newEnricher({ ...config, episodeTableName: 'no-such-table' }, local);
+    await enrich(metricAlarmEvent());
+    const [published] = topicAlerts(aws.sns);
+    expect(published?.alert.missing).toEqual([
+      {
+        source: 'episodes',
+        reason: expect.stringMatching(/^not deduplicated or threaded: ResourceNotFoundException/),
+      },
+    ]);
+  });
+});
+
+describe('alarm kinds', () => {
+  it('metric math: the breach series is the expression the alarm compares', async () => {
+    await newEnricher(config, local)(metricMathAlarmEvent());
+    const query = aws.cloudWatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input.MetricDataQueries;
+    expect(query?.find((entry) => entry.Id === 'expr_1')).toMatchObject({
+      Expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
+      ReturnData: true,
+    });
+    expect(topicAlerts(aws.sns)[0]?.alert.alarm.kind).toBe('metric-math');
+  });
+
+  it('anomaly band: routed by its own severity, with the band in the graph', async () => {
+    await newEnricher(config, local)(anomalyAlarmEvent());
+    const [published] = topicAlerts(aws.sns);
+    expect(published?.topic).toBe(topicArn('warning'));
+    expect(published?.alert.alarm.kind).toBe('anomaly-band');
+    const widget = JSON.parse(
+      aws.cloudWatch.commandCalls(GetMetricWidgetImageCommand)[0]?.args[0].input.MetricWidget ?? '{}',
+    );
+    expect(JSON.stringify(widget.metrics)).toContain('ANOMALY_DETECTION_BAND(m1, 3)');
+  });
+
+  it('composite: lists the children in ALARM', async () => {
+    const child = 'vigil-dev-predictor-api-availability-burn-fast-long-window';
+    aws.cloudWatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [
+        {
+          AlarmName: child,
+          AlarmArn: alarmArn(child),
+          StateValue: 'ALARM',
+          AlarmDescription: JSON.stringify({
+            vigil: 1,
+            service: 'predictor',
+            resource: 'api',
+            signal: 'availability-burn-fast-long-window',
+            severity: 'critical',
+            summary: 'Error budget burns 14.4x too fast over the last hour.',
+            threshold: '14.4x burn rate',
+            partOf: 'vigil-dev-predictor-api-availability-burn-fast',
+          }),
+          Metrics: [],
+        },
+      ],
+      CompositeAlarms: [],
+    });
+    await newEnricher(config, local)(compositeAlarmEvent());
+    const [published] = topicAlerts(aws.sns);
+    expect(published?.alert.alarm.kind).toBe('composite');
+    expect(published?.alert.children).toContainEqual({
+      name: child,
+      state: 'ALARM',
+      summary: 'Error budget burns 14.4x too fast over the last hour.',
+    });
+  });
+
+  it('ignores a state change of an alarm that only feeds a composite', async () => {
+    const description = JSON.stringify({
+      vigil: 1,
+      service: 'predictor',
+      resource: 'api',
+      signal: 'availability-burn-fast-short-window',
+      severity: 'critical',
+      summary: 's',
+      threshold: 't',
+      partOf: 'vigil-dev-predictor-api-availability-burn-fast',
+    });
+    expect(await newEnricher(config, local)(metricAlarmEvent({ description }))).toEqual([
+      expect.objectContaining({ result: 'ignored' }),
+    ]);
+    expect(aws.sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('an outside alarm arriving by SNS gets the configured outside severity, or the one its tag names', async () => {
+    const enrich = newEnricher(config, local);
+    await enrich(classicSnsEvent());
+    aws.cloudWatch
+      .on(ListTagsForResourceCommand)
+      .resolves({ Tags: [{ Key: 'vigil:severity', Value: 'warning' }] });
+    await enrich(
+      classicSnsEvent(
+        classicNotification({ AlarmName: 'orders-db-disk', AlarmArn: alarmArn('orders-db-disk') }),
+      ),
+    );
+    expect(topicAlerts(aws.sns).map((published) => [published.topic, published.alert.service])).toEqual([
+      [topicArn('high'), 'unassigned'],
+      [topicArn('warning'), 'unassigned'],
+    ]);
+  });
+});
+
+describe('failing open: the alert goes out with what is known and says what is missing', () => {
+  it.each([
+    ['datapoints', () => aws.cloudWatch.on(GetMetricDataCommand)],
+    ['graph', () => aws.cloudWatch.on(GetMetricWidgetImageCommand)],
+    ['graph', () => aws.s3.on(PutObjectCommand)],
+    ['logs', () => aws.logs.on(StartQueryCommand)],
+    ['traces', () => aws.xray.on(GetTraceSummariesCommand)],
+    ['history', () => aws.cloudWatch.on(DescribeAlarmHistoryCommand)],
+    ['changes', () => aws.cloudTrail.on(LookupEventsCommand)],
+    ['tags', () => aws.cloudWatch.on(ListTagsForResourceCommand)],
+  ])('%s failing with AccessDenied', async (source, stub) => {
+    stub().rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    await newEnricher(config, local)(metricAlarmEvent());
+    const [published] = topicAlerts(aws.sns);
+    expect(published?.alert.missing).toEqual([
+      { source, reason: expect.stringContaining('AccessDeniedException: not authorized') },
+    ]);
+  });
+
+  it('CloudTrail throttling is reported as such', async () => {
+    aws.cloudTrail
+      .on(LookupEventsCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await newEnricher(config, local)(metricAlarmEvent());
+    expect(topicAlerts(aws.sns)[0]?.alert.missing).toEqual([
+      { source: 'changes', reason: expect.stringMatching(/throttl/i) },
+    ]);
+  });
+
+  it('a call that never answers costs its part, not the alert', async () => {
+    aws.xray.on(GetTraceSummariesCommand).callsFake(() => new Promise(() => {}));
+    const started = Date.now();
+    await newEnricher(config, local)(metricAlarmEvent());
+    expect(Date.now() - started).toBeLessThan(config.contextDeadlineMs + 1500);
+    expect(topicAlerts(aws.sns)[0]?.alert.missing).toEqual([
+      { source: 'traces', reason: expect.stringMatching(/timed out after \d+ ms/) },
+    ]);
+  });
+
+  it('an unparseable event goes to the high topic with the payload, so nothing is lost', async () => {
+    const outcomes = await newEnricher(config, local)({ hello: 'world' });
+    expect(outcomes).toEqual([expect.objectContaining({ result: 'delivered' })]);
+    const [published] = topicAlerts(aws.sns);
+    expect(published?.topic).toBe(topicArn('high'));
+    expect(published?.alert).toMatchObject({ notification: 'unparseable', rawEvent: '{"hello":"world"}' });
+  });
+});
+
+describe('delivery failures', () => {
+  it('a failed topic publish puts the rendered alert and the error in the dead-letter queue', async () => {
+    aws.sns.on(PublishCommand, { TopicArn: topicArn('critical') }).rejects(new Error('KMS key disabled'));
+    const outcomes = await newEnricher(config, local)(metricAlarmEvent());
+    expect(outcomes).toEqual([expect.objectContaining({ result: 'dead-lettered' })]);
+    expect(aws.sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.QueueUrl).toBe(DEAD_LETTERS);
+    const [letter] = deadLetters(aws.sqs);
+    expect(letter.failed).toEqual([{ channel: 'topic', error: 'Error: KMS key disabled' }]);
+    expect(letter.alert).toMatchObject({
+      schema: 'vigil.alert/1',
+      severity: 'critical',
+      notification: 'alarm',
+    });
+  });
+
+  it('a failed page is dead-lettered even though the topic publish worked', async () => {
+    aws.secrets.reset();
+    aws.secrets.rejects(Object.assign(new Error('secret not found'), { name: 'ResourceNotFoundException' }));
+    await newEnricher(config, local)(metricAlarmEvent());
+    expect(topicAlerts(aws.sns)).toHaveLength(1);
+    expect(deadLetters(aws.sqs)[0]?.failed).toEqual([
+      { channel: 'pagerduty', error: 'ResourceNotFoundException: secret not found' },
+    ]);
+  });
+
+  it('throws only when the dead-letter queue refuses too, so Lambda retries and keeps the event', async () => {
+    aws.sns.on(PublishCommand).rejects(new Error('SNS down'));
+    aws.sqs.on(SendMessageCommand).rejects(new Error('SQS down'));
+    await expect(newEnricher(config, local)(metricAlarmEvent())).rejects.toThrow(
+      /failed on topic \(Error: SNS down\).*dead-letter queue refused it too: Error: SQS down/,
+    );
+  });
+});

@@ -1,0 +1,484 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import type { AlarmSeverity } from '../../../constructs/alarm-severity';
+import type { EnrichedAlert } from '../../../lambda/alert-enricher/enriched-alert';
+import { toChatbotNotification } from '../../../lambda/alert-enricher/formats/chatbot-notification';
+import { toEmailText } from '../../../lambda/alert-enricher/formats/email-text';
+import { fitToSize, truncateText } from '../../../lambda/alert-enricher/formats/fit-to-size';
+import {
+  PAGERDUTY_MAX_BYTES,
+  type PagerDutyTrigger,
+  toPagerDutyEvent,
+} from '../../../lambda/alert-enricher/formats/pagerduty-event';
+import {
+  SNS_MAX_BYTES,
+  type SnsMessage,
+  toSnsMessage,
+} from '../../../lambda/alert-enricher/formats/sns-message';
+import { toStructuredAlert } from '../../../lambda/alert-enricher/formats/structured-alert';
+import {
+  ALARM_ARN,
+  compositeAlert,
+  criticalErrorsAlert,
+  EPISODE_ID,
+  flappingAlert,
+  outsideAlert,
+  resolvedAlert,
+  unparseableAlert,
+} from './support/alerts';
+
+const ROUTING_KEY = 'R0UT1NGKEY0000000000000000000000';
+
+/** What SNS counts against its 256 KiB: message, subject, attribute names, types and values. */
+function publishBytes(message: SnsMessage): number {
+  const attributes = Object.entries(message.MessageAttributes).map(
+    ([name, attribute]) => name + attribute.DataType + attribute.StringValue,
+  );
+  return Buffer.byteLength(message.Message + message.Subject + attributes.join(''));
+}
+
+function trigger(alert: EnrichedAlert): PagerDutyTrigger {
+  const event = toPagerDutyEvent(alert, ROUTING_KEY);
+  if (event.event_action !== 'trigger') throw new Error('expected a trigger event');
+  return event;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The representative alert rendered in every format, compared with the files in `golden/`. After an
+ * intended change, rewrite them and format the JSON the way the repository does:
+ *   UPDATE_GOLDEN=1 npx jest tests/lambda/alert-enricher/formats.test.ts
+ *   npx biome format --write tests/lambda/alert-enricher/golden
+ * then read the diff as the on-call engineer would before committing it. JSON files are compared
+ * by value, so their formatting is free; the email is compared character for character.
+ */
+describe('golden files for the representative alert', () => {
+  const golden = path.join(__dirname, 'golden');
+  const update = process.env.UPDATE_GOLDEN === '1';
+  const write = (file: string, text: string) => {
+    mkdirSync(golden, { recursive: true });
+    writeFileSync(path.join(golden, file), text);
+  };
+  const read = (file: string) => readFileSync(path.join(golden, file), 'utf8');
+  const expectGoldenJson = (file: string, actual: unknown) => {
+    if (update) write(file, `${JSON.stringify(actual, null, 2)}\n`);
+    expect(actual).toEqual(JSON.parse(read(file)));
+  };
+
+  it('email.txt: subject, blank line, body', () => {
+    const email = toEmailText(criticalErrorsAlert());
+    const text = `${email.subject}\n\n${email.body}`;
+    if (update) write('email.txt', text);
+    expect(text).toBe(read('email.txt'));
+  });
+
+  it('chatbot.json', () => {
+    expectGoldenJson('chatbot.json', toChatbotNotification(criticalErrorsAlert()));
+  });
+
+  it('pagerduty.json', () => {
+    expectGoldenJson('pagerduty.json', toPagerDutyEvent(criticalErrorsAlert(), ROUTING_KEY));
+  });
+
+  it('structured.json', () => {
+    expectGoldenJson('structured.json', toStructuredAlert(criticalErrorsAlert()));
+  });
+});
+
+describe('toEmailText', () => {
+  it('says what broke, how badly and since when in the first three lines', () => {
+    const [what, howBadly, since] = toEmailText(criticalErrorsAlert()).body.split('\n');
+    expect(what).toBe(
+      'What broke: Prediction requests are failing: the API function throws errors and callers get 5XX answers.',
+    );
+    expect(howBadly).toContain('37 vs threshold 5 (7.4x)');
+    expect(since).toContain('03:12 UTC on 2026-11-23');
+  });
+
+  it.each([
+    ['resolved', resolvedAlert(), '[RESOLVED] OK predictor/api errors: '],
+    ['flapping', flappingAlert(), '[FLAPPING] CRITICAL predictor/api errors: '],
+    ['alarm', criticalErrorsAlert(), '[CRITICAL] ALARM predictor/api errors: '],
+    ['reopened', { ...criticalErrorsAlert(), notification: 'reopened' as const }, '[CRITICAL] ALARM AGAIN '],
+    [
+      'no-data',
+      { ...criticalErrorsAlert(), notification: 'no-data' as const, severity: 'info' as const },
+      '[INFO] NO DATA predictor/api errors: ',
+    ],
+  ])('starts the subject of a %s alert with its kind', (_kind, alert, start) => {
+    expect(toEmailText(alert).subject.startsWith(start)).toBe(true);
+  });
+
+  it('names a composite alarm’s children in ALARM as the measure of how bad it is', () => {
+    const body = toEmailText(compositeAlert()).body;
+    expect(body).toContain(
+      'How badly: 2 child alarms in ALARM: vigil-predictor-api-errors, vigil-predictor-api-p99-duration.',
+    );
+    expect(body).toContain(
+      'CHILD ALARMS\n- vigil-predictor-api-errors (ALARM): Prediction requests are failing.',
+    );
+    expect(body).toContain('No playbook: nothing fixes this automatically.');
+  });
+
+  it('forwards an unreadable event as received and says it could not be read', () => {
+    const alert = unparseableAlert();
+    const { subject, body } = toEmailText(alert);
+    expect(subject).toMatch(/^\[HIGH\] UNREADABLE EVENT: /);
+    expect(body).toMatch(/^What broke: Vigil received an alarm event it could not read/);
+    expect(body).toContain(`RAW EVENT\n${alert.rawEvent}\n`);
+  });
+
+  it('reads an outside alarm from what CloudWatch said, with no runbook and the missing tags named', () => {
+    const body = toEmailText(outsideAlert()).body;
+    expect(body).toContain('How badly: Threshold Crossed: 1 out of the last 1 datapoints [93.2');
+    expect(body).toContain('No runbook linked to this alarm.');
+    expect(body).toContain('Not included: tags (AccessDenied: not allowed to read tags in this account)');
+  });
+
+  it('keeps the subject within 100 characters for a long name and summary, cutting with an ellipsis', () => {
+    const alert = {
+      ...criticalErrorsAlert(),
+      resource: 'résumé-ingest-😀'.repeat(10),
+      summary: 'é'.repeat(300),
+    };
+    const { subject } = toEmailText(alert);
+    expect(subject.length).toBeLessThanOrEqual(100);
+    expect(subject.endsWith('…')).toBe(true);
+    expect(subject).not.toMatch(LONE_SURROGATE);
+  });
+
+  it('keeps any subject within 100 characters on one line, never splitting a surrogate pair', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 300 }),
+        fc.string({ unit: 'grapheme', maxLength: 300 }),
+        (name, summary) => {
+          const alert = {
+            ...criticalErrorsAlert(),
+            resource: undefined,
+            alarm: { ...criticalErrorsAlert().alarm, name },
+            summary,
+          };
+          const { subject } = toEmailText(alert);
+          expect(subject.length).toBeLessThanOrEqual(100);
+          expect(subject).not.toMatch(LONE_SURROGATE);
+          expect(subject).not.toMatch(/[\r\n]/);
+        },
+      ),
+    );
+  });
+});
+
+describe('toSnsMessage', () => {
+  it('sends the email body to email and the structured alert to every other protocol', () => {
+    const alert = criticalErrorsAlert();
+    const message = toSnsMessage(alert);
+    const bodies = JSON.parse(message.Message) as Record<string, string>;
+    expect(message.MessageStructure).toBe('json');
+    expect(bodies.email).toBe(toEmailText(alert).body);
+    for (const protocol of ['default', 'email-json', 'https', 'sqs', 'lambda']) {
+      expect(JSON.parse(bodies[protocol] ?? '')).toEqual(toStructuredAlert(alert));
+    }
+    expect(message.Subject).toBe(
+      '[CRITICAL] ALARM predictor/api errors: Prediction requests are failing: the API function throws...',
+    );
+  });
+
+  it('sets the attributes subscribers filter on', () => {
+    expect(toSnsMessage(criticalErrorsAlert()).MessageAttributes).toEqual({
+      severity: { DataType: 'String', StringValue: 'critical' },
+      service: { DataType: 'String', StringValue: 'predictor' },
+      state: { DataType: 'String', StringValue: 'ALARM' },
+      notification: { DataType: 'String', StringValue: 'alarm' },
+      alarm: { DataType: 'String', StringValue: 'vigil-predictor-api-errors' },
+    });
+  });
+
+  it('leaves out an attribute SNS would refuse for being empty', () => {
+    expect(toSnsMessage(unparseableAlert()).MessageAttributes.alarm?.StringValue).toBe('unparseable-event');
+    const nameless = { ...unparseableAlert(), alarm: { ...unparseableAlert().alarm, name: '' } };
+    expect(Object.keys(toSnsMessage(nameless).MessageAttributes)).not.toContain('alarm');
+  });
+
+  it('drops accents and replaces other non-ASCII in the subject, which SNS requires to be printable ASCII', () => {
+    const alert = { ...criticalErrorsAlert(), summary: 'Prédictions échouent 😀 — 予測' };
+    expect(toSnsMessage(alert).Subject).toBe(
+      '[CRITICAL] ALARM predictor/api errors: Predictions echouent ? ? ??',
+    );
+  });
+
+  it('keeps any subject printable ASCII, on one line and under 100 characters', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 300 }),
+        fc.string({ unit: 'binary', maxLength: 300 }),
+        (name, summary) => {
+          const alert = {
+            ...criticalErrorsAlert(),
+            resource: undefined,
+            alarm: { ...criticalErrorsAlert().alarm, name },
+            summary,
+          };
+          expect(toSnsMessage(alert).Subject).toMatch(/^[\x21-\x7E][\x20-\x7E]{0,98}$/);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('toPagerDutyEvent', () => {
+  it.each<[AlarmSeverity, string]>([
+    ['critical', 'critical'],
+    ['high', 'error'],
+    ['warning', 'warning'],
+    ['info', 'info'],
+  ])('maps severity %s to PagerDuty %s', (severity, expected) => {
+    expect(trigger({ ...criticalErrorsAlert(), severity }).payload.severity).toBe(expected);
+  });
+
+  it('resolves the incident of the episode with only routing key, action and dedup key', () => {
+    expect(toPagerDutyEvent(resolvedAlert(), ROUTING_KEY)).toEqual({
+      routing_key: ROUTING_KEY,
+      event_action: 'resolve',
+      dedup_key: EPISODE_ID,
+    });
+  });
+
+  it('triggers flapping and alarm alerts of one episode on the same dedup key', () => {
+    expect(trigger(flappingAlert()).dedup_key).toBe(EPISODE_ID);
+    expect(trigger(criticalErrorsAlert()).dedup_key).toBe(EPISODE_ID);
+  });
+
+  it('shortens an episode id over 255 characters to a stable key', () => {
+    const long = {
+      ...criticalErrorsAlert(),
+      episode: { ...criticalErrorsAlert().episode, id: 'x'.repeat(400) },
+    };
+    const key = trigger(long).dedup_key;
+    expect(key.length).toBeLessThanOrEqual(255);
+    expect(trigger(long).dedup_key).toBe(key);
+  });
+
+  it('puts the numbers first in a summary of at most 1024 characters', () => {
+    expect(trigger(criticalErrorsAlert()).payload.summary).toMatch(
+      /^\[CRITICAL\] ALARM predictor\/api errors: 37 vs threshold 5 \(7\.4x\)\. Prediction requests/,
+    );
+    expect(trigger({ ...criticalErrorsAlert(), summary: 'x'.repeat(5000) }).payload.summary.length).toBe(
+      1024,
+    );
+  });
+
+  it('attaches the graph only when there is one, and links the alarm console', () => {
+    expect(trigger(criticalErrorsAlert()).images).toHaveLength(1);
+    expect(trigger(outsideAlert())).not.toHaveProperty('images');
+    expect(trigger(outsideAlert()).client_url).toBe(outsideAlert().links[0]?.url);
+  });
+
+  it('falls back to service and alarm name as source when the alarm has no ARN', () => {
+    expect(trigger(unparseableAlert()).payload.source).toBe('alerting/unparseable-event');
+    expect(trigger(criticalErrorsAlert()).payload.source).toBe(ALARM_ARN);
+  });
+});
+
+describe('toChatbotNotification', () => {
+  it('threads every update of an episode on the episode id, with a distinct id per update', () => {
+    const alarm = toChatbotNotification(criticalErrorsAlert());
+    const resolved = toChatbotNotification(resolvedAlert());
+    expect(alarm.metadata.threadId).toBe(EPISODE_ID);
+    expect(resolved.metadata.threadId).toBe(EPISODE_ID);
+    expect(resolved.id).not.toBe(alarm.id);
+    expect(resolved.metadata.eventType).toBe('resolved');
+  });
+
+  it('respects the chat limits for a huge alert and says what it left out', () => {
+    const base = criticalErrorsAlert();
+    const huge: EnrichedAlert = {
+      ...base,
+      summary: `Everything is failing ${'and more '.repeat(3000)}`,
+      children: Array.from({ length: 200 }, (_, index) => ({
+        name: `child-${index}`,
+        state: 'ALARM' as const,
+        summary: 'y'.repeat(500),
+      })),
+      context: {
+        ...base.context,
+        logs: {
+          logGroup: '/aws/lambda/predictor-api',
+          queryUrl: 'https://example.com/query',
+          top: Array.from({ length: 500 }, (_, index) => ({
+            message: `Error ${index} ${'z'.repeat(2000)}`,
+            count: 1,
+          })),
+        },
+      },
+      missing: Array.from({ length: 100 }, () => ({
+        source: 'traces' as const,
+        reason: 'timed out '.repeat(20),
+      })),
+    };
+    const { content } = toChatbotNotification(huge);
+    expect(content.title.length).toBeLessThanOrEqual(250);
+    expect(content.description.length).toBeLessThanOrEqual(8000);
+    expect(content.nextSteps.length).toBeLessThanOrEqual(5);
+    expect(content.keywords.length).toBeLessThanOrEqual(5);
+    expect(content.description).toMatch(/_Left out to stay within chat limits: .+\._$/);
+  });
+
+  it('shows an unreadable event as a code block, with no next steps to offer', () => {
+    const { content, metadata } = toChatbotNotification(unparseableAlert());
+    expect(content.description).toContain('*Raw event*\n```\n{"detail-type":"CloudWatch Alarm State Change"');
+    expect(content.nextSteps).toEqual([]);
+    expect(metadata.relatedResources).toEqual([]);
+  });
+
+  it('keeps the description free of emoji', () => {
+    expect(toChatbotNotification(criticalErrorsAlert()).content.description).not.toMatch(
+      /\p{Extended_Pictographic}/u,
+    );
+  });
+});
+
+describe('toStructuredAlert', () => {
+  it('has the same keys for every alert, null where a part is unknown', () => {
+    const keys = (alert: EnrichedAlert) => {
+      const structured = toStructuredAlert(alert);
+      return [Object.keys(structured), Object.keys(structured.context)];
+    };
+    const expected = keys(criticalErrorsAlert());
+    for (const alert of [outsideAlert(), unparseableAlert(), compositeAlert(), resolvedAlert()]) {
+      expect(keys(alert)).toEqual(expected);
+    }
+    expect(toStructuredAlert(outsideAlert())).toMatchObject({
+      schema: 'vigil.alert/1',
+      resource: null,
+      runbook: null,
+      context: { breach: null, logs: null, traces: null },
+    });
+  });
+});
+
+describe('fitToSize', () => {
+  const structuredJson = (alert: EnrichedAlert) => JSON.stringify(toStructuredAlert(alert));
+
+  it('returns the alert itself when it fits', () => {
+    const alert = criticalErrorsAlert();
+    expect(fitToSize(alert, structuredJson, SNS_MAX_BYTES)).toBe(alert);
+    expect(toSnsMessage(alert).Message).toContain('Task timed out after 29.98 seconds');
+  });
+
+  it('trims least important context first and stops as soon as it fits', () => {
+    const base = criticalErrorsAlert();
+    const trace = base.context.traces?.[0];
+    if (trace === undefined) throw new Error('fixture has traces');
+    const manyTraces = Array.from({ length: 40 }, (_, index) => ({
+      ...trace,
+      id: `1-${index}`,
+      url: `${trace.url}${'x'.repeat(2000)}`,
+    }));
+    const alert = { ...base, context: { ...base.context, traces: manyTraces } };
+    const threeTraces = { ...alert, context: { ...alert.context, traces: manyTraces.slice(0, 3) } };
+    const maxBytes = Buffer.byteLength(structuredJson(threeTraces)) + 200;
+
+    const fitted = fitToSize(alert, structuredJson, maxBytes);
+
+    expect(fitted.context.traces).toEqual(manyTraces.slice(0, 3));
+    expect(fitted.context).toEqual({ ...base.context, traces: manyTraces.slice(0, 3) });
+    expect(fitted.missing).toEqual([
+      ...base.missing,
+      { source: 'traces', reason: `trimmed to fit ${maxBytes} bytes: first 3 of 40 failing traces kept` },
+    ]);
+  });
+
+  it('fits an alert with 5,000 errors of 1 KB and a 300 KB raw event into one SNS publish, naming what was cut', () => {
+    const RAW_EVENT = JSON.stringify({ detail: 'r'.repeat(300 * 1024) });
+    const base = criticalErrorsAlert();
+    const huge: EnrichedAlert = {
+      ...base,
+      context: {
+        ...base.context,
+        logs: {
+          logGroup: '/aws/lambda/predictor-api',
+          queryUrl: 'https://example.com/query',
+          top: Array.from({ length: 5000 }, (_, index) => ({
+            message: `Error ${index}: ${'stack frame "quoted" \n'.repeat(46)}`,
+            count: 5000 - index,
+          })),
+        },
+      },
+      rawEvent: RAW_EVENT,
+    };
+
+    const message = toSnsMessage(huge);
+
+    expect(publishBytes(message)).toBeLessThanOrEqual(SNS_MAX_BYTES);
+    const structured = JSON.parse(JSON.parse(message.Message).default);
+    expect(structured.context.logs.top).toHaveLength(3);
+    expect(structured.rawEvent).toMatch(
+      new RegExp(`\\[raw event cut to \\d+ of ${RAW_EVENT.length} characters to fit 256 KiB\\]$`),
+    );
+    expect(structured.missing).toEqual(
+      expect.arrayContaining([
+        {
+          source: 'logs',
+          reason:
+            'trimmed to fit 256 KiB: error messages cut to 300 characters; top 3 of 5000 error messages kept',
+        },
+        { source: 'traces', reason: 'trimmed to fit 256 KiB: all failing traces left out' },
+        { source: 'changes', reason: 'trimmed to fit 256 KiB: all resource changes left out' },
+      ]),
+    );
+    for (const kept of ['alarm', 'severity', 'state', 'summary', 'episode', 'links'] as const) {
+      expect(structured[kept]).toEqual(toStructuredAlert(base)[kept]);
+    }
+    const email = JSON.parse(message.Message).email as string;
+    expect(email).toContain('Not included: logs (trimmed to fit 256 KiB');
+  });
+
+  it('fits the same alert into a PagerDuty event', () => {
+    const base = criticalErrorsAlert();
+    const huge = {
+      ...base,
+      context: {
+        ...base.context,
+        logs: {
+          logGroup: 'g',
+          queryUrl: 'https://example.com/query',
+          top: Array.from({ length: 5000 }, () => ({ message: 'e'.repeat(1024), count: 1 })),
+        },
+      },
+    };
+    const render = (alert: EnrichedAlert) => JSON.stringify(toPagerDutyEvent(alert, ROUTING_KEY));
+    const fitted = fitToSize(huge, render, PAGERDUTY_MAX_BYTES);
+    expect(Buffer.byteLength(render(fitted))).toBeLessThanOrEqual(PAGERDUTY_MAX_BYTES);
+    expect(fitted.missing.map((missing) => missing.source)).toContain('logs');
+  });
+
+  it('terminates with the smallest alert it can make when nothing fits, keeping what must not be dropped', () => {
+    const alert = { ...criticalErrorsAlert(), summary: 's'.repeat(10_000), reason: 'r'.repeat(10_000) };
+    const fitted = fitToSize(alert, structuredJson, 100);
+    expect(fitted.summary).toHaveLength(100);
+    expect(fitted.reason).toHaveLength(100);
+    expect(fitted.links).toEqual(alert.links);
+    expect(fitted.episode).toEqual(alert.episode);
+  });
+});
+
+describe('truncateText', () => {
+  it('stays within the length, keeps a prefix of the text and never leaves half a surrogate pair', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 200 }),
+        fc.integer({ min: 1, max: 120 }),
+        (text, max) => {
+          const cut = truncateText(text, max);
+          expect(cut.length).toBeLessThanOrEqual(max);
+          expect(cut).not.toMatch(LONE_SURROGATE);
+          if (cut !== text) expect(text.startsWith(cut.slice(0, -1).trimEnd())).toBe(true);
+        },
+      ),
+    );
+  });
+});

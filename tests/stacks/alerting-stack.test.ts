@@ -1,0 +1,222 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { alarmsByName, tag } from '../support/alarm-template';
+import { configWith, vigilStacks } from '../support/synth-vigil';
+
+const SECRET = 'vigil/pagerduty/critical';
+const CHAT = 'arn:aws:sns:eu-west-1:123456789012:chatbot-oncall';
+const config = configWith({
+  alerts: {
+    critical: { emails: ['oncall@example.org'], pagerDutyRoutingKeySecretName: SECRET, chatTopicArn: CHAT },
+    warning: { httpsEndpoints: ['https://hooks.example.org/vigil'] },
+  },
+  alerting: {
+    flapTransitions: 5,
+    flapWindowMinutes: 20,
+    contextDeadlineMs: 2000,
+    outsideAlarmSeverity: 'warning',
+  },
+});
+const { stacks } = vigilStacks(config);
+const template = Template.fromStack(stacks.alerting);
+const alarms = alarmsByName(template);
+
+function onlyResource(type: string, idPrefix: string) {
+  const entries = Object.entries(template.findResources(type)).filter(([id]) => id.startsWith(idPrefix));
+  if (entries.length !== 1) throw new Error(`expected one ${type} ${idPrefix}, found ${entries.length}`);
+  return entries[0] as [string, { Properties: Record<string, unknown> }];
+}
+const [enricherId, enricher] = onlyResource('AWS::Lambda::Function', 'EnricherFunction');
+const [aliasId] = onlyResource('AWS::Lambda::Alias', 'EnricherLive');
+const [deadLettersId] = onlyResource('AWS::SQS::Queue', 'DeadLetters');
+const statements = () => {
+  const [, policy] = onlyResource('AWS::IAM::Policy', 'EnricherRoleDefaultPolicy');
+  return (
+    policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+  ).Statement;
+};
+const resourcesFor = (action: string) =>
+  statements()
+    .filter((statement) => [statement.Action].flat().includes(action))
+    .flatMap((statement) => [statement.Resource].flat());
+
+describe('severity topics', () => {
+  it.each(['critical', 'high', 'warning', 'info'])('%s has a KMS-encrypted, TLS-only topic', (severity) => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: `vigil-test-alerts-${severity}`,
+      KmsMasterKeyId: Match.anyValue(),
+    });
+  });
+
+  it('denies publishing without TLS on every topic', () => {
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    expect(policies.length).toBe(5);
+    for (const policy of policies) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('subscribes the configured email and webhook, each with a redrive policy so nothing is dropped', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.org',
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'https',
+      Endpoint: 'https://hooks.example.org/vigil',
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+  });
+});
+
+describe('trigger', () => {
+  it('sends this environment’s alarm state changes to the enricher’s live alias, except composite parts and watchdogs', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        resources: [{ 'anything-but': { wildcard: '*:alarm:vigil-test-alerting-*' } }],
+        detail: {
+          alarmName: [{ prefix: 'vigil-test-' }],
+          configuration: { description: [{ 'anything-but': { wildcard: '*"partOf":*' } }] },
+        },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: aliasId },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [deadLettersId, 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+        }),
+      ],
+    });
+  });
+
+  it('accepts classic notifications of outside alarms on an encrypted intake topic', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'vigil-test-alarm-intake',
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      Endpoint: { Ref: aliasId },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLettersId, 'Arn'] } },
+    });
+  });
+
+  it('retries failed invocations twice, then keeps the event in the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [deadLettersId, 'Arn'] } } },
+    });
+  });
+});
+
+describe('enricher', () => {
+  it('runs Node 24 on arm64 and is told its settings by the environment', () => {
+    expect(enricher.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 30,
+    });
+    const variables = (enricher.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables).toMatchObject({
+      CHAT_TOPIC_ARNS: JSON.stringify({ critical: CHAT }),
+      PAGERDUTY_SECRET_NAMES: JSON.stringify({ critical: SECRET }),
+      CONTEXT_DEADLINE_MS: '2000',
+      FLAP_TRANSITIONS: '5',
+      FLAP_WINDOW_MINUTES: '20',
+      OUTSIDE_ALARM_SEVERITY: 'warning',
+      REMEDIATION_MODE: 'dry-run',
+      GRAPH_URL_TTL_SECONDS: '43200',
+    });
+    for (const name of ['CRITICAL_TOPIC_ARN', 'HIGH_TOPIC_ARN', 'WARNING_TOPIC_ARN', 'INFO_TOPIC_ARN']) {
+      expect(variables[name]).toEqual({ Ref: expect.stringMatching(/^Topics/) });
+    }
+  });
+
+  it('may publish only to the four topics and the configured chat topic', () => {
+    const targets = resourcesFor('sns:Publish');
+    expect(targets).toHaveLength(5);
+    expect(targets).toContain(CHAT);
+  });
+
+  it('reads only the configured PagerDuty secret', () => {
+    expect(JSON.stringify(resourcesFor('secretsmanager:GetSecretValue'))).toContain(
+      `:secret:${SECRET}-??????`,
+    );
+  });
+
+  it('uses wildcard resources only for APIs without resource-level permissions', () => {
+    const wildcard = statements()
+      .filter((statement) => [statement.Resource].flat().includes('*'))
+      .flatMap((statement) => [statement.Action].flat())
+      .sort();
+    expect(wildcard).toEqual(
+      [
+        'cloudtrail:LookupEvents',
+        'cloudwatch:DescribeAlarms',
+        'cloudwatch:GetMetricData',
+        'cloudwatch:GetMetricWidgetImage',
+        'logs:GetQueryResults',
+        'logs:StopQuery',
+        'xray:GetTraceSummaries',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+  });
+
+  it('writes graphs only under graphs/ of the KMS-encrypted artifacts bucket, which expires them', () => {
+    expect(JSON.stringify(resourcesFor('s3:PutObject'))).toContain('/graphs/*');
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) }),
+        ],
+      },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ Prefix: 'graphs/', ExpirationInDays: 30, Status: 'Enabled' })],
+      },
+    });
+  });
+});
+
+describe('episodes', () => {
+  it('keeps episodes in a KMS-encrypted table keyed by alarm and record, with TTL', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'alarm', KeyType: 'HASH' },
+        { AttributeName: 'record', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+});
+
+describe('watchdogs: the alerting path is watched without going through it', () => {
+  it.each([
+    ['vigil-test-alerting-enricher-errors', 'critical'],
+    ['vigil-test-alerting-dead-letters-dead-letter-messages', 'critical'],
+    ['vigil-test-alerting-subscription-dead-letters-dead-letter-messages', 'critical'],
+    ['vigil-test-alerting-alarm-state-changes-failed-invocations', 'critical'],
+  ])('%s notifies the %s topic directly', (name, severity) => {
+    const alarm = alarms.get(name);
+    expect(tag(alarm, 'vigil:severity')).toBe(severity);
+    expect(alarm?.AlarmActions).toEqual([
+      { Ref: expect.stringMatching(new RegExp(`^Topics${severity.charAt(0).toUpperCase()}`)) },
+    ]);
+  });
+
+  it('watches every severity topic for failed deliveries', () => {
+    for (const severity of ['critical', 'high', 'warning', 'info']) {
+      expect(alarms.has(`vigil-test-alerting-${severity}-topic-notifications-failed`)).toBe(true);
+    }
+  });
+
+  it('the enricher function is the one monitored, by name', () => {
+    const errors = alarms.get('vigil-test-alerting-enricher-errors');
+    expect(JSON.stringify(errors)).toContain(enricherId);
+  });
+});
