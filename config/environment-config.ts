@@ -124,6 +124,15 @@ export const environmentConfigSchema = z.strictObject({
       episodeRetentionDays: wholeDays(1).default(30),
       /** Hours a graph link in an alert keeps working; presigned URLs also end with the enricher's role session. */
       graphLinkHours: z.number().int().min(1).max(12).default(12),
+      /**
+       * Alarms whose names start with this are enriched (state changes arrive by EventBridge). The
+       * default takes every Vigil alarm of the account and region, the teams' included; with two
+       * environments in one account, give each its own prefix (e.g. `vigil-prod-`).
+       */
+      alarmNamePrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,200}$/, { error: 'must be letters, digits, ".", "_" or "-"' })
+        .default('vigil-'),
       /** Severity of alarms made outside Vigil, which carry none of their own. */
       outsideAlarmSeverity: oneOf(ALARM_SEVERITIES).default('high'),
       /** Time the enricher gathers context before it sends what it has, in milliseconds (hard deadline 4 s). */

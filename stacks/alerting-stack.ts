@@ -130,8 +130,9 @@ export class AlertingStack extends Stack {
     this.enricher = this.createEnricher(config, key, artifacts);
     this.grantEnricher(config, key, artifacts);
 
-    // The rule matches this environment's alarms by name; composite parts and the watchdog alarms
-    // below are left out (parts notify through their composite, watchdogs notify directly).
+    // The rule matches alarms by name prefix (every Vigil alarm by default, teams' included); composite
+    // parts and the watchdog alarms below are left out (parts notify through their composite,
+    // watchdogs notify directly).
     this.alarmRule = new events.Rule(this, 'AlarmStateChanges', {
       description: `Vigil ${config.name}: alarm state changes to the alert enricher`,
       eventPattern: {
@@ -141,7 +142,7 @@ export class AlertingStack extends Stack {
           { 'anything-but': { wildcard: `*:alarm:${alarmNamePrefix(config)}-${ALERTING_SERVICE}-*` } },
         ] as unknown as string[],
         detail: {
-          alarmName: [{ prefix: `${alarmNamePrefix(config)}-` }],
+          alarmName: [{ prefix: alerting.alarmNamePrefix }],
           configuration: { description: [{ 'anything-but': { wildcard: '*"partOf":*' } }] },
         },
       },
@@ -165,7 +166,8 @@ export class AlertingStack extends Stack {
     );
     Validations.of(intake).acknowledge({
       id: 'CloudFormation-Validate::W3694',
-      reason: 'SNS invokes a Lambda alias ARN as it does a function ARN; the live alias is what releases move.',
+      reason:
+        'SNS invokes a Lambda alias ARN as it does a function ARN; the live alias is what releases move.',
     });
 
     this.monitoring = this.addWatchdogs(config);
@@ -274,7 +276,8 @@ export class AlertingStack extends Stack {
     Validations.of(role).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        reason: 'CDK\u2019s grant for the on-failure destination (the encrypted dead-letter queue); limited to the platform key.',
+        reason:
+          'CDK\u2019s grant for the on-failure destination (the encrypted dead-letter queue); limited to the platform key.',
       },
       {
         id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
@@ -282,15 +285,18 @@ export class AlertingStack extends Stack {
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*]',
-        reason: 'The enricher reads the history and tags of any alarm it is sent, outside alarms included, whose names are unknown at deploy time; read-only.',
+        reason:
+          'The enricher reads the history and tags of any alarm it is sent, outside alarms included, whose names are unknown at deploy time; read-only.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
-        reason: 'Logs Insights queries the log group of whichever resource alarmed, unknown at deploy time; StartQuery reads only.',
+        reason:
+          'Logs Insights queries the log group of whichever resource alarmed, unknown at deploy time; StartQuery reads only.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::<ArtifactsBucket2AAC5544.Arn>/graphs/*]',
-        reason: 'One graph object per alert, named at run time; the grant is the graphs/ prefix of the artifacts bucket.',
+        reason:
+          'One graph object per alert, named at run time; the grant is the graphs/ prefix of the artifacts bucket.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',

@@ -31,7 +31,17 @@ const severityMap = (name: string) =>
         return z.NEVER;
       }
     })
-    .pipe(z.partialRecord(z.enum(ALARM_SEVERITIES), z.string().min(1)));
+    .pipe(
+      z.partialRecord(z.enum(ALARM_SEVERITIES), z.string().min(1), {
+        // zod reports keys outside the enum as `unrecognized_keys`, which its types do not list here.
+        error: (issue) => {
+          const keys = (issue as { keys?: string[] }).keys;
+          return keys
+            ? `must be keyed by severity (${ALARM_SEVERITIES.join(', ')}), not ${keys.join(', ')}`
+            : undefined;
+        },
+      }),
+    );
 
 const topicArn = requiredText.regex(/^arn:aws[a-z-]*:sns:/, { error: 'must be an SNS topic ARN' });
 

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { type UploadFormat, uploadKey } from '../shared/object-keys';
+import { presignUpload, type UrlSigning } from '../shared/presigned-urls';
 import { type ResultsTable, UploadIdTakenError } from '../shared/results-table';
 import { ApiError, jsonResponse } from './http-response';
-import { presignUpload, type UrlSigning } from './presigned-urls';
 import { jsonBody, validated } from './request-body';
 
 const CONTENT_TYPES = { csv: 'text/csv', 'csv.gz': 'application/gzip' } as const satisfies Record<

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { type PresignedUrl, presignDownload, type UrlSigning } from '../shared/presigned-urls';
 import type { ResultItem, ResultsTable } from '../shared/results-table';
 import { ApiError, jsonResponse } from './http-response';
-import { type PresignedUrl, presignDownload, type UrlSigning } from './presigned-urls';
 
 const uploadId = z.uuid();
 

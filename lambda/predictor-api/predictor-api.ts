@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '../shared/observability';
+import type { UrlSigning } from '../shared/presigned-urls';
 import type { ResultsTable } from '../shared/results-table';
 import { createUpload } from './create-upload';
 import { getResult } from './get-result';
@@ -9,7 +10,6 @@ import { createHealthCheck } from './health';
 import { ApiError, errorResponse } from './http-response';
 import { type PredictRecords, predict } from './predict';
 import type { PredictorApiConfig } from './predictor-api-config';
-import type { UrlSigning } from './presigned-urls';
 import { matchRoute, type Route } from './routing';
 
 export interface PredictorApiDependencies {

@@ -79,10 +79,11 @@ describe('operations overview', () => {
     overview.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'vigil-dev-operations' });
     expect(overviewWidgets.map((widget) => widget.properties.title)).toEqual([
       'Service health',
+      'alerting: paging alarms',
       'predictor: paging alarms',
       'api: budget left',
       'api-function: budget left',
     ]);
-    expect(overviewWidgets[0]?.properties.alarms).toHaveLength(1);
+    expect(overviewWidgets[0]?.properties.alarms).toHaveLength(2);
   });
 });

@@ -79,3 +79,43 @@ test('the deployed scorer handler refuses a payload that is not an S3 event', as
   const { handler } = coldStart<{ handler: Handler }>('../../lambda/upload-scorer/handler', ENVIRONMENT);
   await expect(handler({ hello: 'world' }, lambdaContext())).rejects.toThrow('Not an S3 event notification');
 });
+
+describe('alert enricher cold start', () => {
+  const topic = (severity: string) => `arn:aws:sns:eu-west-1:123456789012:vigil-dev-alerts-${severity}`;
+  const ENRICHER = {
+    CRITICAL_TOPIC_ARN: topic('critical'),
+    HIGH_TOPIC_ARN: topic('high'),
+    WARNING_TOPIC_ARN: topic('warning'),
+    INFO_TOPIC_ARN: topic('info'),
+    CHAT_TOPIC_ARNS: '{"critical":"arn:aws:sns:eu-west-1:123456789012:chatbot"}',
+    PAGERDUTY_SECRET_NAMES: '{}',
+    EPISODE_TABLE_NAME: 'episodes',
+    ARTIFACTS_BUCKET_NAME: 'artifacts',
+    DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dead-letters',
+    GRAPH_URL_TTL_SECONDS: '43200',
+    CONTEXT_DEADLINE_MS: '3000',
+    FLAP_TRANSITIONS: '4',
+    FLAP_WINDOW_MINUTES: '30',
+    EPISODE_RETENTION_DAYS: '30',
+    OUTSIDE_ALARM_SEVERITY: 'high',
+    REMEDIATION_MODE: 'dry-run',
+  };
+  const modulePath = '../../lambda/alert-enricher/handler';
+
+  test('exports a handler when the environment is complete', () => {
+    expect(coldStart<{ handler: Handler }>(modulePath, ENRICHER).handler).toEqual(expect.any(Function));
+  });
+
+  test('fails naming every missing or malformed variable', () => {
+    expect(() =>
+      coldStart(modulePath, {
+        ...ENRICHER,
+        HIGH_TOPIC_ARN: undefined,
+        CHAT_TOPIC_ARNS: '{"urgent":"arn"}',
+        CONTEXT_DEADLINE_MS: '9000',
+      }),
+    ).toThrow(
+      /HIGH_TOPIC_ARN is required; CHAT_TOPIC_ARNS must be keyed by severity \(critical, high, warning, info\), not urgent; CONTEXT_DEADLINE_MS must be at most 3500 milliseconds \(got 9000\)/,
+    );
+  });
+});

@@ -13,6 +13,14 @@ describe('summarizeAssembly', () => {
     expect(summarizeAssembly(app.synth())).toEqual([
       { stack: 'vigil-dev-core', resources: 8, alarms: 0, functions: 0, monitoringUsd: 0, findings: [] },
       {
+        stack: 'vigil-dev-alerting',
+        resources: 52,
+        alarms: 22,
+        functions: 1,
+        monitoringUsd: 5.9,
+        findings: [],
+      },
+      {
         stack: 'vigil-dev-predictor',
         resources: 77,
         alarms: 42,

@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { readEnricherConfig } from '../../lambda/alert-enricher/enricher-config';
 import { alarmsByName, tag } from '../support/alarm-template';
 import { configWith, vigilStacks } from '../support/synth-vigil';
 
@@ -70,14 +71,14 @@ describe('severity topics', () => {
 });
 
 describe('trigger', () => {
-  it('sends this environment’s alarm state changes to the enricher’s live alias, except composite parts and watchdogs', () => {
+  it('sends the state changes of Vigil alarms to the enricher’s live alias, except composite parts and watchdogs', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
         resources: [{ 'anything-but': { wildcard: '*:alarm:vigil-test-alerting-*' } }],
         detail: {
-          alarmName: [{ prefix: 'vigil-test-' }],
+          alarmName: [{ prefix: 'vigil-' }],
           configuration: { description: [{ 'anything-but': { wildcard: '*"partOf":*' } }] },
         },
       },
@@ -132,6 +133,28 @@ describe('enricher', () => {
     for (const name of ['CRITICAL_TOPIC_ARN', 'HIGH_TOPIC_ARN', 'WARNING_TOPIC_ARN', 'INFO_TOPIC_ARN']) {
       expect(variables[name]).toEqual({ Ref: expect.stringMatching(/^Topics/) });
     }
+  });
+
+  it('sets every variable the handler reads, in the form it accepts', () => {
+    const variables = (enricher.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    // References resolve at deploy time; stand in plausible values of the same kind.
+    const deployed = Object.fromEntries(
+      Object.entries(variables).map(([name, value]) => {
+        if (typeof value === 'string') return [name, value];
+        if (name.endsWith('_TOPIC_ARN'))
+          return [name, `arn:aws:sns:eu-west-1:123456789012:${name.toLowerCase()}`];
+        if (name === 'DEAD_LETTER_QUEUE_URL')
+          return [name, 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq'];
+        return [name, `resolved-${name.toLowerCase()}`];
+      }),
+    );
+    const parsed = readEnricherConfig(deployed);
+    expect(parsed.destinations.critical).toMatchObject({ chatTopicArn: CHAT, pagerDutySecretName: SECRET });
+    expect(parsed).toMatchObject({
+      contextDeadlineMs: 2000,
+      flapTransitions: 5,
+      outsideAlarmSeverity: 'warning',
+    });
   });
 
   it('may publish only to the four topics and the configured chat topic', () => {

@@ -283,7 +283,9 @@ describe('monitoring', () => {
       expect(names.some((name) => name.startsWith(prefix))).toBe(true);
     }
     expect(names).toContain('vigil-test-predictor-scorer-dead-letters-dead-letter-messages');
-    expect(tagOf('vigil-test-predictor-scorer-dead-letters-dead-letter-messages', 'vigil:severity')).toBe('high');
+    expect(tagOf('vigil-test-predictor-scorer-dead-letters-dead-letter-messages', 'vigil:severity')).toBe(
+      'high',
+    );
   });
 
   it('watches the model for drift with anomaly detection on the shipped version, and API traffic for drops', () => {
@@ -327,7 +329,9 @@ describe('monitoring', () => {
   });
 
   it('names the rollback playbook on error-rate alarms, since both functions are called through live', () => {
-    expect(tagOf('vigil-test-predictor-upload-scorer-error-rate', 'vigil:playbook')).toBe('lambda-alias-rollback');
+    expect(tagOf('vigil-test-predictor-upload-scorer-error-rate', 'vigil:playbook')).toBe(
+      'lambda-alias-rollback',
+    );
     expect(tagOf('vigil-test-predictor-api-error-rate', 'vigil:playbook')).toBe('lambda-alias-rollback');
   });
 });

@@ -118,15 +118,15 @@ async function run(scenario: string, hanging: string[], pagerDutyUrl: string, in
   const context = calls.filter((call) => CONTEXT_COMMANDS.includes(call.command));
   const contextStart = Math.min(...context.map((call) => call.start));
   const contextEnd = Math.max(...context.map((call) => call.end ?? call.start));
-  const published = JSON.parse(
-    (JSON.parse((publish?.input as { Message: string }).Message) as { default: string }).default,
-  ) as { missing?: { source: string; reason: string }[] };
-  if (outcome?.result !== 'delivered') throw new Error(`${scenario}: alert was ${outcome?.result}`);
+  if (outcome?.result !== 'delivered' || !publish)
+    throw new Error(`${scenario}: alert was ${outcome?.result}`);
+  const message = JSON.parse((publish.input as { Message: string }).Message) as { default: string };
+  const published = JSON.parse(message.default) as { missing?: { source: string; reason: string }[] };
   return {
     scenario,
     // A hung call never ends; the gathering ended when the publish began.
-    contextMs: (hanging.length > 0 ? (publish?.start ?? contextEnd) : contextEnd) - contextStart,
-    toAlertMs: (publish?.end ?? Number.NaN) - started,
+    contextMs: (hanging.length > 0 ? publish.start : contextEnd) - contextStart,
+    toAlertMs: (publish.end ?? Number.NaN) - started,
     totalMs,
     missing: (published.missing ?? []).map((entry) => `${entry.source} (${entry.reason})`).join(', ') || '-',
   };

@@ -171,7 +171,21 @@ function whileFlapping(situation: Situation, episode: Episode): Outcome {
 }
 
 function onAlarm(situation: Situation, episode: Episode | undefined): Outcome {
-  // Already alarming: the thread has this alert; a second delivery path or a repeat adds nothing.
+  // CloudWatch sends no event for ALARM staying ALARM, so a later ALARM that came from another state
+  // means the change out of ALARM was never recorded (its event failed before reaching this table).
+  // It is the same problem back again, not a repeat to swallow.
+  if (
+    episode?.status === 'open' &&
+    situation.transition.previousState !== 'ALARM' &&
+    time(situation.transition.at) > time(episode.since)
+  ) {
+    return flappingOr(
+      situation,
+      { ...counted(situation, episode), since: situation.transition.at },
+      'reopened',
+    );
+  }
+  // Already alarming: the thread has this alert; a second delivery path of the same change adds nothing.
   if (episode?.status === 'open') {
     return { decision: suppress(`already alarming since ${episode.since}`, episode), episode };
   }

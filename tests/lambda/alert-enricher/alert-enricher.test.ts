@@ -123,14 +123,12 @@ describe('a critical Vigil alarm going to ALARM', () => {
 });
 
 describe('episodes', () => {
-  it('suppresses a repeat ALARM, then resolves on the same thread and PagerDuty incident', async () => {
+  it('suppresses the same ALARM arriving a second way, then resolves on the same thread and PagerDuty incident', async () => {
     const enrich = newEnricher(config, local);
     await enrich(metricAlarmEvent({ id: 'e1' }));
-    expect(
-      await enrich(
-        metricAlarmEvent({ id: 'e2', at: '2026-11-23T03:13:00.000Z', previous: 'INSUFFICIENT_DATA' }),
-      ),
-    ).toEqual([expect.objectContaining({ result: 'suppressed' })]);
+    expect(await enrich(metricAlarmEvent({ id: 'e2' }))).toEqual([
+      expect.objectContaining({ result: 'suppressed' }),
+    ]);
     await enrich(
       metricAlarmEvent({ id: 'e3', state: 'OK', previous: 'ALARM', at: '2026-11-23T03:40:00.000Z' }),
     );
@@ -149,8 +147,21 @@ describe('episodes', () => {
     const enrich = newEnricher(config, local);
     await enrich(metricAlarmEvent({ id: 'e1' }));
     aws.logs.resetHistory();
-    await enrich(metricAlarmEvent({ id: 'e2', at: '2026-11-23T03:13:00.000Z' }));
+    await enrich(metricAlarmEvent({ id: 'e2' }));
     expect(aws.logs.commandCalls(StartQueryCommand)).toHaveLength(0);
+  });
+
+  it('re-opens the thread for an ALARM whose way out of ALARM was never recorded, instead of swallowing it', async () => {
+    const enrich = newEnricher(config, local);
+    await enrich(metricAlarmEvent({ id: 'e1' }));
+    // The OK at 03:30 never reached the enricher; CloudWatch says this ALARM came from OK.
+    await enrich(metricAlarmEvent({ id: 'e3', at: '2026-11-23T03:45:00.000Z', previous: 'OK' }));
+    expect(
+      topicAlerts(aws.sns).map((published) => [published.alert.notification, published.alert.episode.id]),
+    ).toEqual([
+      ['alarm', 'vigil-dev-predictor-api-errors/2026-11-23T03:12:00.000Z'],
+      ['reopened', 'vigil-dev-predictor-api-errors/2026-11-23T03:12:00.000Z'],
+    ]);
   });
 
   it('sends a redelivered event again rather than losing it', async () => {

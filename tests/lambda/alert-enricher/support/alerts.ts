@@ -124,7 +124,7 @@ export function criticalErrorsAlert(): EnrichedAlert {
     missing: [
       {
         source: 'tags',
-        reason: 'GetResources timed out after 2 s; owner and runbook come from the description',
+        reason: 'timed out after 1500 ms; owner and runbook come from the description',
       },
     ],
   };
