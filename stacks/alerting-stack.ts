@@ -17,11 +17,12 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/alarm-severity';
 import { AlertTopics } from '../constructs/alerting/alert-topics';
+import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
 import { routeToTopics } from '../constructs/monitoring/alarm-routing';
 import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
@@ -109,23 +110,10 @@ export class AlertingStack extends Stack {
         'The core stack\u2019s access-log bucket policy admits server access logs from every bucket of the account.',
     });
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetters', {
+      encryptionKey: key,
+      holds: 'alerts a channel refused and alarm events the enricher could not take',
     });
-    Validations.of(this.deadLetterQueue).acknowledge(
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is the alerting path\u2019s dead-letter queue; it has none of its own.',
-      },
-      {
-        id: 'Serverless-SQSRedrivePolicy',
-        reason:
-          'End of the line for alerts that could not be delivered; alarmed straight to the critical topic.',
-      },
-    );
 
     this.enricher = this.createEnricher(config, key, artifacts);
     this.grantEnricher(config, key, artifacts);

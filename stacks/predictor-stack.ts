@@ -12,9 +12,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
+import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
 import type { AlarmRouting } from '../constructs/monitoring/alarm-routing';
 import {
@@ -148,22 +149,10 @@ export class PredictorStack extends Stack {
     );
     this.allowTableAndKey(this.scorer, key, ['dynamodb:UpdateItem']);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'ScorerDeadLetters', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    this.deadLetterQueue = new DeadLetterQueue(this, 'ScorerDeadLetters', {
+      encryptionKey: key,
+      holds: 'upload events the scorer could not process after its retries',
     });
-    Validations.of(this.deadLetterQueue).acknowledge(
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is the dead-letter destination; it has none of its own.',
-      },
-      {
-        id: 'Serverless-SQSRedrivePolicy',
-        reason: 'The scorer dead-letter queue is the end of the line; messages are inspected and redriven.',
-      },
-    );
     // S3 invokes asynchronously: two retries, then the event is kept in the queue, never dropped.
     this.scorer.live.configureAsyncInvoke({
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),

@@ -1,10 +1,10 @@
-import { Duration, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALARM_SEVERITIES, type AlarmSeverity } from '../alarm-severity';
+import { DeadLetterQueue } from '../dead-letter-queue';
 
 /** Who hears about one severity. */
 export interface SeveritySubscribers {
@@ -35,23 +35,10 @@ export class AlertTopics extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertTopicsProps) {
     super(scope, id);
-    this.subscriptionDeadLetters = new sqs.Queue(this, 'SubscriptionDeadLetters', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    this.subscriptionDeadLetters = new DeadLetterQueue(this, 'SubscriptionDeadLetters', {
+      encryptionKey: props.key,
+      holds: 'alert messages SNS could not deliver to a subscriber',
     });
-    Validations.of(this.subscriptionDeadLetters).acknowledge(
-      {
-        id: 'AwsSolutions-SQS3',
-        reason: 'This queue is the subscriptions\u2019 dead-letter queue; it has none of its own.',
-      },
-      {
-        id: 'Serverless-SQSRedrivePolicy',
-        reason:
-          'End of the line for undeliverable alert messages; the alerting watchdog alarms on any message here.',
-      },
-    );
 
     const topics = {} as Record<AlarmSeverity, sns.Topic>;
     for (const severity of ALARM_SEVERITIES) {

@@ -2,8 +2,6 @@ import '../support/test-environment';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
-import type { EnricherConfig } from '../../../lambda/alert-enricher/enricher-config';
-import { type LocalDynamoDb, startLocalDynamoDb } from '../support/local-dynamodb';
 import {
   anomalyAlarmEvent,
   classicNotification,
@@ -12,28 +10,10 @@ import {
   metricAlarmEvent,
   metricMathAlarmEvent,
 } from './support/alarm-events';
-import {
-  CHAT_TOPIC,
-  enricherConfig,
-  mockAwsServices,
-  newEnricher,
-  startPagerDutyReceiver,
-} from './support/enricher-harness';
+import { CHAT_TOPIC, enricherTestbed } from './support/enricher-harness';
 
-const aws = mockAwsServices();
-let local: LocalDynamoDb;
-let pagerDuty: Awaited<ReturnType<typeof startPagerDutyReceiver>>;
-let config: EnricherConfig;
-
-beforeAll(async () => {
-  local = await startLocalDynamoDb();
-  pagerDuty = await startPagerDutyReceiver();
-  config = { ...(await enricherConfig(local, pagerDuty.url)), contextDeadlineMs: 500 };
-});
-afterAll(async () => {
-  await local.close();
-  await pagerDuty.close();
-});
+const bed = enricherTestbed({ freshTablePerTest: false, contextDeadlineMs: 500 });
+const aws = bed.aws;
 
 const state = fc.constantFrom('OK' as const, 'ALARM' as const, 'INSUFFICIENT_DATA' as const);
 const builders = [metricAlarmEvent, metricMathAlarmEvent, anomalyAlarmEvent, compositeAlarmEvent];
@@ -78,7 +58,7 @@ test('no input throws out of the handler; each one is published or dead-lettered
     fc.asyncProperty(alarmEvent, fc.boolean(), async (event, topicFails) => {
       aws.healthy();
       if (topicFails) aws.sns.on(PublishCommand).rejects(new Error('SNS unavailable'));
-      const outcomes = await newEnricher(config, local)(event);
+      const outcomes = await bed.enricher()(event);
       const published = aws.sns
         .commandCalls(PublishCommand)
         .filter((call) => call.args[0].input.TopicArn !== CHAT_TOPIC && !topicFails);

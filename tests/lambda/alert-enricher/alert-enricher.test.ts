@@ -12,8 +12,6 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetTraceSummariesCommand } from '@aws-sdk/client-xray';
-import type { EnricherConfig } from '../../../lambda/alert-enricher/enricher-config';
-import { type LocalDynamoDb, startLocalDynamoDb } from '../support/local-dynamodb';
 import {
   alarmArn,
   anomalyAlarmEvent,
@@ -27,37 +25,17 @@ import {
   CHAT_TOPIC,
   DEAD_LETTERS,
   deadLetters,
-  enricherConfig,
-  mockAwsServices,
-  newEnricher,
-  startPagerDutyReceiver,
+  enricherTestbed,
   topicAlerts,
   topicArn,
 } from './support/enricher-harness';
 
-const aws = mockAwsServices();
-let local: LocalDynamoDb;
-let pagerDuty: Awaited<ReturnType<typeof startPagerDutyReceiver>>;
-let config: EnricherConfig;
-
-beforeAll(async () => {
-  local = await startLocalDynamoDb();
-  pagerDuty = await startPagerDutyReceiver();
-});
-afterAll(async () => {
-  await local.close();
-  await pagerDuty.close();
-});
-beforeEach(async () => {
-  aws.healthy();
-  pagerDuty.events.length = 0;
-  // A fresh table per test: episodes of one test never suppress another's alert.
-  config = await enricherConfig(local, pagerDuty.url);
-});
+const bed = enricherTestbed({ freshTablePerTest: true });
+const aws = bed.aws;
 
 describe('a critical Vigil alarm going to ALARM', () => {
   it('is published once to the critical topic with filterable attributes and the whole context', async () => {
-    const outcomes = await newEnricher(config, local)(metricAlarmEvent());
+    const outcomes = await bed.enricher()(metricAlarmEvent());
     expect(outcomes).toEqual([expect.objectContaining({ result: 'delivered' })]);
     const [published, ...others] = topicAlerts(aws.sns);
     expect(others).toEqual([]);
@@ -94,14 +72,14 @@ describe('a critical Vigil alarm going to ALARM', () => {
   });
 
   it('looks for errors in the log group the alarm names', async () => {
-    await newEnricher(config, local)(metricAlarmEvent());
+    await bed.enricher()(metricAlarmEvent());
     expect(aws.logs.commandCalls(StartQueryCommand)[0]?.args[0].input.logGroupNames).toEqual([
       '/aws/lambda/vigil-dev-predictor-api',
     ]);
   });
 
   it('also posts the chat notification, threaded on the episode, and pages PagerDuty with the episode as dedup key', async () => {
-    await newEnricher(config, local)(metricAlarmEvent());
+    await bed.enricher()(metricAlarmEvent());
     const chat = aws.sns
       .commandCalls(PublishCommand)
       .map((call) => call.args[0].input)
@@ -112,7 +90,7 @@ describe('a critical Vigil alarm going to ALARM', () => {
       source: 'custom',
       metadata: { threadId: 'vigil-dev-predictor-api-errors/2026-11-23T03:12:00.000Z' },
     });
-    expect(pagerDuty.events).toEqual([
+    expect(bed.pagerDutyEvents).toEqual([
       expect.objectContaining({
         routing_key: 'ROUTINGKEY',
         event_action: 'trigger',
@@ -124,7 +102,7 @@ describe('a critical Vigil alarm going to ALARM', () => {
 
 describe('episodes', () => {
   it('suppresses the same ALARM arriving a second way, then resolves on the same thread and PagerDuty incident', async () => {
-    const enrich = newEnricher(config, local);
+    const enrich = bed.enricher();
     await enrich(metricAlarmEvent({ id: 'e1' }));
     expect(await enrich(metricAlarmEvent({ id: 'e2' }))).toEqual([
       expect.objectContaining({ result: 'suppressed' }),
@@ -137,14 +115,14 @@ describe('episodes', () => {
       ['alarm', 'vigil-dev-predictor-api-errors/2026-11-23T03:12:00.000Z'],
       ['resolved', 'vigil-dev-predictor-api-errors/2026-11-23T03:12:00.000Z'],
     ]);
-    expect(pagerDuty.events.map((event) => (event as { event_action: string }).event_action)).toEqual([
+    expect(bed.pagerDutyEvents.map((event) => (event as { event_action: string }).event_action)).toEqual([
       'trigger',
       'resolve',
     ]);
   });
 
   it('does not gather context for a suppressed repeat (no Logs Insights query paid for nothing)', async () => {
-    const enrich = newEnricher(config, local);
+    const enrich = bed.enricher();
     await enrich(metricAlarmEvent({ id: 'e1' }));
     aws.logs.resetHistory();
     await enrich(metricAlarmEvent({ id: 'e2' }));
@@ -152,7 +130,7 @@ describe('episodes', () => {
   });
 
   it('re-opens the thread for an ALARM whose way out of ALARM was never recorded, instead of swallowing it', async () => {
-    const enrich = newEnricher(config, local);
+    const enrich = bed.enricher();
     await enrich(metricAlarmEvent({ id: 'e1' }));
     // The OK at 03:30 never reached the enricher; CloudWatch says this ALARM came from OK.
     await enrich(metricAlarmEvent({ id: 'e3', at: '2026-11-23T03:45:00.000Z', previous: 'OK' }));
@@ -165,21 +143,21 @@ describe('episodes', () => {
   });
 
   it('sends a redelivered event again rather than losing it', async () => {
-    const enrich = newEnricher(config, local);
+    const enrich = bed.enricher();
     await enrich(metricAlarmEvent({ id: 'same' }));
     await enrich(metricAlarmEvent({ id: 'same' }));
     expect(topicAlerts(aws.sns).map((published) => published.alert.notification)).toEqual(['alarm', 'alarm']);
   });
 
   it('an alarm losing its data outside an episode is an info notice', async () => {
-    await newEnricher(config, local)(metricAlarmEvent({ state: 'INSUFFICIENT_DATA', previous: 'OK' }));
+    await bed.enricher()(metricAlarmEvent({ state: 'INSUFFICIENT_DATA', previous: 'OK' }));
     const [published] = topicAlerts(aws.sns);
     expect(published?.topic).toBe(topicArn('info'));
     expect(published?.alert.notification).toBe('no-data');
   });
 
   it('alerts without deduplication when the episode table is unreachable, and says so', async () => {
-    const enrich = newEnricher({ ...config, episodeTableName: 'no-such-table' }, local);
+    const enrich = bed.enricher({ episodeTableName: 'no-such-table' });
     await enrich(metricAlarmEvent());
     const [published] = topicAlerts(aws.sns);
     expect(published?.alert.missing).toEqual([
@@ -193,7 +171,7 @@ describe('episodes', () => {
 
 describe('alarm kinds', () => {
   it('metric math: the breach series is the expression the alarm compares', async () => {
-    await newEnricher(config, local)(metricMathAlarmEvent());
+    await bed.enricher()(metricMathAlarmEvent());
     const query = aws.cloudWatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input.MetricDataQueries;
     expect(query?.find((entry) => entry.Id === 'expr_1')).toMatchObject({
       Expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
@@ -203,7 +181,7 @@ describe('alarm kinds', () => {
   });
 
   it('anomaly band: routed by its own severity, with the band in the graph', async () => {
-    await newEnricher(config, local)(anomalyAlarmEvent());
+    await bed.enricher()(anomalyAlarmEvent());
     const [published] = topicAlerts(aws.sns);
     expect(published?.topic).toBe(topicArn('warning'));
     expect(published?.alert.alarm.kind).toBe('anomaly-band');
@@ -236,7 +214,7 @@ describe('alarm kinds', () => {
       ],
       CompositeAlarms: [],
     });
-    await newEnricher(config, local)(compositeAlarmEvent());
+    await bed.enricher()(compositeAlarmEvent());
     const [published] = topicAlerts(aws.sns);
     expect(published?.alert.alarm.kind).toBe('composite');
     expect(published?.alert.children).toContainEqual({
@@ -257,14 +235,14 @@ describe('alarm kinds', () => {
       threshold: 't',
       partOf: 'vigil-dev-predictor-api-availability-burn-fast',
     });
-    expect(await newEnricher(config, local)(metricAlarmEvent({ description }))).toEqual([
+    expect(await bed.enricher()(metricAlarmEvent({ description }))).toEqual([
       expect.objectContaining({ result: 'ignored' }),
     ]);
     expect(aws.sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
   it('an outside alarm arriving by SNS gets the configured outside severity, or the one its tag names', async () => {
-    const enrich = newEnricher(config, local);
+    const enrich = bed.enricher();
     await enrich(classicSnsEvent());
     aws.cloudWatch
       .on(ListTagsForResourceCommand)
@@ -293,7 +271,7 @@ describe('failing open: the alert goes out with what is known and says what is m
     ['tags', () => aws.cloudWatch.on(ListTagsForResourceCommand)],
   ])('%s failing with AccessDenied', async (source, stub) => {
     stub().rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
-    await newEnricher(config, local)(metricAlarmEvent());
+    await bed.enricher()(metricAlarmEvent());
     const [published] = topicAlerts(aws.sns);
     expect(published?.alert.missing).toEqual([
       { source, reason: expect.stringContaining('AccessDeniedException: not authorized') },
@@ -304,7 +282,7 @@ describe('failing open: the alert goes out with what is known and says what is m
     aws.cloudTrail
       .on(LookupEventsCommand)
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    await newEnricher(config, local)(metricAlarmEvent());
+    await bed.enricher()(metricAlarmEvent());
     expect(topicAlerts(aws.sns)[0]?.alert.missing).toEqual([
       { source: 'changes', reason: expect.stringMatching(/throttl/i) },
     ]);
@@ -313,15 +291,15 @@ describe('failing open: the alert goes out with what is known and says what is m
   it('a call that never answers costs its part, not the alert', async () => {
     aws.xray.on(GetTraceSummariesCommand).callsFake(() => new Promise(() => {}));
     const started = Date.now();
-    await newEnricher(config, local)(metricAlarmEvent());
-    expect(Date.now() - started).toBeLessThan(config.contextDeadlineMs + 1500);
+    await bed.enricher()(metricAlarmEvent());
+    expect(Date.now() - started).toBeLessThan(bed.config.contextDeadlineMs + 1500);
     expect(topicAlerts(aws.sns)[0]?.alert.missing).toEqual([
       { source: 'traces', reason: expect.stringMatching(/timed out after \d+ ms/) },
     ]);
   });
 
   it('an unparseable event goes to the high topic with the payload, so nothing is lost', async () => {
-    const outcomes = await newEnricher(config, local)({ hello: 'world' });
+    const outcomes = await bed.enricher()({ hello: 'world' });
     expect(outcomes).toEqual([expect.objectContaining({ result: 'delivered' })]);
     const [published] = topicAlerts(aws.sns);
     expect(published?.topic).toBe(topicArn('high'));
@@ -332,7 +310,7 @@ describe('failing open: the alert goes out with what is known and says what is m
 describe('delivery failures', () => {
   it('a failed topic publish puts the rendered alert and the error in the dead-letter queue', async () => {
     aws.sns.on(PublishCommand, { TopicArn: topicArn('critical') }).rejects(new Error('KMS key disabled'));
-    const outcomes = await newEnricher(config, local)(metricAlarmEvent());
+    const outcomes = await bed.enricher()(metricAlarmEvent());
     expect(outcomes).toEqual([expect.objectContaining({ result: 'dead-lettered' })]);
     expect(aws.sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.QueueUrl).toBe(DEAD_LETTERS);
     const [letter] = deadLetters(aws.sqs);
@@ -347,7 +325,7 @@ describe('delivery failures', () => {
   it('a failed page is dead-lettered even though the topic publish worked', async () => {
     aws.secrets.reset();
     aws.secrets.rejects(Object.assign(new Error('secret not found'), { name: 'ResourceNotFoundException' }));
-    await newEnricher(config, local)(metricAlarmEvent());
+    await bed.enricher()(metricAlarmEvent());
     expect(topicAlerts(aws.sns)).toHaveLength(1);
     expect(deadLetters(aws.sqs)[0]?.failed).toEqual([
       { channel: 'pagerduty', error: 'ResourceNotFoundException: secret not found' },
@@ -357,7 +335,7 @@ describe('delivery failures', () => {
   it('throws only when the dead-letter queue refuses too, so Lambda retries and keeps the event', async () => {
     aws.sns.on(PublishCommand).rejects(new Error('SNS down'));
     aws.sqs.on(SendMessageCommand).rejects(new Error('SQS down'));
-    await expect(newEnricher(config, local)(metricAlarmEvent())).rejects.toThrow(
+    await expect(bed.enricher()(metricAlarmEvent())).rejects.toThrow(
       /failed on topic \(Error: SNS down\).*dead-letter queue refused it too: Error: SQS down/,
     );
   });

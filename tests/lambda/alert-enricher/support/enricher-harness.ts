@@ -23,7 +23,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { buildAlertEnricher } from '../../../../lambda/alert-enricher/build-enricher';
 import type { EnricherConfig } from '../../../../lambda/alert-enricher/enricher-config';
 import type { StructuredAlert } from '../../../../lambda/alert-enricher/formats/structured-alert';
-import type { LocalDynamoDb } from '../../support/local-dynamodb';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
 import { createEpisodeTable } from './episode-table';
 
 export const topicArn = (severity: string) =>
@@ -32,7 +32,7 @@ export const CHAT_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:chatbot-oncall';
 export const DEAD_LETTERS = 'https://sqs.eu-west-1.amazonaws.com/123456789012/vigil-dev-alert-dead-letters';
 
 /** Every AWS service the enricher calls, mocked with answers a healthy account would give. */
-export function mockAwsServices() {
+function mockAwsServices() {
   const mocks = {
     cloudWatch: mockClient(CloudWatchClient),
     logs: mockClient(CloudWatchLogsClient),
@@ -103,8 +103,10 @@ export function mockAwsServices() {
   return { ...mocks, healthy };
 }
 
+type AwsMocks = ReturnType<typeof mockAwsServices>;
+
 /** A local stand-in for PagerDuty's Events API that records what it receives. */
-export async function startPagerDutyReceiver(): Promise<{
+async function startPagerDutyReceiver(): Promise<{
   url: string;
   events: unknown[];
   close: () => Promise<void>;
@@ -129,7 +131,7 @@ export async function startPagerDutyReceiver(): Promise<{
   };
 }
 
-export async function enricherConfig(local: LocalDynamoDb, pagerDutyUrl: string): Promise<EnricherConfig> {
+async function enricherConfig(local: LocalDynamoDb, pagerDutyUrl: string): Promise<EnricherConfig> {
   return {
     destinations: {
       critical: {
@@ -155,12 +157,52 @@ export async function enricherConfig(local: LocalDynamoDb, pagerDutyUrl: string)
   };
 }
 
-export function newEnricher(config: EnricherConfig, local: LocalDynamoDb) {
-  return buildAlertEnricher(config, local.clients);
+/**
+ * What every enricher test needs, set up around its file: mocked AWS services (healthy before each
+ * test), a local DynamoDB for episodes, a local PagerDuty. With `freshTablePerTest`, each test gets
+ * its own episode table, so one test's episodes never suppress another's alert.
+ */
+export function enricherTestbed(options: { freshTablePerTest: boolean; contextDeadlineMs?: number }) {
+  const aws = mockAwsServices();
+  let local: LocalDynamoDb;
+  let pagerDuty: Awaited<ReturnType<typeof startPagerDutyReceiver>>;
+  let config: EnricherConfig;
+  const configure = async () => {
+    const made = await enricherConfig(local, pagerDuty.url);
+    config = { ...made, contextDeadlineMs: options.contextDeadlineMs ?? made.contextDeadlineMs };
+  };
+  beforeAll(async () => {
+    local = await startLocalDynamoDb();
+    pagerDuty = await startPagerDutyReceiver();
+    if (!options.freshTablePerTest) await configure();
+  });
+  afterAll(async () => {
+    await local.close();
+    await pagerDuty.close();
+  });
+  beforeEach(async () => {
+    aws.healthy();
+    pagerDuty.events.length = 0;
+    if (options.freshTablePerTest) await configure();
+  });
+  return {
+    aws,
+    get config() {
+      return config;
+    },
+    /** What the local PagerDuty received in this test. */
+    get pagerDutyEvents() {
+      return pagerDuty.events;
+    },
+    /** The enricher as deployed, with some settings replaced. */
+    enricher(overrides: Partial<EnricherConfig> = {}) {
+      return buildAlertEnricher({ ...config, ...overrides }, local.clients);
+    },
+  };
 }
 
 /** The severity-topic publishes (not the chat channel's), as the structured alert each carries. */
-export function topicAlerts(sns: ReturnType<typeof mockAwsServices>['sns']) {
+export function topicAlerts(sns: AwsMocks['sns']) {
   return sns
     .commandCalls(PublishCommand)
     .map((call) => call.args[0].input as PublishCommandInput)
@@ -178,7 +220,7 @@ export function topicAlerts(sns: ReturnType<typeof mockAwsServices>['sns']) {
     }));
 }
 
-export function deadLetters(sqs: ReturnType<typeof mockAwsServices>['sqs']) {
+export function deadLetters(sqs: AwsMocks['sqs']) {
   return sqs
     .commandCalls(SendMessageCommand)
     .map((call) => JSON.parse((call.args[0].input as SendMessageCommandInput).MessageBody ?? '{}'));
