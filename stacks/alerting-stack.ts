@@ -21,7 +21,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/alarm-severity';
-import { AlertTopics } from '../constructs/alerting/alert-topics';
+import { AlertTopics, allowAlarmActions } from '../constructs/alerting/alert-topics';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
 import { routeToTopics } from '../constructs/monitoring/alarm-routing';
@@ -149,6 +149,7 @@ export class AlertingStack extends Stack {
       masterKey: key,
       enforceSSL: true,
     });
+    allowAlarmActions(this.intakeTopic);
     const intake = this.intakeTopic.addSubscription(
       new subscriptions.LambdaSubscription(this.enricher.live, { deadLetterQueue: this.deadLetterQueue }),
     );

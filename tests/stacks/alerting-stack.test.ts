@@ -56,6 +56,22 @@ describe('severity topics', () => {
     }
   });
 
+  it('lets this account’s alarms publish to every topic (the TLS policy replaces SNS’s default one)', () => {
+    for (const policy of Object.values(template.findResources('AWS::SNS::TopicPolicy'))) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: { 'aws:SourceArn': expect.anything() },
+          },
+        }),
+      );
+    }
+  });
+
   it('subscribes the configured email and webhook, each with a redrive policy so nothing is dropped', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
