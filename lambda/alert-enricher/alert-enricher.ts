@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AlarmSeverity } from '../../constructs/alarm-severity';
+import type { AlarmChange } from '../shared/alarm-change';
+import { parseAlarmEvent } from '../shared/alarm-event';
 import { logger, metrics } from '../shared/observability';
-import type { AlarmChange } from './alarm-change';
-import { parseAlarmEvent } from './alarm-event';
 import type { AlertDelivery, DeliveryOutcome } from './alert-delivery';
 import type { GatheredContext } from './context/gather-context';
 import { withTimeout } from './context/with-timeout';

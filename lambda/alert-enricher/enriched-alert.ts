@@ -1,5 +1,5 @@
 import type { AlarmSeverity } from '../../constructs/alarm-severity';
-import type { AlarmChange, AlarmState } from './alarm-change';
+import type { AlarmChange, AlarmState } from '../shared/alarm-change';
 
 /**
  * What the alert tells the person receiving it:

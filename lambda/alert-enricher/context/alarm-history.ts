@@ -1,5 +1,5 @@
 import { type CloudWatchClient, DescribeAlarmHistoryCommand } from '@aws-sdk/client-cloudwatch';
-import { ALARM_STATES, type AlarmChange, type AlarmState } from '../alarm-change';
+import { ALARM_STATES, type AlarmChange, type AlarmState } from '../../shared/alarm-change';
 import type { AlarmHistorySummary, StateTransition } from '../enriched-alert';
 
 const WINDOW_HOURS = 6;

@@ -1,4 +1,4 @@
-import type { AlarmChange } from '../alarm-change';
+import type { AlarmChange } from '../../shared/alarm-change';
 
 /**
  * The part of an alarm change that the metric-based sources read: the alarm itself, or the metric

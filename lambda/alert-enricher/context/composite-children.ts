@@ -6,7 +6,12 @@ import {
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
-import { ALARM_STATES, type AlarmChange, type AlarmMetricQuery, type AlarmState } from '../alarm-change';
+import {
+  ALARM_STATES,
+  type AlarmChange,
+  type AlarmMetricQuery,
+  type AlarmState,
+} from '../../shared/alarm-change';
 import type { ChildAlarm } from '../enriched-alert';
 import type { MetricAlarmView } from './alarm-target';
 

@@ -1,4 +1,4 @@
-import type { AlarmChange } from '../alarm-change';
+import type { AlarmChange } from '../../shared/alarm-change';
 import type { AlertLink } from '../enriched-alert';
 import type { MetricAlarmView } from './alarm-target';
 import type { TimeWindow } from './metric-datapoints';

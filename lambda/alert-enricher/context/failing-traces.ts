@@ -1,5 +1,5 @@
 import { GetTraceSummariesCommand, type TraceSummary, type XRayClient } from '@aws-sdk/client-xray';
-import type { AlarmChange } from '../alarm-change';
+import type { AlarmChange } from '../../shared/alarm-change';
 import type { FailingTrace } from '../enriched-alert';
 import { type TraceSearch, traceUrl } from './console-links';
 

@@ -1,6 +1,6 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { AlarmChange } from '../../shared/alarm-change';
 import type { AwsClients } from '../../shared/aws-clients';
-import type { AlarmChange } from '../alarm-change';
 import {
   type AlertContext,
   type AlertLink,

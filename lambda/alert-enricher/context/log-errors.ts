@@ -6,7 +6,7 @@ import {
   StartQueryCommand,
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
-import type { AlarmChange } from '../alarm-change';
+import type { AlarmChange } from '../../shared/alarm-change';
 import type { ErrorExcerpt, LogErrors } from '../enriched-alert';
 import { type LogsInsightsQuery, logsInsightsUrl } from './console-links';
 import { ContextUnavailableError } from './with-timeout';

@@ -4,7 +4,7 @@ import {
   type MetricDataQuery,
   type StandardUnit,
 } from '@aws-sdk/client-cloudwatch';
-import type { AlarmMetricQuery } from '../alarm-change';
+import type { AlarmMetricQuery } from '../../shared/alarm-change';
 import type { BreachData, Datapoint } from '../enriched-alert';
 import type { MetricAlarmView } from './alarm-target';
 

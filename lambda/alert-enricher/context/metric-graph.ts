@@ -1,7 +1,7 @@
 import { type CloudWatchClient, GetMetricWidgetImageCommand } from '@aws-sdk/client-cloudwatch';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { AlarmMetricQuery } from '../../shared/alarm-change';
 import { presignDownload } from '../../shared/presigned-urls';
-import type { AlarmMetricQuery } from '../alarm-change';
 import type { MetricGraph } from '../enriched-alert';
 import type { MetricAlarmView } from './alarm-target';
 import { metricWindow } from './metric-datapoints';

@@ -7,8 +7,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { ALARM_STATES } from '../../shared/alarm-change';
 import { logger } from '../../shared/observability';
-import { ALARM_STATES } from '../alarm-change';
 import {
   type AlarmTransition,
   DEFAULT_EPISODE_POLICY,

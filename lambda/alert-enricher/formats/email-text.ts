@@ -1,4 +1,4 @@
-import type { AlarmState } from '../alarm-change';
+import type { AlarmState } from '../../shared/alarm-change';
 import type {
   AlarmHistorySummary,
   ChildAlarm,

@@ -1,5 +1,5 @@
 import type { AlarmSeverity } from '../../../constructs/alarm-severity';
-import type { AlarmState } from '../alarm-change';
+import type { AlarmState } from '../../shared/alarm-change';
 import type { EnrichedAlert, EpisodeRef, NotificationKind } from '../enriched-alert';
 import { alertTitle } from './email-text';
 

@@ -1,6 +1,5 @@
 import '../../support/test-environment';
 import fc from 'fast-check';
-import { ALARM_STATES, type AlarmState } from '../../../../lambda/alert-enricher/alarm-change';
 import {
   type AlarmTransition,
   DEFAULT_EPISODE_POLICY,
@@ -10,6 +9,7 @@ import {
   type EpisodePolicy,
   REMEMBERED_EVENTS,
 } from '../../../../lambda/alert-enricher/episodes/episode-decision';
+import { ALARM_STATES, type AlarmState } from '../../../../lambda/shared/alarm-change';
 
 const ALARM_NAME = 'api-errors';
 const at = (hhmm: string) => `2026-11-23T${hhmm}:00.000Z`;

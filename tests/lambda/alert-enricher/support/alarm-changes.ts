@@ -3,7 +3,7 @@
 // alarm events in ./alarm-events.ts.
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type { AlarmDescription } from '../../../../constructs/monitoring/alarm-description';
-import type { AlarmChange, AlarmMetricQuery } from '../../../../lambda/alert-enricher/alarm-change';
+import type { AlarmChange, AlarmMetricQuery } from '../../../../lambda/shared/alarm-change';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';

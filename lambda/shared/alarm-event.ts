@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseAlarmDescription } from '../../constructs/monitoring/alarm-description';
-import { describeIssues } from '../shared/zod-issues';
+import { describeIssues } from './zod-issues';
 import {
   ALARM_STATES,
   type AlarmChange,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { AlarmChange } from '../../../lambda/alert-enricher/alarm-change';
-import { parseAlarmEvent } from '../../../lambda/alert-enricher/alarm-event';
+import type { AlarmChange } from '../../../lambda/shared/alarm-change';
+import { parseAlarmEvent } from '../../../lambda/shared/alarm-event';
 import {
   alarmArn,
   anomalyAlarmEvent,
@@ -9,7 +9,7 @@ import {
   compositeAlarmEvent,
   metricAlarmEvent,
   metricMathAlarmEvent,
-} from './support/alarm-events';
+} from '../alert-enricher/support/alarm-events';
 
 function onlyChange(event: unknown): AlarmChange {
   const [item, ...rest] = parseAlarmEvent(event);
