@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { parseAlarmDescription } from '../../constructs/monitoring/alarm-description';
-import { describeIssues } from './zod-issues';
 import {
   ALARM_STATES,
   type AlarmChange,
@@ -9,6 +8,7 @@ import {
   type AlarmMetricStat,
   type TriggeringAlarm,
 } from './alarm-change';
+import { describeIssues } from './zod-issues';
 
 /** One item of an invocation: an alarm change, or input that is not one (kept raw, never dropped). */
 export type ParsedAlarmEvent =

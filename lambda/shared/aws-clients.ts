@@ -2,8 +2,10 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { XRayClient } from '@aws-sdk/client-xray';
@@ -35,7 +37,9 @@ export type AnyClient =
   | CloudTrailClient
   | SNSClient
   | SQSClient
-  | SecretsManagerClient;
+  | SecretsManagerClient
+  | LambdaClient
+  | SFNClient;
 
 /**
  * Every AWS client Vigil's functions use, created in this one place. Each is created on first use,
@@ -56,6 +60,8 @@ export interface AwsClients {
   readonly sns: SNSClient;
   readonly sqs: SQSClient;
   readonly secretsManager: SecretsManagerClient;
+  readonly lambda: LambdaClient;
+  readonly stepFunctions: SFNClient;
 }
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
@@ -112,6 +118,12 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     },
     get secretsManager() {
       return once('secretsManager', () => traced(new SecretsManagerClient(common)));
+    },
+    get lambda() {
+      return once('lambda', () => traced(new LambdaClient(common)));
+    },
+    get stepFunctions() {
+      return once('stepFunctions', () => traced(new SFNClient(common)));
     },
   };
 }

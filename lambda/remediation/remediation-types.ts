@@ -1,0 +1,115 @@
+import type { AlarmSeverity } from '../../constructs/alarm-severity';
+
+/** The playbooks Vigil knows; alarm descriptions name one in `playbook`. */
+export const PLAYBOOK_IDS = ['lambda-alias-rollback', 'lambda-concurrency', 'dlq-redrive'] as const;
+export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
+
+/** Tag a resource must carry (value `true`) before any playbook touches it. */
+export const OPT_IN_TAG = 'vigil:remediate';
+/** Tag that keeps every playbook away from a resource, whatever its other tags say. */
+export const DO_NOT_REMEDIATE_TAG = 'vigil:do-not-remediate';
+
+/** What a playbook acts on, derived by the dispatcher from the alarm's metric dimensions. */
+export type RemediationTarget =
+  | { readonly kind: 'lambda-alias'; readonly functionName: string; readonly aliasName: string }
+  | { readonly kind: 'lambda-function'; readonly functionName: string }
+  | { readonly kind: 'sqs-queue'; readonly queueName: string };
+
+/**
+ * The input of every remediation state machine execution, written by the dispatcher. The state
+ * machine adds its results next to it (`targetState`, `admission`, `snapshot`, `plan`, …).
+ */
+export interface RemediationRequest {
+  /** Unique per run; also the execution name, so one alarm change never starts two runs. */
+  readonly runId: string;
+  readonly playbook: PlaybookId;
+  /** `dry-run` computes and records the exact calls, and makes none. */
+  readonly mode: 'dry-run' | 'enforce';
+  /** Whether a human must approve before the playbook acts. */
+  readonly approval: boolean;
+  readonly alarm: { readonly name: string; readonly arn: string };
+  /** The alert's thread, so remediation messages land in the alert's conversation. */
+  readonly episodeId: string;
+  readonly severity: AlarmSeverity;
+  readonly account: string;
+  readonly region: string;
+  readonly target: RemediationTarget;
+  readonly requestedAt: string;
+}
+
+/** What `describe` finds: whether the target exists, and its tags (for opt-in and exclusion). */
+export interface TargetState {
+  readonly exists: boolean;
+  /** The target's ARN when it exists (the ledger and the breaker key on it). */
+  readonly arn?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** One AWS API call a playbook makes or would make, exactly: what dry-run records and humans approve. */
+export interface PlannedCall {
+  /** e.g. `lambda`, `sqs`. */
+  readonly service: string;
+  /** The API action, e.g. `UpdateAlias`. */
+  readonly action: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** Why, in words, e.g. `point live back from version 7 to version 6`. */
+  readonly reason: string;
+}
+
+/** The plan: the calls, or why there is nothing safe to do. */
+export interface RemediationPlan {
+  readonly calls: readonly PlannedCall[];
+  /** Set when the playbook found nothing it may do (e.g. no earlier version, no spare concurrency). */
+  readonly nothingToDo?: string;
+}
+
+/** What `act` and `rollback` report: the calls made, each with what AWS answered. */
+export interface ActionResult {
+  readonly calls: readonly (PlannedCall & { readonly response: Readonly<Record<string, unknown>> })[];
+  readonly completedAt: string;
+}
+
+/** Why a run was refused before any change, in the order they are checked. */
+export const REFUSALS = [
+  'target-missing',
+  'not-opted-in',
+  'do-not-remediate',
+  'blast-radius',
+  'breaker-open',
+] as const;
+export type Refusal = (typeof REFUSALS)[number];
+
+export type Admission =
+  | { readonly admitted: true }
+  | { readonly admitted: false; readonly refusal: Refusal; readonly detail: string };
+
+/** How each run ends; the ledger's `outcome` and the notification say it. */
+export const OUTCOMES = [
+  'remediated',
+  'dry-run',
+  'refused',
+  'nothing-to-do',
+  'denied',
+  'approval-timed-out',
+  'rolled-back',
+  'failed',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Input of the playbook functions: one operation on the run so far. */
+export type PlaybookOperation =
+  | { readonly op: 'describe'; readonly request: RemediationRequest }
+  | { readonly op: 'snapshot'; readonly request: RemediationRequest }
+  | { readonly op: 'plan'; readonly request: RemediationRequest; readonly snapshot: unknown }
+  | {
+      readonly op: 'act';
+      readonly request: RemediationRequest;
+      readonly snapshot: unknown;
+      readonly plan: RemediationPlan;
+    }
+  | {
+      readonly op: 'rollback';
+      readonly request: RemediationRequest;
+      readonly snapshot: unknown;
+      readonly action?: ActionResult;
+    };
