@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALARM_SEVERITIES } from '../constructs/alarm-severity';
+import { PLAYBOOK_IDS } from '../lambda/remediation/remediation-types';
 
 /** The only retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [
@@ -151,6 +152,28 @@ export const environmentConfigSchema = z.strictObject({
     .strictObject({
       /** `dry-run` records what a playbook would do and does nothing; `enforce` acts. */
       mode: oneOf(REMEDIATION_MODES).default('dry-run'),
+      /** Per-playbook mode and approval, over the environment's `mode`. */
+      playbooks: z
+        .partialRecord(
+          z.enum(PLAYBOOK_IDS),
+          z.strictObject({
+            mode: oneOf(REMEDIATION_MODES).optional(),
+            /** A human approves each run through signed links in the alert thread. */
+            approval: z.boolean().optional(),
+          }),
+        )
+        .default({}),
+      /** Most remediation runs started per account in one clock hour. */
+      blastRadiusPerHour: z.number().int().min(1).max(100).default(5),
+      /** Most runs against one target within `breakerWindowMinutes`; more open the circuit breaker. */
+      breakerMaxRuns: z.number().int().min(1).max(20).default(2),
+      breakerWindowMinutes: z.number().int().min(5).max(1440).default(60),
+      /** Time an approval request waits; no answer counts as deny. */
+      approvalTimeoutMinutes: z.number().int().min(5).max(1440).default(60),
+      /** Time the triggering alarm has to stay OK for `stablePeriods` checks before the action is rolled back. */
+      verifyDeadlineMinutes: z.number().int().min(5).max(180).default(15),
+      /** Consecutive OK checks (one a minute) that count as recovered. */
+      stablePeriods: z.number().int().min(1).max(30).default(3),
     })
     .prefault({}),
   predictor: z

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -27,6 +27,7 @@ import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
 import { OnnxRuntimeLayer } from '../constructs/onnxruntime-layer';
 import { PlatformFunction } from '../constructs/platform-function';
 import { ServiceDashboard } from '../dashboards/service-dashboard';
+import { OPT_IN_TAG } from '../lambda/remediation/remediation-types';
 import { modelVersionOf } from '../predictor/inference/arrest-model';
 import { alarmNamePrefix, physicalName } from './physical-name';
 
@@ -218,6 +219,9 @@ export class PredictorStack extends Stack {
     this.grant(this.api, ['s3:PutObject'], UPLOADS_PREFIX, 'signs upload URLs for new uploads');
     this.grant(this.api, ['s3:GetObject'], RESULTS_PREFIX, 'signs download URLs for finished results');
     this.allowTableAndKey(this.api, key, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+
+    // Self-healing may roll these functions' `live` alias back and raise their concurrency.
+    for (const fn of [this.scorer, this.api]) Tags.of(fn.function).add(OPT_IN_TAG, 'true');
 
     const { httpApi, stage } = this.createHttpApi(config, key);
     this.httpApi = httpApi;

@@ -6,11 +6,13 @@ import { CoreStack } from './core-stack';
 import { DashboardsStack } from './dashboards-stack';
 import { physicalName } from './physical-name';
 import { PredictorStack } from './predictor-stack';
+import { RemediationStack } from './remediation-stack';
 
 /** The stacks of one Vigil environment, for wiring further stacks and for tests. */
 export interface VigilStacks {
   readonly core: CoreStack;
   readonly alerting: AlertingStack;
+  readonly remediation: RemediationStack;
   readonly predictor: PredictorStack;
   readonly dashboards: DashboardsStack;
 }
@@ -36,6 +38,15 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
     accessLogBucket: core.accessLogBucket,
   });
 
+  const remediation = new RemediationStack(app, 'Remediation', {
+    env,
+    config,
+    stackName: physicalName(config, 'remediation'),
+    description: `Vigil ${config.name}: self-healing playbooks inside the safety envelope`,
+    key: core.key,
+    topics: alerting.topics,
+  });
+
   const predictor = new PredictorStack(app, 'Predictor', {
     env,
     config,
@@ -50,7 +61,7 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
     config,
     stackName: physicalName(config, 'dashboards'),
     description: `Vigil ${config.name}: operations overview dashboard`,
-    services: [alerting.monitoring, predictor.monitoring],
+    services: [alerting.monitoring, remediation.monitoring, predictor.monitoring],
   });
 
   Tags.of(app).add('Project', 'Vigil');
@@ -59,5 +70,5 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
   Tags.of(app).add('CostCenter', config.tags.costCenter);
   addComplianceGate(app);
 
-  return { core, alerting, predictor, dashboards };
+  return { core, alerting, remediation, predictor, dashboards };
 }

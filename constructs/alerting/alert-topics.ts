@@ -6,6 +6,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ALARM_SEVERITIES, type AlarmSeverity } from '../alarm-severity';
+import { pascal } from '../construct-names';
 import { DeadLetterQueue } from '../dead-letter-queue';
 
 /** Who hears about one severity. */
@@ -95,8 +96,4 @@ export function allowAlarmActions(topic: sns.Topic): void {
       },
     }),
   );
-}
-
-function pascal(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -2,8 +2,9 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import { Construct } from 'constructs';
+import { kebab } from '../construct-names';
 import type { AlarmSpec } from './alarm-spec';
-import { kebab, type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 
 export interface FirehoseMonitorProps {
   /** The delivery stream to watch: the L2, an imported one, or a `CfnDeliveryStream`. */

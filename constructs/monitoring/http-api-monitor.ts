@@ -2,9 +2,10 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { kebab } from '../construct-names';
 import type { AlarmSpec } from './alarm-spec';
 import { type ApiLatencyOptions, p99LatencySpec, seconds, type Timeout } from './api-latency';
-import { kebab, type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 import { resourcesReferencing } from './stack-references';
 
 export interface HttpApiMonitorProps extends ApiLatencyOptions {

@@ -3,8 +3,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
+import { kebab } from '../construct-names';
 import type { AlarmSpec } from './alarm-spec';
-import { kebab, type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 import { resourcesReferencing } from './stack-references';
 
 export interface LambdaMonitorProps {
@@ -116,7 +117,7 @@ export class LambdaMonitor extends Construct {
         reserved === undefined
           ? 'any throttle in 2 of 3 five-minute periods (account concurrency is shared)'
           : `any throttle in 2 of 3 five-minute periods (reserved concurrency ${reserved})`,
-      playbook: reserved === undefined ? undefined : 'lambda-raise-concurrency',
+      playbook: reserved === undefined ? undefined : 'lambda-concurrency',
     });
 
     const timeoutSeconds = numberOrUndefined(cfn?.timeout) ?? DEFAULT_TIMEOUT_SECONDS;
@@ -146,7 +147,7 @@ export class LambdaMonitor extends Construct {
         severity: 'warning',
         summary: 'Concurrency nears the reserved limit; throttling is next.',
         thresholdReason: `${Math.round(share * 100)}% of the reserved concurrency of ${reserved}`,
-        playbook: 'lambda-raise-concurrency',
+        playbook: 'lambda-concurrency',
       });
     }
 

@@ -18,6 +18,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sfnModule from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import type { AlarmSeverity } from '../alarm-severity';
+import { kebab, pascal } from '../construct-names';
 import { formatAlarmDescription } from './alarm-description';
 import { type AlarmRouting, NO_ROUTING } from './alarm-routing';
 import type {
@@ -525,20 +526,4 @@ function isCdkProvider(fn: IConstruct): boolean {
     fn instanceof lambdaModule.SingletonFunction ||
     /(Provider|CustomResource|LogRetention)/.test(fn.node.path)
   );
-}
-
-/** `UploadScorer` or `upload_scorer` → `upload-scorer`. */
-export function kebab(text: string): string {
-  return text
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/[^A-Za-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .toLowerCase();
-}
-
-function pascal(kebabText: string): string {
-  return kebabText
-    .split('-')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }

@@ -2,8 +2,9 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { kebab } from '../construct-names';
 import type { AlarmSpec } from './alarm-spec';
-import { kebab, type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 
 export interface SqsQueueMonitorProps {
   /** The queue to watch. */
@@ -121,11 +122,18 @@ export class SqsQueueMonitor extends Construct {
         Token.isUnresolved(deadLetterQueue.maxReceiveCount)
           ? 'Messages failed repeated receives and were moved to the dead-letter queue'
           : `Messages failed ${deadLetterQueue.maxReceiveCount} receives and were moved to the dead-letter queue`,
+        // Its messages have a source queue to go back to once the cause is gone.
+        'dlq-redrive',
       );
     }
   }
 
-  private addDeadLetterAlarm(deadLetterQueue: sqs.IQueue, threshold: number, what: string): void {
+  private addDeadLetterAlarm(
+    deadLetterQueue: sqs.IQueue,
+    threshold: number,
+    what: string,
+    playbook?: string,
+  ): void {
     this.add({
       signal: 'dead-letter-messages',
       // Maximum over five minutes: the approximate count can read 0 for a moment while messages remain.
@@ -139,6 +147,7 @@ export class SqsQueueMonitor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       severity: 'high',
       summary: `${what}; that work is not done until someone inspects and redrives them.`,
+      playbook,
       thresholdReason:
         threshold === 1
           ? 'any visible message: each one is lost work'

@@ -2,8 +2,9 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { kebab } from '../construct-names';
 import type { AlarmSpec } from './alarm-spec';
-import { kebab, type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 
 export interface StateMachineMonitorProps {
   /** The state machine to watch. */

@@ -4,7 +4,8 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { kebab, ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
+import { kebab } from '../../../constructs/construct-names';
+import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
 import { newFunction } from '../../support/alarm-template';
 
 const spec = (signal: string, overrides: Partial<Parameters<ServiceMonitoring['addAlarm']>[2]> = {}) => ({

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { readEnvironment, requiredText } from '../../shared/environment';
+import { PLAYBOOK_IDS, type PlaybookId } from '../remediation-types';
+
+/** How one playbook runs in this deployment. */
+export interface PlaybookSettings {
+  /** The playbook's remediation state machine. */
+  readonly stateMachineArn: string;
+  readonly mode: 'dry-run' | 'enforce';
+  /** Whether a human approves before it acts. */
+  readonly approval: boolean;
+}
+
+/** What the dispatcher is told by its environment. */
+export interface DispatcherConfig {
+  /** The playbooks deployed; an alarm naming any other is left alone. */
+  readonly playbooks: Readonly<Partial<Record<PlaybookId, PlaybookSettings>>>;
+  /** The alias `lambda-alias-rollback` points back (the alias traffic goes through). */
+  readonly aliasName: string;
+}
+
+const playbookSettings = z.strictObject({
+  stateMachineArn: requiredText.regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:.+$/, {
+    error: 'must be a Step Functions state machine ARN',
+  }),
+  mode: z.enum(['dry-run', 'enforce']),
+  approval: z.boolean(),
+});
+
+const playbooks = requiredText
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON mapping playbook ids to their settings' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.partialRecord(z.enum(PLAYBOOK_IDS), playbookSettings, {
+      // zod reports keys outside the enum as `unrecognized_keys`, which its types do not list here.
+      error: (issue) => {
+        const keys = (issue as { keys?: string[] }).keys;
+        return keys
+          ? `must be keyed by playbook (${PLAYBOOK_IDS.join(', ')}), not ${keys.join(', ')}`
+          : undefined;
+      },
+    }),
+  );
+
+const schema = z
+  .object({
+    PLAYBOOKS: playbooks,
+    ALIAS_NAME: requiredText
+      .regex(/^[A-Za-z0-9_-]+$/, { error: 'must be a Lambda alias name' })
+      .default('live'),
+  })
+  .transform((env): DispatcherConfig => ({ playbooks: env.PLAYBOOKS, aliasName: env.ALIAS_NAME }));
+
+/** Reads the dispatcher's settings; throws naming every missing or malformed variable. */
+export function readDispatcherConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {
+  return readEnvironment(schema, env);
+}

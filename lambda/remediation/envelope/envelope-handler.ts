@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import { ALARM_SEVERITIES } from '../../../constructs/alarm-severity';
+import { ALARM_STATES } from '../../shared/alarm-change';
+import type { AwsClients } from '../../shared/aws-clients';
+import { logger } from '../../shared/observability';
+import { describeIssues } from '../../shared/zod-issues';
+import { type Admission, OUTCOMES, type Outcome, PLAYBOOK_IDS, REFUSALS } from '../remediation-types';
+import { AdmissionGate } from './admission';
+import { ApprovalLinks } from './approval-links';
+import { type ApprovalRequested, ApprovalRequester } from './approval-request';
+import type { EnvelopeConfig } from './envelope-config';
+import { RemediationLedger } from './remediation-ledger';
+import { RunNotifier } from './run-notification';
+import { AlarmVerifier, type VerificationResult } from './verification';
+
+/** The state machine passed something that is not an envelope operation; its Catch sees this name. */
+export class EnvelopeInputError extends Error {
+  override readonly name = 'EnvelopeInputError';
+}
+
+export interface EnvelopeDependencies {
+  readonly config: EnvelopeConfig;
+  readonly clients: Pick<AwsClients, 'dynamoDb' | 'cloudWatch' | 'sns' | 'secretsManager'>;
+  /** @default the system clock */
+  readonly now?: () => Date;
+}
+
+/** What each operation returns, by `op`. */
+export type EnvelopeResult =
+  | Admission
+  | ApprovalRequested
+  | VerificationResult
+  | { readonly outcome: Outcome };
+
+// The state machine may pass an absent step as null (JSONPath has no "absent"); both mean "not reached".
+const absent = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
+
+const text = z.string().min(1);
+const target = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('lambda-alias'), functionName: text, aliasName: text }),
+  z.object({ kind: z.literal('lambda-function'), functionName: text }),
+  z.object({ kind: z.literal('sqs-queue'), queueName: text }),
+]);
+const request = z.object({
+  runId: text,
+  playbook: z.enum(PLAYBOOK_IDS),
+  mode: z.enum(['dry-run', 'enforce']),
+  approval: z.boolean(),
+  alarm: z.object({ name: text, arn: text }),
+  episodeId: text,
+  severity: z.enum(ALARM_SEVERITIES),
+  account: text,
+  region: text,
+  target,
+  requestedAt: text,
+});
+const targetState = z.object({
+  exists: z.boolean(),
+  arn: z.string().optional(),
+  tags: z.record(z.string(), z.string()).default({}),
+});
+const plannedCall = z.object({
+  service: z.string(),
+  action: z.string(),
+  parameters: z.record(z.string(), z.unknown()),
+  reason: z.string(),
+});
+const plan = z.object({ calls: z.array(plannedCall), nothingToDo: z.string().optional() });
+const actionResult = z.object({
+  calls: z.array(plannedCall.extend({ response: z.record(z.string(), z.unknown()) })),
+  completedAt: z.string(),
+});
+const admission = z.discriminatedUnion('admitted', [
+  z.object({ admitted: z.literal(true) }),
+  z.object({ admitted: z.literal(false), refusal: z.enum(REFUSALS), detail: z.string() }),
+]);
+const approvalResult = z.object({
+  approved: z.boolean(),
+  decidedBy: z.string().optional(),
+  decidedAt: z.string(),
+});
+const verification = z.object({
+  checks: z.number().int().min(0),
+  consecutiveOk: z.number().int().min(0),
+  // The state machine's seed before the first check has none.
+  lastState: z.enum([...ALARM_STATES, 'MISSING']).optional(),
+  stable: z.boolean(),
+  expired: z.boolean(),
+  reason: z.string().optional(),
+});
+const run = z.object({
+  request,
+  targetState: absent(targetState),
+  admission: absent(admission),
+  snapshot: absent(z.unknown()),
+  plan: absent(plan),
+  approvalResult: absent(approvalResult),
+  action: absent(actionResult),
+  verification: absent(verification),
+  rollback: absent(actionResult),
+  error: absent(z.object({ Error: z.string(), Cause: z.string().optional() })),
+});
+
+const operation = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('admit'), request, targetState }),
+  z.object({ op: z.literal('requestApproval'), request, plan, taskToken: text }),
+  z.object({
+    op: z.literal('verify'),
+    request,
+    action: actionResult,
+    verification: absent(verification),
+    stablePeriods: z.number().int().min(1),
+    deadlineSeconds: z.number().int().min(1),
+  }),
+  z.object({ op: z.literal('finish'), outcome: z.enum(OUTCOMES), run }),
+]);
+
+/**
+ * The envelope around a playbook: the state machine calls it before (`admit`, `requestApproval`),
+ * after (`verify`) and at the end (`finish`) of each run.
+ */
+export function createEnvelopeHandler(deps: EnvelopeDependencies) {
+  const { config, clients } = deps;
+  const now = deps.now ?? (() => new Date());
+  const ledger = new RemediationLedger(clients.dynamoDb, config.ledgerTableName, undefined, now);
+  const gate = new AdmissionGate(
+    clients.dynamoDb,
+    ledger,
+    {
+      blastRadiusPerHour: config.blastRadiusPerHour,
+      breakerMaxRuns: config.breakerMaxRuns,
+      breakerWindowMinutes: config.breakerWindowMinutes,
+    },
+    now,
+  );
+  const approvals = new ApprovalRequester({
+    sns: clients.sns,
+    links: new ApprovalLinks({ secretsManager: clients.secretsManager, secretArn: config.approvalSecretArn }),
+    topics: config.topics,
+    approvalUrl: config.approvalUrl,
+    ttlSeconds: config.approvalTtlSeconds,
+    now,
+  });
+  const verifier = new AlarmVerifier(clients.cloudWatch, now);
+  const notifier = new RunNotifier(clients.sns, config.topics);
+
+  return async (event: unknown): Promise<EnvelopeResult> => {
+    const parsed = operation.safeParse(event);
+    if (!parsed.success) {
+      throw new EnvelopeInputError(`Not an envelope operation: ${describeIssues(parsed.error, 'event')}`);
+    }
+    const input = parsed.data;
+    const runId = input.op === 'finish' ? input.run.request.runId : input.request.runId;
+    logger.appendKeys({ runId, op: input.op });
+    switch (input.op) {
+      case 'admit': {
+        const result = await gate.admit(input.request, input.targetState);
+        logger.info('Admission decided', { ...result });
+        return result;
+      }
+      case 'requestApproval': {
+        const result = await approvals.requestApproval(input.request, input.plan, input.taskToken);
+        logger.info('Approval requested', { ...result });
+        return result;
+      }
+      case 'verify': {
+        const result = await verifier.verify({
+          request: input.request,
+          action: input.action,
+          previous: input.verification,
+          stablePeriods: input.stablePeriods,
+          deadlineSeconds: input.deadlineSeconds,
+        });
+        logger.info('Change verified', { ...result });
+        return result;
+      }
+      case 'finish': {
+        const { outcome } = input;
+        const recorded = await ledger.recordOutcome(outcome, input.run);
+        // A retried finish whose message already went out records again but does not repeat the message.
+        if (recorded.notifiedOutcome !== outcome) {
+          await notifier.notifyOutcome(outcome, input.run);
+          await ledger.markNotified(runId, outcome);
+        }
+        logger.info('Run finished', { outcome, alreadyNotified: recorded.notifiedOutcome === outcome });
+        return { outcome };
+      }
+    }
+  };
+}

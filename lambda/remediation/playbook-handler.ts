@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { ALARM_SEVERITIES } from '../../constructs/alarm-severity';
+import { logger } from '../shared/observability';
+import { describeIssues } from '../shared/zod-issues';
+import { type Playbook, PlaybookError } from './playbooks/playbook';
+import {
+  type ActionResult,
+  PLAYBOOK_IDS,
+  type PlaybookOperation,
+  type RemediationPlan,
+  type RemediationRequest,
+} from './remediation-types';
+
+const text = z.string().min(1);
+
+const request: z.ZodType<RemediationRequest> = z.object({
+  runId: text,
+  playbook: z.enum(PLAYBOOK_IDS),
+  mode: z.enum(['dry-run', 'enforce']),
+  approval: z.boolean(),
+  alarm: z.object({ name: text, arn: text }),
+  episodeId: text,
+  severity: z.enum(ALARM_SEVERITIES),
+  account: text,
+  region: text,
+  target: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('lambda-alias'), functionName: text, aliasName: text }),
+    z.object({ kind: z.literal('lambda-function'), functionName: text }),
+    z.object({ kind: z.literal('sqs-queue'), queueName: text }),
+  ]),
+  requestedAt: text,
+});
+
+const plannedCall = z.object({
+  service: text,
+  action: text,
+  parameters: z.record(z.string(), z.unknown()),
+  reason: z.string(),
+});
+
+const plan: z.ZodType<RemediationPlan> = z.object({
+  calls: z.array(plannedCall),
+  nothingToDo: z.string().optional(),
+});
+
+const actionResult: z.ZodType<ActionResult> = z.object({
+  calls: z.array(plannedCall.extend({ response: z.record(z.string(), z.unknown()) })),
+  completedAt: text,
+});
+
+function operationSchema(snapshot: z.ZodType) {
+  return z.discriminatedUnion('op', [
+    z.object({ op: z.literal('describe'), request }),
+    z.object({ op: z.literal('snapshot'), request }),
+    z.object({ op: z.literal('plan'), request, snapshot }),
+    z.object({ op: z.literal('act'), request, snapshot, plan }),
+    z.object({ op: z.literal('rollback'), request, snapshot, action: actionResult.optional() }),
+  ]);
+}
+
+/**
+ * The playbook Lambda's logic: one operation of a remediation run on one playbook. AWS errors
+ * other than the playbook's expected ones (throttling above all) propagate untouched, so the state
+ * machine's Retry sees them by name.
+ */
+export function createPlaybookHandler(playbook: Playbook) {
+  const schema = operationSchema(playbook.snapshotSchema);
+  return async (event: PlaybookOperation): Promise<unknown> => {
+    const operation = parseOperation(schema, event);
+    const { runId, target, mode } = operation.request;
+    if (operation.request.playbook !== playbook.id || target.kind !== playbook.targetKind) {
+      throw invalid(
+        `this function runs playbook ${playbook.id} on ${playbook.targetKind} targets; the request is for ${operation.request.playbook} on a ${target.kind}`,
+      );
+    }
+    // A dry run records the plan and stops; a change reaching here would be the state machine's bug.
+    if (mode === 'dry-run' && (operation.op === 'act' || operation.op === 'rollback')) {
+      throw invalid(`run ${runId} is a dry run, which makes no change: ${operation.op} refused`);
+    }
+
+    logger.appendKeys({ runId, playbook: playbook.id });
+    try {
+      logger.info('Playbook operation', { op: operation.op, target });
+      const result = await run(playbook, operation);
+      logger.info('Playbook operation done', { op: operation.op, result });
+      return result;
+    } finally {
+      logger.removeKeys(['runId', 'playbook']);
+    }
+  };
+}
+
+type Operation = z.output<ReturnType<typeof operationSchema>>;
+
+function run(playbook: Playbook, operation: Operation): Promise<unknown> {
+  const { target } = operation.request;
+  switch (operation.op) {
+    case 'describe':
+      return playbook.describe(target);
+    case 'snapshot':
+      return playbook.snapshot(target);
+    case 'plan':
+      return Promise.resolve(playbook.plan(target, operation.snapshot));
+    case 'act':
+      return playbook.act(target, operation.snapshot, operation.plan);
+    case 'rollback':
+      return playbook.rollback(target, operation.snapshot, operation.action);
+  }
+}
+
+function parseOperation(schema: ReturnType<typeof operationSchema>, event: unknown): Operation {
+  const parsed = schema.safeParse(event);
+  if (!parsed.success) throw invalid(`Invalid playbook operation: ${describeIssues(parsed.error, 'event')}`);
+  return parsed.data;
+}
+
+function invalid(message: string): PlaybookError {
+  return new PlaybookError('INVALID_OPERATION', message);
+}

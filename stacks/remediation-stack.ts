@@ -1,0 +1,352 @@
+import * as path from 'node:path';
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../config/environment-config';
+import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/alarm-severity';
+import { kebab, pascal } from '../constructs/construct-names';
+import { DeadLetterQueue } from '../constructs/dead-letter-queue';
+import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
+import { PlatformFunction } from '../constructs/platform-function';
+import { RemediationWorkflow } from '../constructs/remediation/remediation-workflow';
+import { LEDGER_TABLE_KEYS } from '../lambda/remediation/envelope/remediation-ledger';
+import { OPT_IN_TAG, PLAYBOOK_IDS, type PlaybookId } from '../lambda/remediation/remediation-types';
+import { alarmNamePrefix, physicalName } from './physical-name';
+
+export interface RemediationStackProps extends StackProps {
+  /** The validated environment this stack is deployed for. */
+  readonly config: EnvironmentConfig;
+  /** The platform key (core stack). */
+  readonly key: kms.IKey;
+  /** The alerting stack's severity topics: remediation reports into the alert's thread. */
+  readonly topics: Readonly<Record<AlarmSeverity, sns.ITopic>>;
+}
+
+const ROOT = path.join(__dirname, '..');
+const REMEDIATION = path.join(ROOT, 'lambda', 'remediation');
+const METRICS_NAMESPACE = 'Vigil/Remediation';
+
+/** What each playbook may read anywhere, and what it may change only on opted-in resources. */
+const PLAYBOOK_ACCESS: Record<PlaybookId, { service: 'lambda' | 'sqs'; read: string[]; change: string[] }> = {
+  'lambda-alias-rollback': {
+    service: 'lambda',
+    read: ['lambda:GetAlias', 'lambda:ListTags', 'lambda:ListVersionsByFunction'],
+    change: ['lambda:UpdateAlias'],
+  },
+  'lambda-concurrency': {
+    service: 'lambda',
+    read: [
+      'lambda:GetFunction',
+      'lambda:GetFunctionConfiguration',
+      'lambda:GetFunctionConcurrency',
+      'lambda:ListTags',
+    ],
+    change: ['lambda:PutFunctionConcurrency'],
+  },
+  'dlq-redrive': {
+    service: 'sqs',
+    read: ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes', 'sqs:ListQueueTags', 'sqs:ListMessageMoveTasks'],
+    // A move task reads and deletes from the dead-letter queue and sends to its source queue.
+    change: [
+      'sqs:StartMessageMoveTask',
+      'sqs:CancelMessageMoveTask',
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:SendMessage',
+    ],
+  },
+};
+
+/**
+ * Self-healing: a dispatcher turns alarm changes to ALARM whose alarm names a playbook into runs of
+ * that playbook's `RemediationWorkflow`. Playbooks change only resources tagged `vigil:remediate=true`;
+ * the envelope keeps the ledger, the blast radius and circuit breaker counts in one table, and asks
+ * for approval through signed links answered by a small function URL.
+ */
+export class RemediationStack extends Stack {
+  readonly ledger: dynamodb.Table;
+  readonly envelope: PlatformFunction;
+  readonly approval: PlatformFunction;
+  readonly approvalUrl: lambda.FunctionUrl;
+  readonly dispatcher: PlatformFunction;
+  readonly dispatchRule: events.Rule;
+  readonly workflows: Readonly<Record<PlaybookId, RemediationWorkflow>>;
+  readonly playbookFunctions: Readonly<Record<PlaybookId, PlatformFunction>>;
+  readonly monitoring: ServiceMonitoring;
+  private readonly config: EnvironmentConfig;
+  private readonly key: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: RemediationStackProps) {
+    super(scope, id, props);
+    const { config, key } = props;
+    this.config = config;
+    this.key = key;
+    const remediation = config.remediation;
+
+    this.ledger = new dynamodb.Table(this, 'Ledger', {
+      partitionKey: { name: LEDGER_TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: LEDGER_TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: LEDGER_TABLE_KEYS.ttl,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const approvalSecret = new secretsmanager.Secret(this, 'ApprovalSigningKey', {
+      description: 'Signs approve and deny links of remediation runs',
+      encryptionKey: key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(approvalSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'A link-signing key: rotating it voids the links of pending approvals; it is replaced by redeploying with a new secret.',
+    });
+
+    this.approval = this.fn(
+      'Approval',
+      'approval/approval-function.ts',
+      'Answers approve and deny links of remediation runs',
+      {
+        APPROVAL_SECRET_ARN: approvalSecret.secretArn,
+      },
+    );
+    this.allow(this.approval, ['secretsmanager:GetSecretValue'], [approvalSecret.secretArn]);
+    // Anyone holding a link may open it; the link itself is the credential (HMAC-signed, expiring).
+    this.approvalUrl = this.approval.live.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    this.approval.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        resources: ['*'],
+      }),
+    );
+
+    const topics = props.topics;
+    this.envelope = this.fn(
+      'Envelope',
+      'envelope/envelope-function.ts',
+      'Remediation envelope: admission, approval requests, verification, ledger and reports',
+      {
+        LEDGER_TABLE_NAME: this.ledger.tableName,
+        CRITICAL_TOPIC_ARN: topics.critical.topicArn,
+        HIGH_TOPIC_ARN: topics.high.topicArn,
+        WARNING_TOPIC_ARN: topics.warning.topicArn,
+        INFO_TOPIC_ARN: topics.info.topicArn,
+        APPROVAL_URL: this.approvalUrl.url,
+        APPROVAL_SECRET_ARN: approvalSecret.secretArn,
+        APPROVAL_TTL_SECONDS: String(remediation.approvalTimeoutMinutes * 60),
+        BLAST_RADIUS_PER_HOUR: String(remediation.blastRadiusPerHour),
+        BREAKER_MAX_RUNS: String(remediation.breakerMaxRuns),
+        BREAKER_WINDOW_MINUTES: String(remediation.breakerWindowMinutes),
+      },
+    );
+    // Grants by IAM statement only: CDK's grant methods would add this stack's roles to the core
+    // stack's key policy, and the two stacks would depend on each other.
+    this.allow(
+      this.envelope,
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      [this.ledger.tableArn],
+    );
+    this.allow(this.envelope, ['secretsmanager:GetSecretValue'], [approvalSecret.secretArn]);
+    this.allow(
+      this.envelope,
+      ['sns:Publish'],
+      ALARM_SEVERITIES.map((severity) => topics[severity].topicArn),
+    );
+    this.allow(this.envelope, ['cloudwatch:DescribeAlarms'], ['*']);
+
+    const playbookFunctions = {} as Record<PlaybookId, PlatformFunction>;
+    const workflows = {} as Record<PlaybookId, RemediationWorkflow>;
+    for (const playbook of PLAYBOOK_IDS) {
+      const fn = this.fn(pascal(playbook), 'playbook-function.ts', `Remediation playbook ${playbook}`, {
+        PLAYBOOK: playbook,
+      });
+      this.allowPlaybook(fn, playbook);
+      playbookFunctions[playbook] = fn;
+      workflows[playbook] = new RemediationWorkflow(this, `${pascal(playbook)}Workflow`, {
+        playbook,
+        playbookFunction: fn.live,
+        envelopeFunction: this.envelope.live,
+        logKey: key,
+        logRetentionDays: config.logs.retentionDays,
+        stateMachineName: physicalName(config, `remediate-${playbook}`),
+        stablePeriods: remediation.stablePeriods,
+        verifyDeadline: Duration.minutes(remediation.verifyDeadlineMinutes),
+        approvalTimeout: Duration.minutes(remediation.approvalTimeoutMinutes),
+      });
+    }
+    this.playbookFunctions = playbookFunctions;
+    this.workflows = workflows;
+
+    const playbookSettings = Object.fromEntries(
+      PLAYBOOK_IDS.map((playbook) => [
+        playbook,
+        {
+          stateMachineArn: workflows[playbook].stateMachine.stateMachineArn,
+          mode: remediation.playbooks[playbook]?.mode ?? remediation.mode,
+          approval: remediation.playbooks[playbook]?.approval ?? false,
+        },
+      ]),
+    );
+    this.dispatcher = this.fn(
+      'Dispatcher',
+      'dispatcher/dispatcher-function.ts',
+      'Starts a remediation run for alarms that name a playbook',
+      {
+        PLAYBOOKS: Stack.of(this).toJsonString(playbookSettings),
+        ALIAS_NAME: 'live',
+      },
+    );
+    for (const playbook of PLAYBOOK_IDS)
+      workflows[playbook].stateMachine.grantStartExecution(this.dispatcher.role);
+
+    const deadLetters = new DeadLetterQueue(this, 'DispatchDeadLetters', {
+      encryptionKey: key,
+      holds: 'alarm changes the remediation dispatcher could not take',
+    });
+    this.dispatcher.live.configureAsyncInvoke({
+      onFailure: new destinations.SqsDestination(deadLetters),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+    });
+    Validations.of(this.dispatcher.role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          'CDK\u2019s grant for the dispatcher\u2019s on-failure destination queue; limited to the platform key.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        reason: 'Part of the dispatcher\u2019s dead-letter queue grant, on the platform key only.',
+      },
+    );
+    this.dispatchRule = new events.Rule(this, 'AlarmsWithPlaybooks', {
+      description: `Vigil ${config.name}: alarms entering ALARM that name a remediation playbook`,
+      eventPattern: {
+        source: ['aws.cloudwatch'],
+        detailType: ['CloudWatch Alarm State Change'],
+        detail: {
+          alarmName: [{ prefix: config.alerting.alarmNamePrefix }],
+          state: { value: ['ALARM'] },
+          configuration: { description: [{ wildcard: '*"playbook":"*' }] },
+        },
+      },
+    });
+    this.dispatchRule.addTarget(
+      new targets.LambdaFunction(this.dispatcher.live, { deadLetterQueue: deadLetters, retryAttempts: 185 }),
+    );
+
+    this.monitoring = this.addMonitoring(config, deadLetters);
+    new CfnOutput(this, 'ApprovalUrl', {
+      value: this.approvalUrl.url,
+      description: 'Answers remediation approval links',
+    });
+  }
+
+  /** A remediation function: Vigil's defaults, async failures kept, its own log group. */
+  private fn(
+    id: string,
+    entry: string,
+    description: string,
+    environment: Record<string, string>,
+  ): PlatformFunction {
+    const fn = new PlatformFunction(this, id, {
+      entry: path.join(REMEDIATION, entry),
+      description,
+      serviceName: `remediation-${kebab(id)}`,
+      metricsNamespace: METRICS_NAMESPACE,
+      logKey: this.key,
+      logRetentionDays: this.config.logs.retentionDays,
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+      environment,
+    });
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.key.keyArn],
+      }),
+    );
+    Validations.of(fn.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: `The ${id} function is invoked synchronously by Step Functions, a function URL or the dispatch rule (which keeps failures in its own dead-letter queue).`,
+    });
+    return fn;
+  }
+
+  private allow(fn: PlatformFunction, actions: string[], resources: string[]): void {
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources }));
+  }
+
+  /** Reads on any resource of the playbook's service; changes only where the opt-in tag says `true`. */
+  private allowPlaybook(fn: PlatformFunction, playbook: PlaybookId): void {
+    const access = PLAYBOOK_ACCESS[playbook];
+    const resource =
+      access.service === 'lambda'
+        ? this.formatArn({
+            service: 'lambda',
+            resource: 'function',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          })
+        : this.formatArn({ service: 'sqs', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME });
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: access.read, resources: [resource] }));
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: access.change,
+        resources: [resource],
+        conditions: { StringEquals: { [`aws:ResourceTag/${OPT_IN_TAG}`]: 'true' } },
+      }),
+    );
+    if (playbook === 'lambda-concurrency') {
+      // The account's unreserved concurrency bounds any raise; the call has no resource.
+      fn.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['lambda:GetAccountSettings'], resources: ['*'] }),
+      );
+    }
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${access.service === 'lambda' ? 'arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*' : 'arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:*'}]`,
+      reason: `The ${playbook} playbook acts on whichever resource alarmed; it reads any, and changes only those tagged ${OPT_IN_TAG}=true (IAM condition).`,
+    });
+  }
+
+  /** The remediation path's own alarms, notified like any service's through alerting. */
+  private addMonitoring(config: EnvironmentConfig, deadLetters: DeadLetterQueue): ServiceMonitoring {
+    const monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      service: 'remediation',
+      alarmNamePrefix: alarmNamePrefix(config),
+      runbookBaseUrl: config.monitoring.runbookBaseUrl,
+      overrides: config.monitoring.overrides,
+      logRetentionDays: config.logs.retentionDays,
+    });
+    for (const playbook of PLAYBOOK_IDS) {
+      monitoring.monitorStateMachine(this.workflows[playbook].stateMachine, { name: `${playbook}-workflow` });
+      monitoring.monitorLambda(this.playbookFunctions[playbook].function, { name: `${playbook}-playbook` });
+    }
+    monitoring.monitorLambda(this.envelope.function, { name: 'envelope' });
+    monitoring.monitorLambda(this.dispatcher.function, { name: 'dispatcher' });
+    monitoring.monitorLambda(this.approval.function, { name: 'approval' });
+    monitoring.monitorQueue(deadLetters, { name: 'dispatch-dead-letters', deadLetter: true });
+    monitoring.monitorEventRule(this.dispatchRule, { name: 'alarms-with-playbooks' });
+    monitoring.monitorTable(this.ledger, { name: 'ledger' });
+    return monitoring;
+  }
+}

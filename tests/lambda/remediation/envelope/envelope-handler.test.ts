@@ -1,0 +1,301 @@
+import '../../support/test-environment';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ApprovalLinks } from '../../../../lambda/remediation/envelope/approval-links';
+import {
+  type EnvelopeConfig,
+  readEnvelopeConfig,
+} from '../../../../lambda/remediation/envelope/envelope-config';
+import {
+  createEnvelopeHandler,
+  EnvelopeInputError,
+} from '../../../../lambda/remediation/envelope/envelope-handler';
+import { OPT_IN_TAG, type RemediationPlan } from '../../../../lambda/remediation/remediation-types';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
+import { createLedgerTable, testRequest } from '../support/ledger-table';
+
+const NOW = new Date('2026-11-23T03:14:00.000Z');
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vigil-approval-AbCdEf';
+const TOPICS = {
+  critical: 'arn:aws:sns:eu-west-1:123456789012:vigil-critical',
+  high: 'arn:aws:sns:eu-west-1:123456789012:vigil-high',
+  warning: 'arn:aws:sns:eu-west-1:123456789012:vigil-warning',
+  info: 'arn:aws:sns:eu-west-1:123456789012:vigil-info',
+};
+
+const sns = mockClient(SNSClient);
+const cloudWatch = mockClient(CloudWatchClient);
+const secrets = mockClient(SecretsManagerClient);
+const region = { region: 'eu-west-1' };
+
+let dynamo: LocalDynamoDb;
+let config: EnvelopeConfig;
+let envelope: ReturnType<typeof createEnvelopeHandler>;
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamoDb();
+  config = {
+    ledgerTableName: await createLedgerTable(dynamo.endpoint),
+    topics: TOPICS,
+    approvalUrl: 'https://abc123.lambda-url.eu-west-1.on.aws/',
+    approvalSecretArn: SECRET_ARN,
+    approvalTtlSeconds: 3600,
+    blastRadiusPerHour: 5,
+    breakerMaxRuns: 2,
+    breakerWindowMinutes: 60,
+  };
+  envelope = createEnvelopeHandler({
+    config,
+    clients: {
+      dynamoDb: dynamo.clients.dynamoDb,
+      sns: new SNSClient(region),
+      cloudWatch: new CloudWatchClient(region),
+      secretsManager: new SecretsManagerClient(region),
+    },
+    now: () => NOW,
+  });
+});
+afterAll(() => dynamo.close());
+
+beforeEach(() => {
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  cloudWatch.reset();
+  secrets.reset();
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: 's'.repeat(40) });
+});
+
+async function runRecord(runId: string) {
+  const { Item } = await dynamo.clients.dynamoDb.send(
+    new GetCommand({ TableName: config.ledgerTableName, Key: { pk: `run#${runId}`, sk: 'run' } }),
+  );
+  return Item;
+}
+
+const plan: RemediationPlan = {
+  calls: [
+    {
+      service: 'lambda',
+      action: 'UpdateAlias',
+      parameters: { FunctionName: 'vigil-dev-predictor-api', Name: 'live', FunctionVersion: '6' },
+      reason: 'point live back from version 7 to version 6',
+    },
+  ],
+};
+const optedIn = {
+  exists: true,
+  arn: 'arn:aws:lambda:eu-west-1:123456789012:function:api:live',
+  tags: { [OPT_IN_TAG]: 'true' },
+};
+
+test('admit: decides and records the decision', async () => {
+  const request = testRequest();
+  expect(await envelope({ op: 'admit', request, targetState: optedIn })).toEqual({ admitted: true });
+  expect(await runRecord(request.runId)).toMatchObject({ admission: { admitted: true } });
+});
+
+test('admit: tags default to none', async () => {
+  const request = testRequest();
+  expect(await envelope({ op: 'admit', request, targetState: { exists: true } })).toMatchObject({
+    refusal: 'not-opted-in',
+  });
+});
+
+test('requestApproval: one message on the alert thread with the plan and signed links', async () => {
+  const request = testRequest({ approval: true, severity: 'warning' });
+  expect(await envelope({ op: 'requestApproval', request, plan, taskToken: 'task-token-1' })).toEqual({
+    requestedAt: NOW.toISOString(),
+    expiresAt: '2026-11-23T04:14:00.000Z',
+  });
+
+  const published = sns.commandCalls(PublishCommand);
+  expect(published).toHaveLength(1);
+  const input = published[0]?.args[0].input;
+  expect(input).toMatchObject({
+    TopicArn: TOPICS.warning,
+    Subject: 'Approve self-healing? lambda-alias-rollback on Lambda alias vigil-dev-predictor-api:live',
+    MessageAttributes: {
+      severity: { DataType: 'String', StringValue: 'warning' },
+      episode: { DataType: 'String', StringValue: request.episodeId },
+      kind: { DataType: 'String', StringValue: 'remediation-approval' },
+    },
+  });
+  const text = input?.Message ?? '';
+  expect(text).toContain('It would:\n  1. point live back from version 7 to version 6 (lambda UpdateAlias)');
+  expect(text).toContain(
+    'The links expire at 2026-11-23T04:14:00.000Z (in 60 min). No answer counts as deny.',
+  );
+
+  const links = new ApprovalLinks({
+    secretsManager: new SecretsManagerClient(region),
+    secretArn: SECRET_ARN,
+  });
+  const linkAfter = (label: string) => {
+    const url = new URL(text.match(new RegExp(`${label}: (\\S+)`))?.[1] ?? '');
+    expect(`${url.origin}${url.pathname}`).toBe(config.approvalUrl);
+    return Object.fromEntries(url.searchParams);
+  };
+  expect(await links.verifyLink(linkAfter('Approve'), NOW)).toMatchObject({
+    valid: true,
+    runId: request.runId,
+    decision: 'approve',
+    taskToken: 'task-token-1',
+  });
+  expect(await links.verifyLink(linkAfter('Deny'), NOW)).toMatchObject({ valid: true, decision: 'deny' });
+});
+
+test('verify: one check, continuing from the previous one', async () => {
+  cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ StateValue: 'OK' }] });
+  const previous = { checks: 1, consecutiveOk: 1, lastState: 'OK', stable: false, expired: false };
+  const action = { calls: [], completedAt: '2026-11-23T03:13:00.000Z' };
+  const request = testRequest();
+  const input = { op: 'verify', request, action, stablePeriods: 2, deadlineSeconds: 600 };
+  expect(await envelope({ ...input, verification: previous })).toEqual({
+    checks: 2,
+    consecutiveOk: 2,
+    lastState: 'OK',
+    stable: true,
+    expired: false,
+  });
+  // The first check: the state machine's seed (no state yet), or no previous result at all.
+  const seed = { checks: 0, consecutiveOk: 0, stable: false, expired: false };
+  expect(await envelope({ ...input, verification: seed })).toMatchObject({ checks: 1, consecutiveOk: 1 });
+  expect(await envelope({ ...input, verification: null })).toMatchObject({ checks: 1, consecutiveOk: 1 });
+  expect(await envelope(input)).toMatchObject({ checks: 1 });
+});
+
+describe('finish', () => {
+  test('records the outcome with every step and tells the alert thread', async () => {
+    const request = testRequest();
+    await envelope({ op: 'admit', request, targetState: optedIn });
+    const run = {
+      request,
+      targetState: optedIn,
+      admission: { admitted: true },
+      plan,
+      snapshot: { version: '7' },
+    };
+
+    expect(await envelope({ op: 'finish', outcome: 'dry-run', run })).toEqual({ outcome: 'dry-run' });
+    expect(await runRecord(request.runId)).toMatchObject({
+      outcome: 'dry-run',
+      finishedAt: NOW.toISOString(),
+      admission: { admitted: true },
+      plan,
+      snapshot: { version: '7' },
+      notifiedOutcome: 'dry-run',
+    });
+    const published = sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
+    expect(published).toEqual([
+      expect.objectContaining({
+        TopicArn: TOPICS.high,
+        MessageAttributes: expect.objectContaining({
+          episode: { DataType: 'String', StringValue: request.episodeId },
+        }),
+      }),
+    ]);
+  });
+
+  test('a retried finish does not tell anyone twice', async () => {
+    const run = { request: testRequest(), admission: { admitted: true }, plan };
+    await envelope({ op: 'finish', outcome: 'dry-run', run });
+    await envelope({ op: 'finish', outcome: 'dry-run', run });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  test('a finish whose message failed sends it on the retry', async () => {
+    const run = { request: testRequest(), admission: { admitted: true }, plan };
+    sns.on(PublishCommand).rejectsOnce(new Error('SNS throttled')).resolves({ MessageId: 'm-2' });
+    await expect(envelope({ op: 'finish', outcome: 'dry-run', run })).rejects.toThrow('SNS throttled');
+    await envelope({ op: 'finish', outcome: 'dry-run', run });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(2);
+    expect(await runRecord(run.request.runId)).toMatchObject({
+      outcome: 'dry-run',
+      notifiedOutcome: 'dry-run',
+    });
+  });
+
+  test.each(['rolled-back', 'failed'] as const)(
+    '%s is recorded and escalated to critical',
+    async (outcome) => {
+      const request = testRequest();
+      const action = {
+        calls: [{ ...plan.calls[0], response: {} }],
+        completedAt: '2026-11-23T03:13:00.000Z',
+      };
+      const run = {
+        request,
+        plan,
+        action,
+        rollback: outcome === 'rolled-back' ? action : null,
+        verification: null,
+        error: outcome === 'failed' ? { Error: 'States.TaskFailed', Cause: 'boom' } : null,
+      };
+      await envelope({ op: 'finish', outcome, run });
+      expect(await runRecord(request.runId)).toMatchObject({ outcome });
+      const topics = sns.commandCalls(PublishCommand).map((call) => call.args[0].input.TopicArn);
+      expect(topics.sort()).toEqual([TOPICS.critical, TOPICS.high]);
+    },
+  );
+});
+
+test('anything else is an EnvelopeInputError naming every problem', async () => {
+  await expect(envelope({ op: 'act' })).rejects.toThrow(EnvelopeInputError);
+  await expect(envelope({ op: 'admit', request: { ...testRequest(), playbook: 'reboot' } })).rejects.toThrow(
+    /request\.playbook: .*; targetState: /,
+  );
+});
+
+describe('environment', () => {
+  const env = {
+    LEDGER_TABLE_NAME: 'vigil-dev-remediation-ledger',
+    CRITICAL_TOPIC_ARN: TOPICS.critical,
+    HIGH_TOPIC_ARN: TOPICS.high,
+    WARNING_TOPIC_ARN: TOPICS.warning,
+    INFO_TOPIC_ARN: TOPICS.info,
+    APPROVAL_URL: 'https://abc123.lambda-url.eu-west-1.on.aws/',
+    APPROVAL_SECRET_ARN: SECRET_ARN,
+  };
+
+  test('limits default to the admission defaults', () => {
+    expect(readEnvelopeConfig(env)).toEqual({
+      ledgerTableName: 'vigil-dev-remediation-ledger',
+      topics: TOPICS,
+      approvalUrl: env.APPROVAL_URL,
+      approvalSecretArn: SECRET_ARN,
+      approvalTtlSeconds: 3600,
+      blastRadiusPerHour: 5,
+      breakerMaxRuns: 2,
+      breakerWindowMinutes: 60,
+    });
+  });
+
+  test('set limits are read', () => {
+    const set = {
+      APPROVAL_TTL_SECONDS: '900',
+      BLAST_RADIUS_PER_HOUR: '3',
+      BREAKER_MAX_RUNS: '1',
+      BREAKER_WINDOW_MINUTES: '120',
+    };
+    expect(readEnvelopeConfig({ ...env, ...set })).toMatchObject({
+      approvalTtlSeconds: 900,
+      blastRadiusPerHour: 3,
+      breakerMaxRuns: 1,
+      breakerWindowMinutes: 120,
+    });
+  });
+
+  test('every bad variable is named', () => {
+    expect(() =>
+      readEnvelopeConfig({
+        ...env,
+        APPROVAL_URL: 'http://example.org',
+        BREAKER_MAX_RUNS: '0',
+        LEDGER_TABLE_NAME: undefined,
+      }),
+    ).toThrow(/LEDGER_TABLE_NAME is required; APPROVAL_URL .*; BREAKER_MAX_RUNS must be at least 1 runs/);
+  });
+});

@@ -1,0 +1,158 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PLAYBOOK_IDS } from '../../lambda/remediation/remediation-types';
+import { synthesizedDefinition } from '../support/state-machine-runner';
+import { configWith, vigilStacks } from '../support/synth-vigil';
+
+const config = configWith({
+  remediation: {
+    mode: 'dry-run',
+    playbooks: { 'lambda-alias-rollback': { mode: 'enforce', approval: true } },
+    approvalTimeoutMinutes: 30,
+  },
+});
+const { stacks } = vigilStacks(config);
+const template = Template.fromStack(stacks.remediation);
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+function statementsOf(rolePrefix: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  const id = Object.keys(policies).find((key) => key.startsWith(rolePrefix));
+  if (!id) throw new Error(`no policy for ${rolePrefix}`);
+  return policies[id]?.Properties.PolicyDocument.Statement;
+}
+const actions = (statement: Statement) => [statement.Action].flat();
+
+describe('workflows', () => {
+  it('has one logged, traced state machine per playbook, named after it', () => {
+    for (const playbook of PLAYBOOK_IDS) {
+      template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+        StateMachineName: `vigil-test-remediate-${playbook}`,
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      });
+    }
+  });
+
+  it('wraps every playbook step in the envelope, with approval waiting for a token that times out as deny', () => {
+    const definition = synthesizedDefinition(stacks.remediation.workflows['dlq-redrive'].stateMachine);
+    expect(Object.keys(definition.States)).toEqual(
+      expect.arrayContaining([
+        'Describe target',
+        'Admit',
+        'Snapshot',
+        'Plan',
+        'Request approval',
+        'Act',
+        'Verify',
+        'Roll back',
+        'Finish refused',
+        'Finish dry-run',
+        'Finish denied',
+        'Finish approval-timed-out',
+        'Finish remediated',
+        'Finish rolled-back',
+        'Finish failed',
+      ]),
+    );
+    const approval = definition.States['Request approval'] as unknown as Record<string, unknown>;
+    expect(approval).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      TimeoutSeconds: 1800,
+      Catch: expect.arrayContaining([
+        expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: 'Finish approval-timed-out' }),
+      ]),
+    });
+  });
+});
+
+describe('dispatcher', () => {
+  it('starts runs only for alarms entering ALARM whose description names a playbook', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: {
+          alarmName: [{ prefix: 'vigil-' }],
+          state: { value: ['ALARM'] },
+          configuration: { description: [{ wildcard: '*"playbook":"*' }] },
+        },
+      },
+    });
+  });
+
+  it('tells the dispatcher each playbook’s mode and approval, environment first, playbook over it', () => {
+    const dispatcher = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('DispatcherFunction'),
+    )?.[1];
+    const playbooks = JSON.stringify(dispatcher?.Properties.Environment.Variables.PLAYBOOKS);
+    expect(playbooks).toMatch(/lambda-alias-rollback.*\\"mode\\":\\"enforce\\",\\"approval\\":true/);
+    expect(playbooks).toMatch(/dlq-redrive.*\\"mode\\":\\"dry-run\\",\\"approval\\":false/);
+  });
+});
+
+describe('least privilege', () => {
+  it.each([
+    ['LambdaAliasRollbackRole', ['lambda:UpdateAlias']],
+    ['LambdaConcurrencyRole', ['lambda:PutFunctionConcurrency']],
+    ['DlqRedriveRole', ['sqs:StartMessageMoveTask', 'sqs:CancelMessageMoveTask', 'sqs:SendMessage']],
+  ])('%s may change only resources tagged vigil:remediate=true', (role, changes) => {
+    const statements = statementsOf(role);
+    for (const change of changes) {
+      const granting = statements.filter((statement) => actions(statement).includes(change));
+      expect(granting).toEqual([
+        expect.objectContaining({
+          Condition: { StringEquals: { 'aws:ResourceTag/vigil:remediate': 'true' } },
+        }),
+      ]);
+    }
+  });
+
+  it('lets the dispatcher start only the three workflows', () => {
+    const starts = statementsOf('DispatcherRole').filter((statement) =>
+      actions(statement).includes('states:StartExecution'),
+    );
+    expect(starts.flatMap((statement) => [statement.Resource].flat())).toHaveLength(3);
+  });
+});
+
+describe('approval links', () => {
+  it('are answered by a public function URL (the signed, expiring link is the credential)', () => {
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
+    template.hasOutput('ApprovalUrl', {});
+  });
+
+  it('are signed with a generated, KMS-encrypted secret', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      KmsKeyId: Match.anyValue(),
+      GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
+    });
+  });
+});
+
+describe('ledger', () => {
+  it('is KMS-encrypted, point-in-time recoverable, keyed pk/sk with TTL', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+});
+
+describe('opt-in', () => {
+  it('tags the predictor’s functions so their alias may be rolled back', () => {
+    const functions = Object.values(
+      Template.fromStack(stacks.predictor).findResources('AWS::Lambda::Function'),
+    );
+    const tagged = functions.filter((fn) =>
+      (fn.Properties.Tags ?? []).some(
+        (tag: { Key: string; Value: string }) => tag.Key === 'vigil:remediate' && tag.Value === 'true',
+      ),
+    );
+    expect(tagged).toHaveLength(2);
+  });
+});
