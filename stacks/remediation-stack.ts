@@ -25,6 +25,7 @@ import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
 import { PlatformFunction } from '../constructs/platform-function';
 import { RemediationWorkflow } from '../constructs/remediation/remediation-workflow';
+import { ServiceDashboard } from '../dashboards/service-dashboard';
 import { LEDGER_TABLE_KEYS } from '../lambda/remediation/envelope/remediation-ledger';
 import { OPT_IN_TAG, PLAYBOOK_IDS, type PlaybookId } from '../lambda/remediation/remediation-types';
 import { alarmNamePrefix, physicalName } from './physical-name';
@@ -347,6 +348,11 @@ export class RemediationStack extends Stack {
     monitoring.monitorQueue(deadLetters, { name: 'dispatch-dead-letters', deadLetter: true });
     monitoring.monitorEventRule(this.dispatchRule, { name: 'alarms-with-playbooks' });
     monitoring.monitorTable(this.ledger, { name: 'ledger' });
+    monitoring.addServiceHealthAlarm();
+    new ServiceDashboard(this, 'Dashboard', {
+      monitoring,
+      dashboardName: physicalName(config, 'remediation'),
+    });
     return monitoring;
   }
 }

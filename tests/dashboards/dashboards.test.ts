@@ -80,10 +80,11 @@ describe('operations overview', () => {
     expect(overviewWidgets.map((widget) => widget.properties.title)).toEqual([
       'Service health',
       'alerting: paging alarms',
+      'remediation: paging alarms',
       'predictor: paging alarms',
       'api: budget left',
       'api-function: budget left',
     ]);
-    expect(overviewWidgets[0]?.properties.alarms).toHaveLength(2);
+    expect(overviewWidgets[0]?.properties.alarms).toHaveLength(3);
   });
 });

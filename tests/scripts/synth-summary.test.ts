@@ -29,6 +29,14 @@ describe('summarizeAssembly', () => {
         findings: [],
       },
       {
+        stack: 'vigil-dev-remediation',
+        resources: 122,
+        alarms: 57,
+        functions: 6,
+        monitoringUsd: 11.4,
+        findings: [],
+      },
+      {
         stack: 'vigil-dev-dashboards',
         resources: 1,
         alarms: 0,

@@ -1,3 +1,4 @@
+import { oneLine, truncateText } from '../../shared/message-text';
 import type { EnrichedAlert, NotificationKind } from '../enriched-alert';
 import {
   alarmSubject,
@@ -8,14 +9,12 @@ import {
   leadLines,
   measurement,
   missingLine,
-  oneLine,
   selfHealingLine,
   timeOf,
   titleHead,
   traceLine,
   transitionLine,
 } from './email-text';
-import { truncateText } from './fit-to-size';
 
 /** AWS Chatbot (Amazon Q Developer in chat applications) custom notification, published as JSON to its topic. */
 export interface ChatbotNotification {

@@ -1,4 +1,5 @@
 import type { AlarmState } from '../../shared/alarm-change';
+import { oneLine, truncateText } from '../../shared/message-text';
 import type {
   AlarmHistorySummary,
   ChildAlarm,
@@ -9,7 +10,6 @@ import type {
   ResourceChange,
   StateTransition,
 } from '../enriched-alert';
-import { truncateText } from './fit-to-size';
 
 /**
  * The alert as plain text, and the sentences the other human formats (chat, PagerDuty) reuse, so an
@@ -320,11 +320,6 @@ function bulleted(title: string, items: readonly string[] | undefined, empty?: s
   if (items === undefined) return [];
   if (items.length === 0) return empty ? [title, empty] : [];
   return [title, ...items.map((item) => `- ${item}`)];
-}
-
-/** Line breaks and control characters would break a subject or a list item. */
-export function oneLine(text: string): string {
-  return text.replace(/[\s\p{Cc}]+/gu, ' ').trim();
 }
 
 /** `03:12 UTC` on the reference's day, `03:12 UTC on 2026-11-23` otherwise or without a reference. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AlarmSeverity } from '../../../constructs/alarm-severity';
+import { oneLine, truncateText } from '../../shared/message-text';
 import type { EnrichedAlert } from '../enriched-alert';
 import {
   alertTitle,
@@ -10,7 +11,6 @@ import {
   leadLines,
   measurement,
   missingLine,
-  oneLine,
   plural,
   selfHealingLine,
   timeOf,
@@ -18,7 +18,6 @@ import {
   traceLine,
   transitionLine,
 } from './email-text';
-import { truncateText } from './fit-to-size';
 
 /** The Events API v2 refuses larger events. */
 export const PAGERDUTY_MAX_BYTES = 512 * 1024;

@@ -1,13 +1,11 @@
+import { oneLine, snsSubject } from '../../shared/message-text';
 import type { EnrichedAlert } from '../enriched-alert';
-import { oneLine, toEmailText } from './email-text';
-import { fitToSize, truncateText } from './fit-to-size';
+import { toEmailText } from './email-text';
+import { fitToSize } from './fit-to-size';
 import { toStructuredAlert } from './structured-alert';
 
 /** SNS refuses a publish whose message, subject and attributes together exceed this. */
 export const SNS_MAX_BYTES = 262_144;
-
-/** SNS wants a subject "less than 100 characters long". */
-const SUBJECT_MAX_LENGTH = 99;
 
 interface StringAttribute {
   readonly DataType: 'String';
@@ -59,20 +57,6 @@ function countedText(message: SnsMessage): string {
     attribute.StringValue,
   ]);
   return [message.Message, message.Subject, ...attributes].join('');
-}
-
-/**
- * SNS rejects the whole publish for a subject with control or non-ASCII characters: accents are
- * dropped (é becomes e), anything else non-ASCII becomes `?`.
- */
-export function snsSubject(subject: string): string {
-  const ascii = oneLine(subject)
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[^\x20-\x7E]/gu, '?')
-    .replace(/ {2,}/g, ' ')
-    .trim();
-  return truncateText(ascii || 'Vigil alert', SUBJECT_MAX_LENGTH, '...');
 }
 
 function attributes(alert: EnrichedAlert): Record<string, StringAttribute> {

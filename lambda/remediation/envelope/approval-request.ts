@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { snsSubject } from '../../alert-enricher/formats/sns-message';
+import { snsSubject } from '../../shared/message-text';
 import type { RemediationPlan, RemediationRequest } from '../remediation-types';
 import { describeTarget } from './admission';
 import type { ApprovalLinks } from './approval-links';

@@ -1,7 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AlarmSeverity } from '../../../constructs/alarm-severity';
-import { truncateText } from '../../alert-enricher/formats/fit-to-size';
-import { snsSubject } from '../../alert-enricher/formats/sns-message';
+import { snsSubject, truncateText } from '../../shared/message-text';
 import type { Outcome, PlannedCall } from '../remediation-types';
 import { describeTarget } from './admission';
 import type { SeverityTopics } from './envelope-config';

@@ -5,7 +5,7 @@ import type { AlarmSeverity } from '../../../constructs/alarm-severity';
 import type { EnrichedAlert } from '../../../lambda/alert-enricher/enriched-alert';
 import { toChatbotNotification } from '../../../lambda/alert-enricher/formats/chatbot-notification';
 import { toEmailText } from '../../../lambda/alert-enricher/formats/email-text';
-import { fitToSize, truncateText } from '../../../lambda/alert-enricher/formats/fit-to-size';
+import { fitToSize } from '../../../lambda/alert-enricher/formats/fit-to-size';
 import {
   PAGERDUTY_MAX_BYTES,
   type PagerDutyTrigger,
@@ -17,6 +17,7 @@ import {
   toSnsMessage,
 } from '../../../lambda/alert-enricher/formats/sns-message';
 import { toStructuredAlert } from '../../../lambda/alert-enricher/formats/structured-alert';
+import { truncateText } from '../../../lambda/shared/message-text';
 import {
   ALARM_ARN,
   compositeAlert,
