@@ -1,52 +1,13 @@
 import { z } from 'zod';
-import { ALARM_SEVERITIES } from '../../constructs/alarm-severity';
 import { logger } from '../shared/observability';
 import { describeIssues } from '../shared/zod-issues';
 import { type Playbook, PlaybookError } from './playbooks/playbook';
-import {
-  type ActionResult,
-  PLAYBOOK_IDS,
-  type PlaybookOperation,
-  type RemediationPlan,
-  type RemediationRequest,
-} from './remediation-types';
+import { actionResultSchema, remediationPlanSchema, remediationRequestSchema } from './remediation-schemas';
+import type { PlaybookOperation } from './remediation-types';
 
-const text = z.string().min(1);
-
-const request: z.ZodType<RemediationRequest> = z.object({
-  runId: text,
-  playbook: z.enum(PLAYBOOK_IDS),
-  mode: z.enum(['dry-run', 'enforce']),
-  approval: z.boolean(),
-  alarm: z.object({ name: text, arn: text }),
-  episodeId: text,
-  severity: z.enum(ALARM_SEVERITIES),
-  account: text,
-  region: text,
-  target: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('lambda-alias'), functionName: text, aliasName: text }),
-    z.object({ kind: z.literal('lambda-function'), functionName: text }),
-    z.object({ kind: z.literal('sqs-queue'), queueName: text }),
-  ]),
-  requestedAt: text,
-});
-
-const plannedCall = z.object({
-  service: text,
-  action: text,
-  parameters: z.record(z.string(), z.unknown()),
-  reason: z.string(),
-});
-
-const plan: z.ZodType<RemediationPlan> = z.object({
-  calls: z.array(plannedCall),
-  nothingToDo: z.string().optional(),
-});
-
-const actionResult: z.ZodType<ActionResult> = z.object({
-  calls: z.array(plannedCall.extend({ response: z.record(z.string(), z.unknown()) })),
-  completedAt: text,
-});
+const request = remediationRequestSchema;
+const plan = remediationPlanSchema;
+const actionResult = actionResultSchema;
 
 function operationSchema(snapshot: z.ZodType) {
   return z.discriminatedUnion('op', [

@@ -1,10 +1,15 @@
 import { z } from 'zod';
-import { ALARM_SEVERITIES } from '../../../constructs/alarm-severity';
 import { ALARM_STATES } from '../../shared/alarm-change';
 import type { AwsClients } from '../../shared/aws-clients';
 import { logger } from '../../shared/observability';
 import { describeIssues } from '../../shared/zod-issues';
-import { type Admission, OUTCOMES, type Outcome, PLAYBOOK_IDS, REFUSALS } from '../remediation-types';
+import {
+  actionResultSchema,
+  remediationPlanSchema,
+  remediationRequestSchema,
+  targetStateSchema,
+} from '../remediation-schemas';
+import { type Admission, OUTCOMES, type Outcome, REFUSALS } from '../remediation-types';
 import { AdmissionGate } from './admission';
 import { ApprovalLinks } from './approval-links';
 import { type ApprovalRequested, ApprovalRequester } from './approval-request';
@@ -36,40 +41,10 @@ export type EnvelopeResult =
 const absent = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
 
 const text = z.string().min(1);
-const target = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('lambda-alias'), functionName: text, aliasName: text }),
-  z.object({ kind: z.literal('lambda-function'), functionName: text }),
-  z.object({ kind: z.literal('sqs-queue'), queueName: text }),
-]);
-const request = z.object({
-  runId: text,
-  playbook: z.enum(PLAYBOOK_IDS),
-  mode: z.enum(['dry-run', 'enforce']),
-  approval: z.boolean(),
-  alarm: z.object({ name: text, arn: text }),
-  episodeId: text,
-  severity: z.enum(ALARM_SEVERITIES),
-  account: text,
-  region: text,
-  target,
-  requestedAt: text,
-});
-const targetState = z.object({
-  exists: z.boolean(),
-  arn: z.string().optional(),
-  tags: z.record(z.string(), z.string()).default({}),
-});
-const plannedCall = z.object({
-  service: z.string(),
-  action: z.string(),
-  parameters: z.record(z.string(), z.unknown()),
-  reason: z.string(),
-});
-const plan = z.object({ calls: z.array(plannedCall), nothingToDo: z.string().optional() });
-const actionResult = z.object({
-  calls: z.array(plannedCall.extend({ response: z.record(z.string(), z.unknown()) })),
-  completedAt: z.string(),
-});
+const request = remediationRequestSchema;
+const targetState = targetStateSchema;
+const plan = remediationPlanSchema;
+const actionResult = actionResultSchema;
 const admission = z.discriminatedUnion('admitted', [
   z.object({ admitted: z.literal(true) }),
   z.object({ admitted: z.literal(false), refusal: z.enum(REFUSALS), detail: z.string() }),
