@@ -9,9 +9,18 @@ import { createEnvelopeHandler } from '../../../lambda/remediation/envelope/enve
 import { LEDGER_TABLE_KEYS } from '../../../lambda/remediation/envelope/remediation-ledger';
 import { createPlaybookHandler } from '../../../lambda/remediation/playbook-handler';
 import { playbookFor } from '../../../lambda/remediation/playbooks/playbooks';
-import { OUTCOMES, type RemediationRequest } from '../../../lambda/remediation/remediation-types';
+import {
+  OUTCOMES,
+  type PlaybookId,
+  type RemediationRequest,
+} from '../../../lambda/remediation/remediation-types';
 import { createLedgerTable } from '../../lambda/remediation/support/ledger-table';
-import { mockLambdaAlias, remediationRequest } from '../../lambda/remediation/support/playbook-fixtures';
+import {
+  mockDeadLetterQueue,
+  mockLambdaAlias,
+  mockLambdaFunction,
+  remediationRequest,
+} from '../../lambda/remediation/support/playbook-fixtures';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../lambda/support/local-dynamodb';
 import { runLocally, synthesizedDefinition } from '../../support/state-machine-runner';
 import { configWith, vigilStacks } from '../../support/synth-vigil';
@@ -61,7 +70,7 @@ function alarmStates(...states: string[]): void {
 type Human = 'approve' | 'deny' | 'no answer';
 
 /** Every Task state of the synthesized definition bound to the real handler code it invokes. */
-function handlers(human: Human = 'approve') {
+function handlers(human: Human = 'approve', playbookId: PlaybookId = 'lambda-alias-rollback') {
   const envelope = createEnvelopeHandler({
     config: {
       ledgerTableName,
@@ -81,7 +90,7 @@ function handlers(human: Human = 'approve') {
     clients: local.clients,
     now: () => new Date(clock),
   });
-  const playbook = createPlaybookHandler(playbookFor('lambda-alias-rollback', local.clients));
+  const playbook = createPlaybookHandler(playbookFor(playbookId, local.clients));
   const asJson = async (promise: Promise<unknown>) => JSON.parse(JSON.stringify(await promise));
   const bound: Record<string, (input: never) => unknown> = {
     'Describe target': (input) => asJson(playbook(input)),
@@ -223,4 +232,30 @@ test('an unexpected error ends in failed: recorded, escalated, and the execution
   expect(run.states.slice(-2)).toEqual(['Finish failed', 'Failed']);
   expect(await ledgerRecord('run-0001')).toMatchObject({ outcome: 'failed' });
   expect(published().map((message) => message.topic)).toContain(topic('critical'));
+});
+
+describe('the other playbooks run in the same envelope', () => {
+  it('dlq-redrive: starts one rate-capped move task back to the source queue', async () => {
+    const queue = mockDeadLetterQueue({ messages: 5 });
+    const machine = synthesizedDefinition(stacks.remediation.workflows['dlq-redrive'].stateMachine);
+    const run = await runLocally(
+      machine,
+      { ...remediationRequest('dlq-redrive', queue.target) },
+      handlers('approve', 'dlq-redrive'),
+    );
+    expect(run.states.at(-1)).toBe('Ended remediated');
+    expect(queue.tasks()).toHaveLength(1);
+  });
+
+  it('lambda-concurrency: raises reserved concurrency within the account’s headroom', async () => {
+    const fn = mockLambdaFunction({ reservedConcurrency: 10 });
+    const machine = synthesizedDefinition(stacks.remediation.workflows['lambda-concurrency'].stateMachine);
+    const run = await runLocally(
+      machine,
+      { ...remediationRequest('lambda-concurrency', fn.target) },
+      handlers('approve', 'lambda-concurrency'),
+    );
+    expect(run.states.at(-1)).toBe('Ended remediated');
+    expect(fn.concurrency()).toEqual({ reserved: 20, unreserved: 890 });
+  });
 });
