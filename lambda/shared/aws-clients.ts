@@ -1,10 +1,13 @@
+import { BudgetsClient } from '@aws-sdk/client-budgets';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -39,7 +42,10 @@ export type AnyClient =
   | SQSClient
   | SecretsManagerClient
   | LambdaClient
-  | SFNClient;
+  | SFNClient
+  | CostExplorerClient
+  | BudgetsClient
+  | SESv2Client;
 
 /**
  * Every AWS client Vigil's functions use, created in this one place. Each is created on first use,
@@ -62,6 +68,11 @@ export interface AwsClients {
   readonly secretsManager: SecretsManagerClient;
   readonly lambda: LambdaClient;
   readonly stepFunctions: SFNClient;
+  /** Cost Explorer answers in us-east-1 only, whatever region the function runs in. */
+  readonly costExplorer: CostExplorerClient;
+  /** AWS Budgets answers in us-east-1 only. */
+  readonly budgets: BudgetsClient;
+  readonly ses: SESv2Client;
 }
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
@@ -124,6 +135,15 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     },
     get stepFunctions() {
       return once('stepFunctions', () => traced(new SFNClient(common)));
+    },
+    get costExplorer() {
+      return once('costExplorer', () => traced(new CostExplorerClient({ ...common, region: 'us-east-1' })));
+    },
+    get budgets() {
+      return once('budgets', () => traced(new BudgetsClient({ ...common, region: 'us-east-1' })));
+    },
+    get ses() {
+      return once('ses', () => traced(new SESv2Client(common)));
     },
   };
 }
