@@ -146,6 +146,46 @@ export const environmentConfigSchema = z.strictObject({
     .strictObject({
       /** Monthly cost budget for the account, in US dollars. */
       monthlyLimitUsd: z.number().positive({ error: 'must be a positive amount of US dollars' }).default(100),
+      /** Extra monthly budgets for the spend carrying one cost-allocation tag value. */
+      tagBudgets: z
+        .array(
+          z.strictObject({
+            tagKey: z.string().regex(/^[\w.:/=+@ -]{1,128}$/, { error: 'must be a tag key' }),
+            tagValue: z.string().max(256),
+            monthlyLimitUsd: z.number().positive({ error: 'must be a positive amount of US dollars' }),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
+  /** Cost alerts and the monthly cost report (in us-east-1, where Budgets and Cost Explorer live). */
+  cost: z
+    .strictObject({
+      /** Addresses subscribed to the cost topic (budget alerts, anomalies, the monthly report). */
+      emails: z.array(z.email({ error: 'must be an email address' })).default([]),
+      /** An anomaly alerts at once when its impact reaches this many dollars… */
+      anomalyAbsoluteUsd: z.number().positive().default(50),
+      /** …or this share of the expected spend, in percent. */
+      anomalyPercent: z.number().positive().max(1000).default(20),
+      /**
+       * Create the account's service-wide anomaly monitor. AWS allows one per account and makes one
+       * for new accounts; set false when it exists, and give its ARN in `existingMonitorArns`.
+       */
+      serviceMonitor: z.boolean().default(true),
+      /** Anomaly monitors of existing monitors to subscribe too. */
+      existingMonitorArns: z.array(z.string().regex(/^arn:aws[a-z-]*:ce::\d{12}:anomalymonitor\/[\w-]+$/)).default([]),
+      /** Extra anomaly monitors, each over the spend of some values of one tag. */
+      tagMonitors: z
+        .array(z.strictObject({ tagKey: z.string().min(1), tagValues: z.array(z.string()).min(1) }))
+        .default([]),
+      /** Cost-allocation tag keys the report groups by (they must be activated in Billing). */
+      allocationTagKeys: z.array(z.string().min(1)).default(['Owner', 'CostCenter']),
+      /** Day of the month the report runs, when last month's late charges have settled. */
+      reportDayOfMonth: z.number().int().min(1).max(28).default(3),
+      /** Send the HTML report by SES too, from a verified identity. */
+      reportEmail: z
+        .strictObject({ from: z.email(), to: z.array(z.email()).min(1) })
+        .optional(),
     })
     .prefault({}),
   remediation: z

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { wildcardResourceFinding } from './nag-finding';
 
 export interface PlatformFunctionProps {
   /** TypeScript file exporting `handler`. */
@@ -99,9 +100,8 @@ export class PlatformFunction extends Construct {
 
     Validations.of(this.role).acknowledge(
       {
-        id: 'AwsSolutions-IAM5[Resource::<LogsD6B3D9C5.Arn>:*]',
-        reason:
-          'Log streams get generated names at run time; the grant is limited to this function\u2019s log group.',
+        id: wildcardResourceFinding(this, `${this.logGroup.logGroupArn}:*`),
+        reason: `Log streams get generated names at run time; the grant is limited to the log group of ${this.node.path}.`,
       },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',

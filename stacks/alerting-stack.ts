@@ -26,6 +26,7 @@ import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
 import { routeToTopics } from '../constructs/monitoring/alarm-routing';
 import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
+import { wildcardResourceFinding } from '../constructs/nag-finding';
 import { PlatformFunction } from '../constructs/platform-function';
 import { ServiceDashboard } from '../dashboards/service-dashboard';
 import { EPISODE_TABLE_KEYS } from '../lambda/alert-enricher/episodes/episode-store';
@@ -273,17 +274,17 @@ export class AlertingStack extends Stack {
         reason: 'Part of the same dead-letter queue grant, on the platform key only.',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:*]',
+        id: wildcardResourceFinding(this, alarms),
         reason:
           'The enricher reads the history and tags of any alarm it is sent, outside alarms included, whose names are unknown at deploy time; read-only.',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]',
+        id: wildcardResourceFinding(this, logGroups),
         reason:
           'Logs Insights queries the log group of whichever resource alarmed, unknown at deploy time; StartQuery reads only.',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::<ArtifactsBucket2AAC5544.Arn>/graphs/*]',
+        id: wildcardResourceFinding(this, artifacts.arnForObjects(`${GRAPHS_PREFIX}*`)),
         reason:
           'One graph object per alert, named at run time; the grant is the graphs/ prefix of the artifacts bucket.',
       },

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as xray from 'aws-cdk-lib/aws-xray';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
+import { AccessLogBucket } from '../constructs/access-log-bucket';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
 import { physicalName, physicalNamePattern } from './physical-name';
 
@@ -41,38 +42,10 @@ export class CoreStack extends Stack {
     this.allowServicesToUseKey(key);
     this.key = key;
 
-    const accessLogBucket = new s3.Bucket(this, 'AccessLogBucket', {
-      // S3 server access logging can only deliver to buckets encrypted with SSE-S3.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      lifecycleRules: [
-        {
-          id: 'expire-access-logs',
-          expiration: Duration.days(config.archive.accessLogRetentionDays),
-          noncurrentVersionExpiration: Duration.days(config.archive.noncurrentVersionExpireDays),
-        },
-      ],
-      removalPolicy: RemovalPolicy.RETAIN,
+    const accessLogBucket = new AccessLogBucket(this, 'AccessLogBucket', {
+      retentionDays: config.archive.accessLogRetentionDays,
+      noncurrentVersionExpireDays: config.archive.noncurrentVersionExpireDays,
     });
-    Validations.of(accessLogBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket is the server access log target; logging its own access would loop.',
-    });
-    // Other Vigil stacks log their buckets here too. They cannot be named in this policy without
-    // making this stack depend on them, so delivery is admitted for any bucket of this account.
-    accessLogBucket.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'S3ServerAccessLogsFromThisAccount',
-        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-        actions: ['s3:PutObject'],
-        resources: [accessLogBucket.arnForObjects('*')],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
-    );
     this.accessLogBucket = accessLogBucket;
 
     this.archiveBucket = new EncryptedBucket(this, 'ArchiveBucket', {
@@ -133,8 +106,6 @@ export class CoreStack extends Stack {
       'cloudwatch.amazonaws.com': 'CloudWatch alarm actions publishing to encrypted SNS topics',
       'events.amazonaws.com': 'EventBridge rules delivering to encrypted SNS topics and SQS queues',
       'sns.amazonaws.com': 'SNS delivering to encrypted SQS subscription dead-letter queues',
-      'budgets.amazonaws.com': 'AWS Budgets notifications to the encrypted cost topic',
-      'costalerts.amazonaws.com': 'Cost Anomaly Detection alerts to the encrypted cost topic',
     };
     for (const [service, purpose] of Object.entries(publishers)) {
       key.addToResourcePolicy(

@@ -24,6 +24,7 @@ import {
   ServiceLevelObjective,
 } from '../constructs/monitoring/service-level-objective';
 import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
+import { wildcardResourceFinding } from '../constructs/nag-finding';
 import { OnnxRuntimeLayer } from '../constructs/onnxruntime-layer';
 import { PlatformFunction } from '../constructs/platform-function';
 import { ServiceDashboard } from '../dashboards/service-dashboard';
@@ -72,12 +73,10 @@ export class PredictorStack extends Stack {
   /** The workload's alarms, all made through this one service monitoring. */
   readonly monitoring: ServiceMonitoring;
   private readonly bucketArn: string;
-  private readonly config: EnvironmentConfig;
 
   constructor(scope: Construct, id: string, props: PredictorStackProps) {
     super(scope, id, props);
     const { config, key } = props;
-    this.config = config;
     const predictor = config.predictor;
 
     // A fixed name lets the S3 notification, the invoke permission and the grants refer to the bucket
@@ -331,7 +330,7 @@ export class PredictorStack extends Stack {
     const resource = `${this.bucketArn}/${prefix}*`;
     fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [resource] }));
     Validations.of(fn.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${physicalName(this.config, 'predictor')}-<AWS::AccountId>-<AWS::Region>/${prefix}*]`,
+      id: wildcardResourceFinding(this, resource),
       reason: `The function ${purpose}; object names are generated per upload, so the grant is the ${prefix} prefix.`,
     });
   }

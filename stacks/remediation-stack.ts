@@ -23,6 +23,7 @@ import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/alarm-severi
 import { kebab, pascal } from '../constructs/construct-names';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
+import { wildcardResourceFinding } from '../constructs/nag-finding';
 import { PlatformFunction } from '../constructs/platform-function';
 import { RemediationWorkflow } from '../constructs/remediation/remediation-workflow';
 import { ServiceDashboard } from '../dashboards/service-dashboard';
@@ -324,7 +325,7 @@ export class RemediationStack extends Stack {
       );
     }
     Validations.of(fn.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${access.service === 'lambda' ? 'arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:*' : 'arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:*'}]`,
+      id: wildcardResourceFinding(this, resource),
       reason: `The ${playbook} playbook acts on whichever resource alarmed; it reads any, and changes only those tagged ${OPT_IN_TAG}=true (IAM condition).`,
     });
   }

@@ -3,6 +3,7 @@ import type { EnvironmentConfig } from '../config/environment-config';
 import { AlertingStack } from './alerting-stack';
 import { addComplianceGate } from './compliance-gate';
 import { CoreStack } from './core-stack';
+import { CostStack } from './cost-stack';
 import { DashboardsStack } from './dashboards-stack';
 import { physicalName } from './physical-name';
 import { PredictorStack } from './predictor-stack';
@@ -13,6 +14,7 @@ export interface VigilStacks {
   readonly core: CoreStack;
   readonly alerting: AlertingStack;
   readonly remediation: RemediationStack;
+  readonly cost: CostStack;
   readonly predictor: PredictorStack;
   readonly dashboards: DashboardsStack;
 }
@@ -56,6 +58,13 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
     accessLogBucket: core.accessLogBucket,
   });
 
+  // Always us-east-1 (Cost Explorer and Budgets live there); its alarms notify its own topic.
+  const cost = new CostStack(app, 'Cost', {
+    config,
+    stackName: physicalName(config, 'cost'),
+    description: `Vigil ${config.name}: budgets, cost anomaly alerts and the monthly cost report (us-east-1)`,
+  });
+
   const dashboards = new DashboardsStack(app, 'Dashboards', {
     env,
     config,
@@ -70,5 +79,5 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
   Tags.of(app).add('CostCenter', config.tags.costCenter);
   addComplianceGate(app);
 
-  return { core, alerting, remediation, predictor, dashboards };
+  return { core, alerting, remediation, predictor, cost, dashboards };
 }

@@ -1,9 +1,9 @@
+import type { Budget } from '@aws-sdk/client-budgets';
 import type {
   GetAnomaliesCommandOutput,
   GetCostAndUsageCommandOutput,
   GetCostForecastCommandOutput,
 } from '@aws-sdk/client-cost-explorer';
-import type { Budget } from '@aws-sdk/client-budgets';
 
 /** Cost Explorer charges this per API request (list price, us-east-1). */
 export const COST_EXPLORER_USD_PER_REQUEST = 0.01;
@@ -36,6 +36,12 @@ export interface RecordedCostData {
   readonly trend: readonly GetCostAndUsageCommandOutput[];
   /** `previousMonth` and `month` filtered to the platform's own tag (`Project=Vigil`): every page. */
   readonly platform: readonly GetCostAndUsageCommandOutput[];
+  /**
+   * The current month up to today, MONTHLY, UnblendedCost: every page. Cost Explorer forecasts only
+   * from today on, so a whole-month forecast is this plus the forecast. Absent in recordings made
+   * before it was recorded, and empty on the first day of a month.
+   */
+  readonly monthToDate?: readonly GetCostAndUsageCommandOutput[];
   /** GetCostForecast for the rest of the current month, or why there is none (a new account has no history). */
   readonly forecast: GetCostForecastCommandOutput | { readonly unavailable: string };
   /** GetAnomalies for `month`: every page. */
@@ -60,7 +66,11 @@ export interface ServiceCost {
 export interface TagCost {
   readonly tagKey: string;
   /** One line per tag value; untagged spend is the value `(untagged)`. */
-  readonly values: readonly { readonly value: string; readonly lastMonth: number; readonly monthBefore: number }[];
+  readonly values: readonly {
+    readonly value: string;
+    readonly lastMonth: number;
+    readonly monthBefore: number;
+  }[];
 }
 
 export interface CostAnomaly {
@@ -108,6 +118,7 @@ export interface CostReport {
   readonly forecast:
     | {
         readonly month: string;
+        /** The whole month: spend so far plus the forecast for the rest of it. */
         readonly amount: number;
         readonly lower: number;
         readonly upper: number;

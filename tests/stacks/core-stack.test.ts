@@ -41,8 +41,6 @@ describe('platform key', () => {
     'cloudwatch.amazonaws.com',
     'events.amazonaws.com',
     'sns.amazonaws.com',
-    'budgets.amazonaws.com',
-    'costalerts.amazonaws.com',
   ])('lets %s encrypt with it only on behalf of this account', (service) => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
@@ -55,6 +53,10 @@ describe('platform key', () => {
         ]),
       },
     });
+  });
+
+  it('is not for cost alerts: those live in us-east-1 with a key of their own', () => {
+    expect(JSON.stringify(template.findResources('AWS::KMS::Key'))).not.toMatch(/budgets|costalerts/);
   });
 
   it('lets CloudWatch Logs use it only for log groups of this account and region', () => {
