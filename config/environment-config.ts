@@ -172,8 +172,10 @@ export const environmentConfigSchema = z.strictObject({
        * for new accounts; set false when it exists, and give its ARN in `existingMonitorArns`.
        */
       serviceMonitor: z.boolean().default(true),
-      /** Anomaly monitors of existing monitors to subscribe too. */
-      existingMonitorArns: z.array(z.string().regex(/^arn:aws[a-z-]*:ce::\d{12}:anomalymonitor\/[\w-]+$/)).default([]),
+      /** ARNs of existing anomaly monitors to subscribe too. */
+      existingMonitorArns: z
+        .array(z.string().regex(/^arn:aws[a-z-]*:ce::\d{12}:anomalymonitor\/[\w-]+$/))
+        .default([]),
       /** Extra anomaly monitors, each over the spend of some values of one tag. */
       tagMonitors: z
         .array(z.strictObject({ tagKey: z.string().min(1), tagValues: z.array(z.string()).min(1) }))
@@ -183,9 +185,7 @@ export const environmentConfigSchema = z.strictObject({
       /** Day of the month the report runs, when last month's late charges have settled. */
       reportDayOfMonth: z.number().int().min(1).max(28).default(3),
       /** Send the HTML report by SES too, from a verified identity. */
-      reportEmail: z
-        .strictObject({ from: z.email(), to: z.array(z.email()).min(1) })
-        .optional(),
+      reportEmail: z.strictObject({ from: z.email(), to: z.array(z.email()).min(1) }).optional(),
     })
     .prefault({}),
   remediation: z

@@ -37,23 +37,22 @@ describe('platform key', () => {
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/vigil-test-platform' });
   });
 
-  it.each([
-    'cloudwatch.amazonaws.com',
-    'events.amazonaws.com',
-    'sns.amazonaws.com',
-  ])('lets %s encrypt with it only on behalf of this account', (service) => {
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: service },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-          }),
-        ]),
-      },
-    });
-  });
+  it.each(['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'sns.amazonaws.com'])(
+    'lets %s encrypt with it only on behalf of this account',
+    (service) => {
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Principal: { Service: service },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            }),
+          ]),
+        },
+      });
+    },
+  );
 
   it('is not for cost alerts: those live in us-east-1 with a key of their own', () => {
     expect(JSON.stringify(template.findResources('AWS::KMS::Key'))).not.toMatch(/budgets|costalerts/);
