@@ -6,5 +6,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   // Synthesizing a whole CDK app takes seconds on a 2-core machine.
   testTimeout: 120_000,
+  // Jest defaults to one worker fewer than the cores; on this 2-core machine that is one worker.
+  maxWorkers: 2,
   reporters: ['default', '<rootDir>/tests/support/plain-summary-reporter.js'],
 };

@@ -12,6 +12,7 @@ describe('summarizeAssembly', () => {
     const { app } = vigilStacks(loadConfig('dev'));
     expect(summarizeAssembly(app.synth())).toEqual([
       { stack: 'vigil-dev-core', resources: 8, alarms: 0, functions: 0, monitoringUsd: 0, findings: [] },
+      { stack: 'vigil-dev-cost', resources: 35, alarms: 10, functions: 1, monitoringUsd: 1.4, findings: [] },
       {
         stack: 'vigil-dev-alerting',
         resources: 52,
