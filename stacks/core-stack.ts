@@ -1,6 +1,5 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as xray from 'aws-cdk-lib/aws-xray';
@@ -8,6 +7,11 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { AccessLogBucket } from '../constructs/access-log-bucket';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
+import {
+  allowLogGroupEncryption,
+  allowServicesToUseKey,
+  PLATFORM_KEY_SERVICES,
+} from '../constructs/key-access';
 import { physicalName, physicalNamePattern } from './physical-name';
 
 export interface CoreStackProps extends StackProps {
@@ -39,7 +43,9 @@ export class CoreStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.allowServicesToUseKey(key);
+    // Firehose is absent on purpose: it uses the key through its delivery role's IAM grant.
+    allowServicesToUseKey(key, PLATFORM_KEY_SERVICES);
+    allowLogGroupEncryption(key);
     this.key = key;
 
     const accessLogBucket = new AccessLogBucket(this, 'AccessLogBucket', {
@@ -94,47 +100,5 @@ export class CoreStack extends Stack {
         version: 1,
       },
     });
-  }
-
-  /**
-   * Services that encrypt or decrypt with the key on their own behalf, each limited to this account.
-   * Firehose is absent on purpose: it uses the key through its delivery role's IAM grant.
-   */
-  private allowServicesToUseKey(key: kms.Key): void {
-    const sameAccount = { StringEquals: { 'aws:SourceAccount': this.account } };
-    const publishers: Record<string, string> = {
-      'cloudwatch.amazonaws.com': 'CloudWatch alarm actions publishing to encrypted SNS topics',
-      'events.amazonaws.com': 'EventBridge rules delivering to encrypted SNS topics and SQS queues',
-      'sns.amazonaws.com': 'SNS delivering to encrypted SQS subscription dead-letter queues',
-    };
-    for (const [service, purpose] of Object.entries(publishers)) {
-      key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: purpose,
-          principals: [new iam.ServicePrincipal(service)],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          conditions: sameAccount,
-        }),
-      );
-    }
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatch Logs encrypting log groups of this account',
-        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': this.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
-      }),
-    );
   }
 }

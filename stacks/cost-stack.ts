@@ -22,6 +22,11 @@ import { CostAnomalyAlerts } from '../constructs/cost/cost-anomaly-alerts';
 import { CostBudget } from '../constructs/cost/cost-budget';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
+import {
+  allowLogGroupEncryption,
+  allowServicesToUseKey,
+  PLATFORM_KEY_SERVICES,
+} from '../constructs/key-access';
 import { routeToTopics } from '../constructs/monitoring/alarm-routing';
 import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
 import { wildcardResourceFinding } from '../constructs/nag-finding';
@@ -61,7 +66,12 @@ export class CostStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.allowServicesToUseKey();
+    allowServicesToUseKey(this.key, {
+      ...PLATFORM_KEY_SERVICES,
+      'budgets.amazonaws.com': 'AWS Budgets notifications to the encrypted cost topic',
+      'costalerts.amazonaws.com': 'Cost Anomaly Detection alerts to the encrypted cost topic',
+    });
+    allowLogGroupEncryption(this.key);
 
     this.topic = new sns.Topic(this, 'CostTopic', {
       topicName: physicalName(config, 'cost'),
@@ -238,48 +248,6 @@ export class CostStack extends Stack {
     monitoring.monitorLambda(this.reporter.function, { name: 'reporter' });
     monitoring.monitorTopic(this.topic, { name: 'cost-topic' });
     return monitoring;
-  }
-
-  /** Budgets and Cost Anomaly Detection encrypt their messages with this key; CloudWatch Logs the reporter's logs. */
-  private allowServicesToUseKey(): void {
-    const sameAccount = { StringEquals: { 'aws:SourceAccount': this.account } };
-    for (const [service, purpose] of [
-      ['budgets.amazonaws.com', 'AWS Budgets notifications to the encrypted cost topic'],
-      ['costalerts.amazonaws.com', 'Cost Anomaly Detection alerts to the encrypted cost topic'],
-      ['cloudwatch.amazonaws.com', 'Alarm actions of the report function to the encrypted cost topic'],
-      [
-        'events.amazonaws.com',
-        'EventBridge keeping undeliverable scheduled runs in the encrypted dead-letter queue',
-      ],
-    ] as const) {
-      this.key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: purpose,
-          principals: [new iam.ServicePrincipal(service)],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          conditions: sameAccount,
-        }),
-      );
-    }
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatch Logs encrypting log groups of this account',
-        principals: [new iam.ServicePrincipal(`logs.${COST_REGION}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': this.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-          },
-        },
-      }),
-    );
   }
 
   /** The topic policy replaces SNS's default: each publishing service is named, for this account only. */

@@ -148,8 +148,8 @@ describe('cost anomaly detection', () => {
 });
 
 describe('the cost topic', () => {
-  it('is encrypted with a key that lets Budgets and Cost Anomaly Detection use it for this account', () => {
-    for (const service of ['budgets.amazonaws.com', 'costalerts.amazonaws.com']) {
+  it('is encrypted with a key that Budgets, Cost Anomaly Detection and SNS (its dead letters) may use for this account', () => {
+    for (const service of ['budgets.amazonaws.com', 'costalerts.amazonaws.com', 'sns.amazonaws.com']) {
       template.hasResourceProperties('AWS::KMS::Key', {
         KeyPolicy: {
           Statement: Match.arrayWith([
