@@ -119,3 +119,25 @@ describe('alert enricher cold start', () => {
     );
   });
 });
+
+describe('cost report cold start', () => {
+  const REPORT = {
+    ACCOUNT_ID: '123456789012',
+    REPORT_BUCKET_NAME: 'vigil-dev-cost-reports',
+    COST_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:vigil-dev-cost',
+    TAG_KEYS: 'Owner, CostCenter',
+    PLATFORM_TAG: 'Project=Vigil',
+    LINK_TTL_SECONDS: '43200',
+  };
+  const modulePath = '../../lambda/cost-report/report-function';
+
+  test('exports a handler when the environment is complete', () => {
+    expect(coldStart<{ handler: Handler }>(modulePath, REPORT).handler).toEqual(expect.any(Function));
+  });
+
+  test('fails naming every missing or malformed variable', () => {
+    expect(() => coldStart(modulePath, { ...REPORT, ACCOUNT_ID: '12', PLATFORM_TAG: 'Vigil' })).toThrow(
+      'Invalid Lambda environment: ACCOUNT_ID must be a 12-digit account id; PLATFORM_TAG must be KEY=VALUE',
+    );
+  });
+});
