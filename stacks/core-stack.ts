@@ -78,6 +78,12 @@ export class CoreStack extends Stack {
       ],
     });
 
+    // S3 tells EventBridge about new objects (the log archive watches its error prefix this way),
+    // set on the L1 so no notification custom resource is needed.
+    (this.archiveBucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
+
     this.platformBus = new events.EventBus(this, 'PlatformBus', {
       eventBusName: physicalName(config, 'platform'),
       description: `Vigil ${config.name} platform events: remediation runs, deploy markers, alert episodes`,

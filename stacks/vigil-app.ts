@@ -5,6 +5,7 @@ import { addComplianceGate } from './compliance-gate';
 import { CoreStack } from './core-stack';
 import { CostStack } from './cost-stack';
 import { DashboardsStack } from './dashboards-stack';
+import { LogArchiveStack } from './log-archive-stack';
 import { physicalName } from './physical-name';
 import { PredictorStack } from './predictor-stack';
 import { RemediationStack } from './remediation-stack';
@@ -15,6 +16,7 @@ export interface VigilStacks {
   readonly alerting: AlertingStack;
   readonly remediation: RemediationStack;
   readonly cost: CostStack;
+  readonly logArchive: LogArchiveStack;
   readonly predictor: PredictorStack;
   readonly dashboards: DashboardsStack;
 }
@@ -58,6 +60,28 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
     accessLogBucket: core.accessLogBucket,
   });
 
+  const logArchive = new LogArchiveStack(app, 'LogArchive', {
+    env,
+    config,
+    stackName: physicalName(config, 'log-archive'),
+    description: `Vigil ${config.name}: CloudWatch Logs to the archive bucket through Firehose`,
+    key: core.key,
+    archiveBucket: core.archiveBucket,
+    services: [
+      { name: 'predictor', logGroups: [predictor.scorer.logGroup, predictor.api.logGroup] },
+      { name: 'alerting', logGroups: [alerting.enricher.logGroup] },
+      {
+        name: 'remediation',
+        logGroups: [
+          remediation.envelope.logGroup,
+          remediation.dispatcher.logGroup,
+          remediation.approval.logGroup,
+          ...Object.values(remediation.playbookFunctions).map((fn) => fn.logGroup),
+        ],
+      },
+    ],
+  });
+
   // Always us-east-1 (Cost Explorer and Budgets live there); its alarms notify its own topic.
   const cost = new CostStack(app, 'Cost', {
     config,
@@ -70,7 +94,7 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
     config,
     stackName: physicalName(config, 'dashboards'),
     description: `Vigil ${config.name}: operations overview dashboard`,
-    services: [alerting.monitoring, remediation.monitoring, predictor.monitoring],
+    services: [alerting.monitoring, remediation.monitoring, predictor.monitoring, logArchive.monitoring],
   });
 
   Tags.of(app).add('Project', 'Vigil');
@@ -79,5 +103,5 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
   Tags.of(app).add('CostCenter', config.tags.costCenter);
   addComplianceGate(app);
 
-  return { core, alerting, remediation, predictor, cost, dashboards };
+  return { core, alerting, remediation, predictor, logArchive, cost, dashboards };
 }
