@@ -67,6 +67,10 @@ const archive = z
     noncurrentVersionExpireDays: wholeDays(1).default(30),
     /** Days S3 server access logs of the archive are kept. */
     accessLogRetentionDays: wholeDays(1).default(365),
+    /** Longest a log line waits in a Firehose buffer before it is written, in seconds. */
+    bufferIntervalSeconds: z.number().int().min(0).max(900).default(300),
+    /** Buffer size before Firehose writes an object, in MiB (64 at least with format processing). */
+    bufferSizeMiB: z.number().int().min(1).max(128).default(64),
   })
   .superRefine((days, ctx) => {
     // S3 rejects a lifecycle whose Glacier transition is less than 30 days after the Standard-IA one.

@@ -19,5 +19,6 @@ function rendered(value: unknown): string {
   if (ref) return `<${ref}>`;
   const attribute = (value as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'];
   if (attribute) return `<${attribute.join('.')}>`;
-  throw new Error(`cannot name the cdk-nag finding for ${JSON.stringify(value)}`);
+  // Anything else (a cross-stack Fn::GetStackOutput, say) cdk-nag prints as its JSON.
+  return JSON.stringify(value);
 }

@@ -24,6 +24,7 @@ import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/alarm-severi
 import { AlertTopics, allowAlarmActions } from '../constructs/alerting/alert-topics';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
+import type { LogArchiveStream } from '../constructs/log-archive/log-archive-stream';
 import { routeToTopics } from '../constructs/monitoring/alarm-routing';
 import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
 import { wildcardResourceFinding } from '../constructs/nag-finding';
@@ -39,6 +40,8 @@ export interface AlertingStackProps extends StackProps {
   readonly key: kms.IKey;
   /** Receives the artifacts bucket's server access logs (core stack). */
   readonly accessLogBucket: s3.IBucket;
+  /** Stream archiving the service's function logs. @default logs are not archived */
+  readonly logArchive?: LogArchiveStream;
 }
 
 const ROOT = path.join(__dirname, '..');
@@ -66,8 +69,11 @@ export class AlertingStack extends Stack {
   /** The alerting path's own alarms, routed directly to the topics. */
   readonly monitoring: ServiceMonitoring;
 
+  private readonly logArchive?: LogArchiveStream;
+
   constructor(scope: Construct, id: string, props: AlertingStackProps) {
     super(scope, id, props);
+    this.logArchive = props.logArchive;
     const { config, key } = props;
     const alerting = config.alerting;
 
@@ -318,6 +324,7 @@ export class AlertingStack extends Stack {
   /** Alarms on the alerting path itself, notifying the topics directly (the enricher is what they watch). */
   private addWatchdogs(config: EnvironmentConfig): ServiceMonitoring {
     const monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      logArchive: this.logArchive,
       service: ALERTING_SERVICE,
       alarmNamePrefix: alarmNamePrefix(config),
       routing: routeToTopics(this.topics),

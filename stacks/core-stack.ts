@@ -12,7 +12,7 @@ import {
   allowServicesToUseKey,
   PLATFORM_KEY_SERVICES,
 } from '../constructs/key-access';
-import { physicalName, physicalNamePattern } from './physical-name';
+import { archiveBucketName, physicalName, physicalNamePattern } from './physical-name';
 
 export interface CoreStackProps extends StackProps {
   /** The validated environment this stack is deployed for. */
@@ -55,6 +55,7 @@ export class CoreStack extends Stack {
     this.accessLogBucket = accessLogBucket;
 
     this.archiveBucket = new EncryptedBucket(this, 'ArchiveBucket', {
+      bucketName: archiveBucketName(config, this.account, this.region),
       encryptionKey: key,
       serverAccessLogsBucket: accessLogBucket,
       serverAccessLogsPrefix: 'archive/',

@@ -1,44 +1,43 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as path from 'node:path';
+import { Duration, Size, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { pascal } from '../constructs/construct-names';
-import { ERROR_PREFIX, LogArchiveStream } from '../constructs/log-archive/log-archive-stream';
-import { LogSubscription } from '../constructs/log-archive/log-subscription';
+import { ERROR_PREFIX, errorPrefix, LogArchiveStream } from '../constructs/log-archive/log-archive-stream';
 import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
-import { alarmNamePrefix, physicalName } from './physical-name';
-
-/** A service whose function logs are archived. */
-export interface ArchivedService {
-  /** Service name: the `service=` partition. */
-  readonly name: string;
-  readonly logGroups: readonly logs.ILogGroup[];
-}
+import { wildcardResourceFinding } from '../constructs/nag-finding';
+import { PlatformFunction } from '../constructs/platform-function';
+import { alarmNamePrefix, archiveBucketName, physicalName } from './physical-name';
 
 export interface LogArchiveStackProps extends StackProps {
   /** The validated environment this stack is deployed for. */
   readonly config: EnvironmentConfig;
   /** The platform key (core stack), imported here so grants stay in this stack's roles. */
   readonly key: kms.IKey;
-  /** The archive bucket (core stack). */
-  readonly archiveBucket: s3.IBucket;
-  /** The services whose logs are archived. */
-  readonly services: readonly ArchivedService[];
+  /** The services whose logs are archived: each gets a stream, which its monitoring subscribes functions to. */
+  readonly services: readonly string[];
 }
 
 /**
- * CloudWatch Logs → Firehose → the archive bucket: one stream per service, every given log group
- * subscribed, the streams and the error prefix watched. Logs stay short in CloudWatch (its storage
+ * CloudWatch Logs → Firehose → the archive bucket: one stream per service (the services' monitoring
+ * subscribes their functions' log groups), the streams and the error prefix watched. Logs stay short in CloudWatch (its storage
  * is the expensive part) and long in S3, where the bucket's lifecycle tiers and expires them.
  */
 export class LogArchiveStack extends Stack {
   readonly streams: Readonly<Record<string, LogArchiveStream>>;
   readonly errorObjects: events.Rule;
   readonly monitoring: ServiceMonitoring;
+  /** Per service, the function that re-puts its failed records (a remediation action too). */
+  readonly redrivers: Readonly<Record<string, PlatformFunction>>;
+  readonly workGroup: athena.CfnWorkGroup;
+  readonly table: glue.CfnTable;
 
   constructor(scope: Construct, id: string, props: LogArchiveStackProps) {
     super(scope, id, props);
@@ -46,26 +45,19 @@ export class LogArchiveStack extends Stack {
     // Imported by ARN: grants to them land in this stack's role policies, not in the core stack's
     // key and bucket policies, which would make the core stack depend on this one.
     const key = kms.Key.fromKeyArn(this, 'PlatformKey', props.key.keyArn);
-    const bucket = s3.Bucket.fromBucketAttributes(this, 'Archive', {
-      bucketArn: props.archiveBucket.bucketArn,
-      encryptionKey: key,
-    });
+    const bucketName = archiveBucketName(config, this.account, this.region);
+    const bucket = s3.Bucket.fromBucketAttributes(this, 'Archive', { bucketName, encryptionKey: key });
 
     const streams: Record<string, LogArchiveStream> = {};
     for (const service of props.services) {
-      const stream = new LogArchiveStream(this, `${pascal(service.name)}Stream`, {
-        service: service.name,
+      streams[service] = new LogArchiveStream(this, `${pascal(service)}Stream`, {
+        service,
         bucket,
         key,
-        deliveryStreamName: physicalName(config, `logs-${service.name}`),
+        deliveryStreamName: physicalName(config, `logs-${service}`),
+        bufferInterval: Duration.seconds(config.archive.bufferIntervalSeconds),
+        bufferSize: Size.mebibytes(config.archive.bufferSizeMiB),
       });
-      service.logGroups.forEach((logGroup, index) => {
-        new LogSubscription(this, `${pascal(service.name)}Subscription${index}`, {
-          logGroup,
-          archive: stream,
-        });
-      });
-      streams[service.name] = stream;
     }
     this.streams = streams;
 
@@ -76,10 +68,16 @@ export class LogArchiveStack extends Stack {
         source: ['aws.s3'],
         detailType: ['Object Created'],
         detail: {
-          bucket: { name: [props.archiveBucket.bucketName] },
+          bucket: { name: [bucketName] },
           object: { key: [{ prefix: ERROR_PREFIX }] },
         },
       },
+    });
+
+    Validations.of(this.errorObjects).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'The rule has no target, so nothing to dead-letter: it exists so its MatchedEvents metric counts error objects.',
     });
 
     this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
@@ -115,5 +113,188 @@ export class LogArchiveStack extends Stack {
         thresholdReason: 'any object under errors/ in five minutes',
       },
     );
+    const queries = this.addQueries(config, bucketName, key, props.services);
+    this.table = queries.table;
+    this.workGroup = queries.workGroup;
+    this.redrivers = Object.fromEntries(
+      Object.entries(streams).map(([service, stream]) => [
+        service,
+        this.addRedrive(config, service, stream, bucketName, key),
+      ]),
+    );
+    // CDK maps Firehose's per-region CIDR blocks for destinations inside a VPC; these streams have
+    // none, and CloudFormation validation rejects a mapping nothing reads.
+    this.node.tryRemoveChild('@aws-cdk--aws-kinesisfirehose.CidrBlocks');
+  }
+
+  /**
+   * A Glue table over the archive with partition projection (no crawler, no partition upkeep) and
+   * an Athena workgroup that encrypts its results and stops any query scanning more than 10 GB.
+   */
+  private addQueries(
+    config: EnvironmentConfig,
+    bucketName: string,
+    key: kms.IKey,
+    services: readonly string[],
+  ) {
+    const database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: this.account,
+      databaseInput: {
+        name: `vigil_${config.name}_logs`,
+        description: 'Archived CloudWatch Logs of Vigil services',
+      },
+    });
+    const column = (name: string, type = 'string') => ({ name, type });
+    const table = new glue.CfnTable(this, 'FunctionLogs', {
+      catalogId: this.account,
+      databaseName: `vigil_${config.name}_logs`,
+      tableInput: {
+        name: 'function_logs',
+        description: 'Powertools JSON log lines of Vigil functions, one row per line',
+        tableType: 'EXTERNAL_TABLE',
+        // The partition is `archive_service`: the log lines carry a `service` field of their own.
+        partitionKeys: [
+          column('archive_service'),
+          column('year', 'int'),
+          column('month', 'int'),
+          column('day', 'int'),
+        ],
+        parameters: {
+          classification: 'json',
+          'projection.enabled': 'true',
+          'projection.archive_service.type': 'enum',
+          'projection.archive_service.values': services.join(','),
+          'projection.year.type': 'integer',
+          'projection.year.range': '2025,2100',
+          'projection.month.type': 'integer',
+          'projection.month.range': '1,12',
+          'projection.month.digits': '2',
+          'projection.day.type': 'integer',
+          'projection.day.range': '1,31',
+          'projection.day.digits': '2',
+          'storage.location.template': `s3://${bucketName}/logs/service=\${archive_service}/year=\${year}/month=\${month}/day=\${day}/`,
+        },
+        storageDescriptor: {
+          location: `s3://${bucketName}/logs/`,
+          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          serdeInfo: {
+            serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+            // A line that is not JSON (a runtime crash report) must not fail the whole query.
+            parameters: { 'ignore.malformed.json': 'true' },
+          },
+          columns: [
+            column('timestamp'),
+            column('level'),
+            column('message'),
+            column('service'),
+            column('function_name'),
+            column('function_request_id'),
+            column('xray_trace_id'),
+            column('cold_start', 'boolean'),
+            column('error'),
+          ],
+        },
+      },
+    });
+    table.node.addDependency(database);
+
+    const workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
+      name: physicalName(config, 'logs'),
+      description: 'Queries over the log archive',
+      recursiveDeleteOption: true,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+        resultConfiguration: {
+          outputLocation: `s3://${bucketName}/athena-results/`,
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: key.keyArn },
+        },
+      },
+    });
+    const tableName = `vigil_${config.name}_logs.function_logs`;
+    const query = (id: string, name: string, description: string, queryString: string) =>
+      new athena.CfnNamedQuery(this, id, {
+        name,
+        description,
+        database: `vigil_${config.name}_logs`,
+        workGroup: workGroup.name,
+        queryString,
+      }).node.addDependency(workGroup);
+    query(
+      'ErrorsByServicePerDay',
+      'Errors by service per day',
+      'ERROR lines per service and day over the last 30 days',
+      [
+        "SELECT archive_service, date_format(date_parse(concat(cast(year AS varchar), '-', lpad(cast(month AS varchar), 2, '0'), '-', lpad(cast(day AS varchar), 2, '0')), '%Y-%m-%d'), '%Y-%m-%d') AS day, count(*) AS errors",
+        `FROM ${tableName}`,
+        "WHERE level = 'ERROR'",
+        "  AND date_parse(concat(cast(year AS varchar), lpad(cast(month AS varchar), 2, '0'), lpad(cast(day AS varchar), 2, '0')), '%Y%m%d') >= current_date - interval '30' day",
+        'GROUP BY 1, 2',
+        'ORDER BY 2 DESC, 3 DESC',
+      ].join('\n'),
+    );
+    query(
+      'OneRequestAcrossServices',
+      'One request across services',
+      'Every log line of one request or trace, in every service, in time order (replace the id)',
+      [
+        `SELECT archive_service, timestamp, level, function_name, message FROM ${tableName}`,
+        "WHERE (function_request_id = 'REQUEST-ID' OR xray_trace_id LIKE '%TRACE-ID%')",
+        '  AND year = year(current_date) AND month = month(current_date)',
+        'ORDER BY timestamp',
+      ].join('\n'),
+    );
+    return { table, workGroup };
+  }
+
+  /** One redrive function per service: its error prefix goes back to its own stream. */
+  private addRedrive(
+    config: EnvironmentConfig,
+    service: string,
+    stream: LogArchiveStream,
+    bucketName: string,
+    key: kms.IKey,
+  ): PlatformFunction {
+    const fn = new PlatformFunction(this, `${pascal(service)}Redrive`, {
+      entry: path.join(__dirname, '..', 'lambda', 'firehose-redrive', 'redrive-function.ts'),
+      description: `Re-puts ${service} log records Firehose could not deliver, from the archive's error prefix`,
+      serviceName: `log-redrive-${service}`,
+      metricsNamespace: 'Vigil/LogArchive',
+      logKey: key,
+      logRetentionDays: config.logs.retentionDays,
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      environment: {
+        ARCHIVE_BUCKET_NAME: bucketName,
+        DELIVERY_STREAM_NAME: stream.deliveryStream.deliveryStreamName,
+        ERROR_PREFIX: errorPrefix(service),
+      },
+    });
+    const bucketArn = `arn:${this.partition}:s3:::${bucketName}`;
+    const objects = (prefix: string) => `${bucketArn}/${prefix}*`;
+    const allow = (actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources, conditions }));
+    allow(['s3:ListBucket'], [bucketArn], { StringLike: { 's3:prefix': [`${errorPrefix(service)}*`] } });
+    allow(['s3:GetObject', 's3:DeleteObject'], [objects(errorPrefix(service))]);
+    allow(['s3:PutObject'], [objects(`redriven/${errorPrefix(service)}`), objects('redrive-reports/')]);
+    allow(['firehose:PutRecordBatch'], [stream.deliveryStream.deliveryStreamArn]);
+    allow(['kms:Decrypt', 'kms:GenerateDataKey'], [key.keyArn]);
+    Validations.of(fn.role).acknowledge(
+      ...[
+        objects(errorPrefix(service)),
+        objects(`redriven/${errorPrefix(service)}`),
+        objects('redrive-reports/'),
+      ].map((arn) => ({
+        id: wildcardResourceFinding(this, arn),
+        reason: `Redrive of ${service}: error objects and reports are named by Firehose and by the run; the grant is ${arn.split(':::')[1]}.`,
+      })),
+    );
+    Validations.of(fn.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: `The ${service} redrive runs by hand or from a playbook, synchronously: its caller sees the failure and the report.`,
+    });
+    return fn;
   }
 }

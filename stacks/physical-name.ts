@@ -23,3 +23,15 @@ export function physicalNamePattern(config: Pick<EnvironmentConfig, 'name'>): st
 export function alarmNamePrefix(config: Pick<EnvironmentConfig, 'name'>): string {
   return `vigil-${config.name}`;
 }
+
+/**
+ * The archive bucket's name, `vigil-<env>-archive-<account>-<region>`: fixed so that other stacks
+ * (the log archive) can name it without a cross-stack reference.
+ */
+export function archiveBucketName(
+  config: Pick<EnvironmentConfig, 'name'>,
+  account: string,
+  region: string,
+): string {
+  return `${physicalName(config, 'archive')}-${account}-${region}`;
+}

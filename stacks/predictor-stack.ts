@@ -17,6 +17,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
+import type { LogArchiveStream } from '../constructs/log-archive/log-archive-stream';
 import type { AlarmRouting } from '../constructs/monitoring/alarm-routing';
 import {
   httpApiAvailability,
@@ -39,6 +40,8 @@ export interface PredictorStackProps extends StackProps {
   readonly key: kms.IKey;
   /** Receives the data bucket's server access logs (core stack). */
   readonly accessLogBucket: s3.IBucket;
+  /** Stream archiving the service's function logs. @default logs are not archived */
+  readonly logArchive?: LogArchiveStream;
   /** Where the workload's alarms notify. @default no actions until the alerting stack provides topics */
   readonly alarmRouting?: AlarmRouting;
 }
@@ -74,8 +77,11 @@ export class PredictorStack extends Stack {
   readonly monitoring: ServiceMonitoring;
   private readonly bucketArn: string;
 
+  private readonly logArchive?: LogArchiveStream;
+
   constructor(scope: Construct, id: string, props: PredictorStackProps) {
     super(scope, id, props);
+    this.logArchive = props.logArchive;
     const { config, key } = props;
     const predictor = config.predictor;
 
@@ -287,6 +293,7 @@ export class PredictorStack extends Stack {
   ): ServiceMonitoring {
     const predictor = config.predictor;
     const monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      logArchive: this.logArchive,
       service: 'predictor',
       alarmNamePrefix: alarmNamePrefix(config),
       routing,

@@ -22,6 +22,7 @@ import type { EnvironmentConfig } from '../config/environment-config';
 import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/alarm-severity';
 import { kebab, pascal } from '../constructs/construct-names';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
+import type { LogArchiveStream } from '../constructs/log-archive/log-archive-stream';
 import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
 import { wildcardResourceFinding } from '../constructs/nag-finding';
 import { PlatformFunction } from '../constructs/platform-function';
@@ -38,6 +39,8 @@ export interface RemediationStackProps extends StackProps {
   readonly key: kms.IKey;
   /** The alerting stack's severity topics: remediation reports into the alert's thread. */
   readonly topics: Readonly<Record<AlarmSeverity, sns.ITopic>>;
+  /** Stream archiving the service's function logs. @default logs are not archived */
+  readonly logArchive?: LogArchiveStream;
 }
 
 const ROOT = path.join(__dirname, '..');
@@ -94,8 +97,11 @@ export class RemediationStack extends Stack {
   private readonly config: EnvironmentConfig;
   private readonly key: kms.IKey;
 
+  private readonly logArchive?: LogArchiveStream;
+
   constructor(scope: Construct, id: string, props: RemediationStackProps) {
     super(scope, id, props);
+    this.logArchive = props.logArchive;
     const { config, key } = props;
     this.config = config;
     this.key = key;
@@ -333,6 +339,7 @@ export class RemediationStack extends Stack {
   /** The remediation path's own alarms, notified like any service's through alerting. */
   private addMonitoring(config: EnvironmentConfig, deadLetters: DeadLetterQueue): ServiceMonitoring {
     const monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      logArchive: this.logArchive,
       service: 'remediation',
       alarmNamePrefix: alarmNamePrefix(config),
       runbookBaseUrl: config.monitoring.runbookBaseUrl,

@@ -33,6 +33,16 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
     description: `Vigil ${config.name}: platform key, log archive, event bus, tracing`,
   });
 
+  // Before the services: each service's monitoring subscribes its functions to its stream.
+  const logArchive = new LogArchiveStack(app, 'LogArchive', {
+    env,
+    config,
+    stackName: physicalName(config, 'log-archive'),
+    description: `Vigil ${config.name}: CloudWatch Logs to the archive bucket through Firehose`,
+    key: core.key,
+    services: ['alerting', 'remediation', 'predictor'],
+  });
+
   const alerting = new AlertingStack(app, 'Alerting', {
     env,
     config,
@@ -40,6 +50,7 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
     description: `Vigil ${config.name}: alert enrichment, severity topics, episodes`,
     key: core.key,
     accessLogBucket: core.accessLogBucket,
+    logArchive: logArchive.streams.alerting,
   });
 
   const remediation = new RemediationStack(app, 'Remediation', {
@@ -49,6 +60,7 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
     description: `Vigil ${config.name}: self-healing playbooks inside the safety envelope`,
     key: core.key,
     topics: alerting.topics,
+    logArchive: logArchive.streams.remediation,
   });
 
   const predictor = new PredictorStack(app, 'Predictor', {
@@ -58,28 +70,7 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
     description: `Vigil ${config.name}: the Chicago-crimes arrest predictor workload`,
     key: core.key,
     accessLogBucket: core.accessLogBucket,
-  });
-
-  const logArchive = new LogArchiveStack(app, 'LogArchive', {
-    env,
-    config,
-    stackName: physicalName(config, 'log-archive'),
-    description: `Vigil ${config.name}: CloudWatch Logs to the archive bucket through Firehose`,
-    key: core.key,
-    archiveBucket: core.archiveBucket,
-    services: [
-      { name: 'predictor', logGroups: [predictor.scorer.logGroup, predictor.api.logGroup] },
-      { name: 'alerting', logGroups: [alerting.enricher.logGroup] },
-      {
-        name: 'remediation',
-        logGroups: [
-          remediation.envelope.logGroup,
-          remediation.dispatcher.logGroup,
-          remediation.approval.logGroup,
-          ...Object.values(remediation.playbookFunctions).map((fn) => fn.logGroup),
-        ],
-      },
-    ],
+    logArchive: logArchive.streams.predictor,
   });
 
   // Always us-east-1 (Cost Explorer and Budgets live there); its alarms notify its own topic.

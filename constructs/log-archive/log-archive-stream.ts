@@ -1,9 +1,10 @@
-import { Duration, Size } from 'aws-cdk-lib';
+import { Duration, Size, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { wildcardResourceFinding } from '../nag-finding';
 
 export interface LogArchiveStreamProps {
   /** Service whose logs this stream archives; it is the `service=` partition of every object. */
@@ -25,8 +26,13 @@ export function archivePrefix(service: string): string {
   return `logs/service=${service}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/`;
 }
 
-/** Where records Firehose could not process land, by error type and day. */
+/** Where records Firehose could not process land. */
 export const ERROR_PREFIX = 'errors/';
+
+/** A service's failed records, by error type and day: one redrive per prefix goes back to one stream. */
+export function errorPrefix(service: string): string {
+  return `${ERROR_PREFIX}service=${service}/`;
+}
 
 /**
  * One Firehose delivery stream per service, from CloudWatch Logs subscriptions to the archive
@@ -39,15 +45,18 @@ export class LogArchiveStream extends Construct {
   readonly deliveryStream: firehose.DeliveryStream;
   /** Lets CloudWatch Logs put subscription records into this stream. */
   readonly subscriptionRole: iam.Role;
+  /** The stream's name as given (not a token), for the recursion guard. */
+  readonly deliveryStreamName: string;
 
   constructor(scope: Construct, id: string, props: LogArchiveStreamProps) {
     super(scope, id);
+    this.deliveryStreamName = props.deliveryStreamName;
     this.deliveryStream = new firehose.DeliveryStream(this, 'Stream', {
       deliveryStreamName: props.deliveryStreamName,
       encryption: firehose.StreamEncryption.customerManagedKey(props.key),
       destination: new firehose.S3Bucket(props.bucket, {
         dataOutputPrefix: archivePrefix(props.service),
-        errorOutputPrefix: `${ERROR_PREFIX}!{firehose:error-output-type}/service=${props.service}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/`,
+        errorOutputPrefix: `${errorPrefix(props.service)}!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/`,
         compression: firehose.Compression.GZIP,
         encryptionKey: props.key,
         bufferingInterval: props.bufferInterval ?? Duration.minutes(5),
@@ -58,6 +67,8 @@ export class LogArchiveStream extends Construct {
         ],
       }),
     });
+
+    this.acknowledgeGrants(props);
 
     const stack = this.deliveryStream.stack;
     this.subscriptionRole = new iam.Role(this, 'SubscriptionRole', {
@@ -73,6 +84,32 @@ export class LogArchiveStream extends Construct {
         actions: ['firehose:PutRecord', 'firehose:PutRecordBatch'],
         resources: [this.deliveryStream.deliveryStreamArn],
       }),
+    );
+  }
+
+  /** CDK's Firehose roles get its standard S3 and KMS grants, limited to the archive bucket and key. */
+  private acknowledgeGrants(props: LogArchiveStreamProps): void {
+    const kmsGrants = [
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: `CDK\u2019s grant for ${props.deliveryStreamName} to encrypt with the platform key only.`,
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+        reason: `Part of CDK\u2019s key grant for ${props.deliveryStreamName}, on the platform key only.`,
+      },
+    ];
+    Validations.of(this.deliveryStream.node.findChild('Service Role')).acknowledge(...kmsGrants);
+    Validations.of(this.deliveryStream.node.findChild('S3 Destination Role')).acknowledge(
+      ...kmsGrants.map((grant) => ({ ...grant, reason: `${grant.reason} (writing objects)` })),
+      ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map((action) => ({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason: `CDK\u2019s Firehose S3 destination grant (${action}) for ${props.deliveryStreamName}, on the archive bucket only.`,
+      })),
+      {
+        id: wildcardResourceFinding(this, props.bucket.arnForObjects('*')),
+        reason: `${props.deliveryStreamName} writes objects under names Firehose makes up per batch; the grant is the archive bucket.`,
+      },
     );
   }
 }

@@ -20,7 +20,7 @@ export class LogSubscription extends Construct {
   constructor(scope: Construct, id: string, props: LogSubscriptionProps) {
     super(scope, id);
     const stream = props.archive.deliveryStream;
-    if (props.logGroup.logGroupName.includes(stream.deliveryStreamName)) {
+    if (props.logGroup.logGroupName.includes(props.archive.deliveryStreamName)) {
       throw new Error(
         `log group ${props.logGroup.logGroupName} belongs to the archive stream itself; subscribing it would loop`,
       );

@@ -4,6 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { kebab } from '../construct-names';
+import { LogSubscription } from '../log-archive/log-subscription';
 import type { AlarmSpec } from './alarm-spec';
 import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 import { resourcesReferencing } from './stack-references';
@@ -29,6 +30,8 @@ export interface LambdaMonitorProps {
   readonly asyncInvocations?: boolean;
   /** Whether the function reads a Kinesis or DynamoDB stream. @default true when it has a stream event source */
   readonly streamSource?: boolean;
+  /** Subscribe the function's log group to the service's log archive. @default true when the service has one */
+  readonly archiveLogs?: boolean;
   /** Alarm on ERROR lines in the function's JSON logs (Powertools or the JSON log format). @default true */
   readonly errorLogs?: boolean;
   /**
@@ -183,6 +186,10 @@ export class LambdaMonitor extends Construct {
 
     this.applyLogRetention(fn);
     if (props.errorLogs ?? true) this.addErrorLogAlarm(fn);
+    const archive = this.monitoring.logArchive;
+    if (archive && (props.archiveLogs ?? true)) {
+      new LogSubscription(this, 'LogArchive', { logGroup: logGroupOf(fn, this), archive });
+    }
     if (props.trafficDrop ?? false) {
       const alarm = this.monitoring.addAnomalyAlarm(this, this.resource, {
         signal: 'traffic-drop',
@@ -261,11 +268,7 @@ export class LambdaMonitor extends Construct {
   private addErrorLogAlarm(fn: lambda.IFunction): void {
     const metricName = `${this.monitoring.service}-${this.resource.name}-error-logs`;
     const filter = new logs.MetricFilter(this, 'ErrorLogFilter', {
-      // An imported function's log group is found by the name Lambda gives it.
-      logGroup:
-        fn instanceof lambda.Function
-          ? fn.logGroup
-          : logs.LogGroup.fromLogGroupName(this, 'LogGroup', `/aws/lambda/${fn.functionName}`),
+      logGroup: logGroupOf(fn, this),
       filterPattern: logs.FilterPattern.stringValue('$.level', '=', 'ERROR'),
       metricNamespace: 'Vigil/Logs',
       metricName,
@@ -298,6 +301,13 @@ export class LambdaMonitor extends Construct {
 function logGroupNameOf(fn: lambda.IFunction, monitor: Construct): string {
   if (fn instanceof lambda.Function && Stack.of(fn) === Stack.of(monitor)) return fn.logGroup.logGroupName;
   return `/aws/lambda/${fn.functionName}`;
+}
+
+/** The function's log group; an imported function's is found by the name Lambda gives it. */
+function logGroupOf(fn: lambda.IFunction, scope: Construct): logs.ILogGroup {
+  if (fn instanceof lambda.Function) return fn.logGroup;
+  const existing = scope.node.tryFindChild('LogGroup') as logs.ILogGroup | undefined;
+  return existing ?? logs.LogGroup.fromLogGroupName(scope, 'LogGroup', `/aws/lambda/${fn.functionName}`);
 }
 
 function numberOrUndefined(value: unknown): number | undefined {

@@ -19,6 +19,7 @@ import * as sfnModule from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import type { AlarmSeverity } from '../alarm-severity';
 import { kebab, pascal } from '../construct-names';
+import type { LogArchiveStream } from '../log-archive/log-archive-stream';
 import { formatAlarmDescription } from './alarm-description';
 import { type AlarmRouting, NO_ROUTING } from './alarm-routing';
 import type {
@@ -57,6 +58,8 @@ export interface ServiceMonitoringProps {
    * @default CDK's retention (two years)
    */
   readonly logRetentionDays?: number;
+  /** Archive the logs of every monitored function to this stream (a monitor may opt out). @default not archived */
+  readonly logArchive?: LogArchiveStream;
   /**
    * Put the monitors made by the `monitorX` methods into nested stacks of at most this many resources,
    * for services too large for one template (CloudFormation allows 500 resources and 1 MB).
@@ -343,6 +346,11 @@ export class ServiceMonitoring extends Construct {
   /** Retention the service applies to log groups CDK made for its functions, if it sets one. */
   get logRetentionDays(): number | undefined {
     return this.props.logRetentionDays;
+  }
+
+  /** Where monitored functions' logs are archived, when the service archives them. */
+  get logArchive(): LogArchiveStream | undefined {
+    return this.props.logArchive;
   }
 
   /** The one alarm-naming rule. */

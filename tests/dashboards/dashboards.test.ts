@@ -84,6 +84,7 @@ describe('operations overview', () => {
       'predictor: paging alarms',
       'api: budget left',
       'api-function: budget left',
+      'log-archive: paging alarms',
     ]);
     expect(overviewWidgets[0]?.properties.alarms).toHaveLength(3);
   });

@@ -14,8 +14,16 @@ describe('summarizeAssembly', () => {
       { stack: 'vigil-dev-core', resources: 8, alarms: 0, functions: 0, monitoringUsd: 0, findings: [] },
       { stack: 'vigil-dev-cost', resources: 35, alarms: 10, functions: 1, monitoringUsd: 1.4, findings: [] },
       {
+        stack: 'vigil-dev-log-archive',
+        resources: 61,
+        alarms: 10,
+        functions: 3,
+        monitoringUsd: 1,
+        findings: [],
+      },
+      {
         stack: 'vigil-dev-alerting',
-        resources: 52,
+        resources: 53,
         alarms: 22,
         functions: 1,
         monitoringUsd: 5.9,
@@ -23,7 +31,7 @@ describe('summarizeAssembly', () => {
       },
       {
         stack: 'vigil-dev-predictor',
-        resources: 77,
+        resources: 79,
         alarms: 42,
         functions: 2,
         monitoringUsd: 11.9,
@@ -31,7 +39,7 @@ describe('summarizeAssembly', () => {
       },
       {
         stack: 'vigil-dev-remediation',
-        resources: 122,
+        resources: 128,
         alarms: 57,
         functions: 6,
         monitoringUsd: 11.4,

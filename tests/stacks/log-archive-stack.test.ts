@@ -1,0 +1,173 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { LogArchiveStream } from '../../constructs/log-archive/log-archive-stream';
+import { LogSubscription } from '../../constructs/log-archive/log-subscription';
+import { ServiceMonitoring } from '../../constructs/monitoring/service-monitoring';
+import { newFunction } from '../support/alarm-template';
+import { configWith, vigilStacks } from '../support/synth-vigil';
+
+const { stacks } = vigilStacks(configWith({}));
+const template = Template.fromStack(stacks.logArchive);
+const streams = () => Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'));
+
+describe('delivery streams', () => {
+  it('has one stream per archived service, encrypted with the platform key', () => {
+    expect(
+      streams()
+        .map((stream) => stream.Properties.DeliveryStreamName)
+        .sort(),
+    ).toEqual(['vigil-test-logs-alerting', 'vigil-test-logs-predictor', 'vigil-test-logs-remediation']);
+    for (const stream of streams()) {
+      expect(stream.Properties.DeliveryStreamEncryptionConfigurationInput).toMatchObject({
+        KeyType: 'CUSTOMER_MANAGED_CMK',
+      });
+    }
+  });
+
+  it('unzips subscription records and keeps only the messages, with no Lambda, into GZIP objects by service and day', () => {
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamName: 'vigil-test-logs-predictor',
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        BucketARN: Match.anyValue(),
+        CompressionFormat: 'GZIP',
+        Prefix: 'logs/service=predictor/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/',
+        ErrorOutputPrefix:
+          'errors/service=predictor/!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/',
+        BufferingHints: { IntervalInSeconds: 300, SizeInMBs: 64 },
+        EncryptionConfiguration: { KMSEncryptionConfig: { AWSKMSKeyARN: Match.anyValue() } },
+        ProcessingConfiguration: {
+          Enabled: true,
+          Processors: [
+            Match.objectLike({ Type: 'Decompression' }),
+            Match.objectLike({
+              Type: 'CloudWatchLogProcessing',
+              Parameters: [{ ParameterName: 'DataMessageExtraction', ParameterValue: 'true' }],
+            }),
+          ],
+        },
+      }),
+    });
+  });
+});
+
+describe('subscriptions', () => {
+  it('the services’ monitoring subscribes each monitored function, through a role only CloudWatch Logs may assume', () => {
+    const filters = (stack: Parameters<typeof Template.fromStack>[0]) =>
+      Object.values(Template.fromStack(stack).findResources('AWS::Logs::SubscriptionFilter'));
+    expect(filters(stacks.predictor)).toHaveLength(2);
+    expect(filters(stacks.alerting)).toHaveLength(1);
+    expect(filters(stacks.remediation)).toHaveLength(6);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'logs.amazonaws.com' },
+            Condition: { StringLike: { 'aws:SourceArn': Match.anyValue() } },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('lets a monitor opt out, and never subscribes a log group of an archive stream', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Team');
+    const archive = new LogArchiveStream(stack, 'Archive', {
+      service: 'orders',
+      bucket: s3.Bucket.fromBucketName(stack, 'Bucket', 'archive'),
+      key: kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-west-1:123456789012:key/1'),
+      deliveryStreamName: 'orders-logs',
+    });
+    const monitoring = new ServiceMonitoring(stack, 'Monitoring', { service: 'orders', logArchive: archive });
+    monitoring.monitorLambda(newFunction(stack, 'Archived'));
+    monitoring.monitorLambda(newFunction(stack, 'Quiet'), { archiveLogs: false });
+    expect(
+      Object.keys(Template.fromStack(stack).findResources('AWS::Logs::SubscriptionFilter')),
+    ).toHaveLength(1);
+    expect(
+      () =>
+        new LogSubscription(stack, 'Loop', {
+          logGroup: logs.LogGroup.fromLogGroupName(stack, 'Own', '/aws/kinesisfirehose/orders-logs'),
+          archive,
+        }),
+    ).toThrow(/subscribing it would loop/);
+  });
+});
+
+describe('watching the archive', () => {
+  it('alarms on delivery success and freshness of each stream, and on any error object', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => alarm.Properties.AlarmName as string,
+    );
+    expect(alarms).toEqual(
+      expect.arrayContaining([
+        'vigil-test-log-archive-predictor-stream-s3-delivery-success',
+        'vigil-test-log-archive-predictor-stream-s3-data-freshness',
+        'vigil-test-log-archive-error-objects-failed-records',
+      ]),
+    );
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { object: { key: [{ prefix: 'errors/' }] } },
+      },
+    });
+  });
+
+  it('has S3 tell EventBridge about new archive objects', () => {
+    Template.fromStack(stacks.core).hasResourceProperties('AWS::S3::Bucket', {
+      NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+    });
+  });
+});
+
+describe('queries', () => {
+  it('projects partitions (no crawler) by service and day', () => {
+    const table = Object.values(template.findResources('AWS::Glue::Table'))[0]?.Properties.TableInput;
+    expect(table).toMatchObject({
+      Name: 'function_logs',
+      Parameters: expect.objectContaining({
+        'projection.enabled': 'true',
+        'projection.archive_service.values': 'alerting,remediation,predictor',
+      }),
+    });
+    expect(JSON.stringify(table.Parameters['storage.location.template'])).toMatch(
+      /logs\/service=\$\{archive_service\}\/year=\$\{year\}\/month=\$\{month\}\/day=\$\{day\}\//,
+    );
+  });
+
+  it('runs queries in a workgroup that encrypts results and stops at 10 GB scanned', () => {
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      Name: 'vigil-test-logs',
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+        ResultConfiguration: Match.objectLike({
+          EncryptionConfiguration: Match.objectLike({ EncryptionOption: 'SSE_KMS' }),
+        }),
+      }),
+    });
+    const names = Object.values(template.findResources('AWS::Athena::NamedQuery')).map(
+      (query) => query.Properties.Name,
+    );
+    expect(names.sort()).toEqual(['Errors by service per day', 'One request across services']);
+  });
+});
+
+describe('redrive', () => {
+  it('gives each service a redrive function limited to its own error prefix and stream', () => {
+    const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('PredictorRedriveFunction'),
+    )?.[1];
+    expect(fn?.Properties.Environment.Variables).toMatchObject({ ERROR_PREFIX: 'errors/service=predictor/' });
+    const policy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) =>
+      id.startsWith('PredictorRedriveRole'),
+    )?.[1];
+    expect(JSON.stringify(policy)).toContain('/errors/service=predictor/*');
+    expect(JSON.stringify(policy)).not.toMatch(/"s3:DeleteObject"[^\]]*"Resource":"[^"]*\/logs\//);
+  });
+});
