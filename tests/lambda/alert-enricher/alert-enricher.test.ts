@@ -269,8 +269,8 @@ describe('failing open: the alert goes out with what is known and says what is m
     ['history', () => aws.cloudWatch.on(DescribeAlarmHistoryCommand)],
     ['changes', () => aws.cloudTrail.on(LookupEventsCommand)],
     ['tags', () => aws.cloudWatch.on(ListTagsForResourceCommand)],
-  ])('%s failing with AccessDenied', async (source, stub) => {
-    stub().rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+  ])('%s failing with AccessDenied', async (source, failing) => {
+    failing().rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
     await bed.enricher()(metricAlarmEvent());
     const [published] = topicAlerts(aws.sns);
     expect(published?.alert.missing).toEqual([

@@ -51,3 +51,31 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
     },
   };
 }
+
+/** Creates a table keyed by two string attributes (partition and sort) on a local DynamoDB. */
+export async function createTable(
+  endpoint: string,
+  name: string,
+  keys: { readonly partitionKey: string; readonly sortKey: string },
+): Promise<string> {
+  const admin = new DynamoDBClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS, endpoint });
+  try {
+    await admin.send(
+      new CreateTableCommand({
+        TableName: name,
+        KeySchema: [
+          { AttributeName: keys.partitionKey, KeyType: 'HASH' },
+          { AttributeName: keys.sortKey, KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: keys.partitionKey, AttributeType: 'S' },
+          { AttributeName: keys.sortKey, AttributeType: 'S' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } finally {
+    admin.destroy();
+  }
+  return name;
+}

@@ -1,7 +1,6 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LEDGER_TABLE_KEYS } from '../../../../lambda/remediation/envelope/remediation-ledger';
 import type { RemediationRequest } from '../../../../lambda/remediation/remediation-types';
-import { TEST_CREDENTIALS, TEST_REGION } from '../../support/local-dynamodb';
+import { createTable } from '../../support/local-dynamodb';
 
 let tables = 0;
 
@@ -22,28 +21,8 @@ let tables = 0;
  * });
  * ```
  */
-export async function createLedgerTable(endpoint: string): Promise<string> {
-  const admin = new DynamoDBClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS, endpoint });
-  const name = `remediation-ledger-${++tables}`;
-  try {
-    await admin.send(
-      new CreateTableCommand({
-        TableName: name,
-        KeySchema: [
-          { AttributeName: LEDGER_TABLE_KEYS.partitionKey, KeyType: 'HASH' },
-          { AttributeName: LEDGER_TABLE_KEYS.sortKey, KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: LEDGER_TABLE_KEYS.partitionKey, AttributeType: 'S' },
-          { AttributeName: LEDGER_TABLE_KEYS.sortKey, AttributeType: 'S' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  } finally {
-    admin.destroy();
-  }
-  return name;
+export function createLedgerTable(endpoint: string): Promise<string> {
+  return createTable(endpoint, `remediation-ledger-${++tables}`, LEDGER_TABLE_KEYS);
 }
 
 let runs = 0;
