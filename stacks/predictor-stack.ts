@@ -355,8 +355,10 @@ export class PredictorStack extends Stack {
   /**
    * The mean predicted probability per file is a drift signal with no fixed right value, so it is
    * watched with anomaly detection. The alarm follows the model version this stack ships (read from
-   * the model card at synth): a new release starts a new band, and a drift right after a release
-   * points at the release, hence the rollback playbook.
+   * the model card at synth): a new release starts a new band. It names no playbook: its metric has no
+   * `FunctionName` dimension, so the remediation dispatcher could not resolve a function to roll back,
+   * and drift in the inputs is not something a rollback clears. A drift right after a release points
+   * at the release; the on-call engineer decides.
    */
   private addDriftAlarm(monitoring: ServiceMonitoring): void {
     const modelVersion = modelVersionOf(path.join(ROOT, MODEL_FILES[0][0]));
@@ -380,7 +382,6 @@ export class PredictorStack extends Stack {
         severity: 'warning',
         summary: `Mean predicted arrest probability of ${modelVersion} left its usual band: inputs or the model drifted.`,
         thresholdReason: 'outside the 3-standard-deviation anomaly band in 2 of 3 hours',
-        playbook: 'lambda-alias-rollback',
       },
     );
   }

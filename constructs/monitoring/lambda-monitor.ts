@@ -150,7 +150,8 @@ export class LambdaMonitor extends Construct {
         severity: 'warning',
         summary: 'Concurrency nears the reserved limit; throttling is next.',
         thresholdReason: `${Math.round(share * 100)}% of the reserved concurrency of ${reserved}`,
-        playbook: 'lambda-concurrency',
+        // No playbook: raising the reservation cannot lower ConcurrentExecutions below a threshold fixed
+        // at synth from the old one; the throttles alarm carries lambda-concurrency.
       });
     }
 
@@ -181,7 +182,15 @@ export class LambdaMonitor extends Construct {
 
     const invokeConfigs = asyncInvokeConfigs(fn);
     if (props.asyncInvocations ?? invokeConfigs.length > 0) {
-      this.addAsyncAlarms(fn, invokeConfigs);
+      this.addAsyncAlarms(fn, invokeConfigs, cfn);
+    }
+    if (hasDestination(invokeConfigs, streamMappings)) {
+      this.lost(
+        fn,
+        'destination-delivery-failures',
+        'DestinationDeliveryFailures',
+        'Records of failed or finished invocations could not be sent to their destination.',
+      );
     }
 
     this.applyLogRetention(fn);
@@ -208,38 +217,32 @@ export class LambdaMonitor extends Construct {
     }
   }
 
-  private addAsyncAlarms(fn: lambda.IFunction, invokeConfigs: lambda.CfnEventInvokeConfig[]): void {
+  private addAsyncAlarms(
+    fn: lambda.IFunction,
+    invokeConfigs: lambda.CfnEventInvokeConfig[],
+    cfn: lambda.CfnFunction | undefined,
+  ): void {
     const maxAge =
       invokeConfigs
         .map((config) => numberOrUndefined(config.maximumEventAgeInSeconds))
         .find((age) => age !== undefined) ?? DEFAULT_MAX_EVENT_AGE_SECONDS;
-    const lost = (signal: string, metricName: string, summary: string) =>
-      this.add({
-        signal,
-        metric: fn.metric(metricName, { period: FIVE_MINUTES, statistic: 'Sum' }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        severity: 'critical',
-        summary,
-        thresholdReason: 'any event: each one is work lost',
-      });
-    lost(
+    this.lost(
+      fn,
       'async-events-dropped',
       'AsyncEventsDropped',
       'Asynchronous events were dropped without being processed.',
     );
-    lost(
-      'dead-letter-errors',
-      'DeadLetterErrors',
-      'Failed events could not be written to the dead-letter queue.',
-    );
-    lost(
-      'destination-delivery-failures',
-      'DestinationDeliveryFailures',
-      'Results of asynchronous invocations could not be sent to their destination.',
-    );
+    // Lambda counts DeadLetterErrors only when it tries to write to a dead-letter queue, so a function
+    // without one never publishes it; an on-failure destination is watched by DestinationDeliveryFailures
+    // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#invocation-metrics).
+    if (cfn?.deadLetterConfig !== undefined) {
+      this.lost(
+        fn,
+        'dead-letter-errors',
+        'DeadLetterErrors',
+        'Failed events could not be written to the dead-letter queue.',
+      );
+    }
     this.add({
       signal: 'async-event-age',
       metric: fn.metric('AsyncEventAge', { period: FIVE_MINUTES, statistic: 'Maximum' }),
@@ -250,6 +253,21 @@ export class LambdaMonitor extends Construct {
       severity: 'high',
       summary: 'Queued asynchronous events wait long; past the maximum age they are dropped.',
       thresholdReason: `half the ${maxAge} s maximum event age`,
+    });
+  }
+
+  /** An alarm on any event of a count metric where each event is work lost. */
+  private lost(fn: lambda.IFunction, signal: string, metricName: string, summary: string): void {
+    this.add({
+      signal,
+      metric: fn.metric(metricName, { period: FIVE_MINUTES, statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      severity: 'critical',
+      summary,
+      thresholdReason: 'any event: each one is work lost',
     });
   }
 
@@ -329,4 +347,23 @@ function ofFunction<T extends IConstruct & { functionName: string }>(
   type: abstract new (...args: never[]) => T,
 ): T[] {
   return resourcesReferencing(fn, type, (resource) => resource.functionName, fn.functionName);
+}
+
+/**
+ * Whether the function's asynchronous invocations or stream mappings have a destination, the only case
+ * in which Lambda publishes DestinationDeliveryFailures
+ * (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#invocation-metrics).
+ */
+function hasDestination(
+  invokeConfigs: readonly lambda.CfnEventInvokeConfig[],
+  mappings: readonly lambda.CfnEventSourceMapping[],
+): boolean {
+  const set = (config: object | undefined, ...keys: string[]) =>
+    config !== undefined &&
+    (Token.isUnresolved(config) ||
+      keys.some((key) => (config as Record<string, unknown>)[key] !== undefined));
+  return (
+    invokeConfigs.some((config) => set(config.destinationConfig, 'onFailure', 'onSuccess')) ||
+    mappings.some((mapping) => set(mapping.destinationConfig, 'onFailure'))
+  );
 }

@@ -17,6 +17,8 @@ import * as sqsModule from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sfnModule from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
+import { addAlarmLint } from '../alarm-lint/alarm-lint';
+import { fitsOneAnyOfRule, packIntoAnyOfRules } from '../alarm-lint/composite-packing';
 import type { AlarmSeverity } from '../alarm-severity';
 import { kebab, pascal } from '../construct-names';
 import type { LogArchiveStream } from '../log-archive/log-archive-stream';
@@ -131,6 +133,8 @@ export class ServiceMonitoring extends Construct {
     }
     this.service = props.service;
     this.props = props;
+    // Every app that makes alarms through Vigil checks all of its alarms at synth.
+    addAlarmLint(this);
   }
 
   /** The service-health composite, once {@link addServiceHealthAlarm} made it. */
@@ -492,22 +496,47 @@ export class ServiceMonitoring extends Construct {
   /**
    * One composite alarm that is in ALARM while any critical or high alarm of the service is: the
    * service's status for dashboards and status pages. Call it after the monitors. It is `info`: the
-   * alarms it summarises already notify.
+   * alarms it summarises already notify. A rule may name at most 100 alarms in 10,240 characters
+   * (PutCompositeAlarm); past that, `health-part-<n>` composites (parts of this one, each next to its
+   * alarms) summarise groups that fit, and this one is in ALARM while any part is.
    */
   addServiceHealthAlarm(scope: Construct = this): cloudwatch.CompositeAlarm {
     if (this.paging.length === 0)
       throw new Error(`service ${this.service} has no critical or high alarm to summarise`);
-    const health = this.addCompositeAlarm(
-      scope,
-      { kind: 'service', name: 'service' },
-      {
-        signal: 'health',
-        rule: cloudwatch.AlarmRule.anyOf(...this.paging),
-        severity: 'info',
-        summary: `${this.service} is unhealthy: at least one of its critical or high alarms is firing.`,
-        thresholdReason: `any of ${this.paging.length} critical or high alarms`,
-      },
-    );
+    const service: MonitoredResource = { kind: 'service', name: 'service' };
+    const healthName = this.alarmName(service, 'health');
+    let inputs: readonly cloudwatch.AlarmBase[] = this.paging;
+    let parts = 0;
+    while (!fitsOneAnyOfRule(inputs)) {
+      inputs = packIntoAnyOfRules(inputs).map((group) => {
+        parts++;
+        // Next to its alarms: a part in a nested shard names them without an output per alarm.
+        const stack = Stack.of(group[0] as IConstruct);
+        const part = this.addCompositeAlarm(stack === Stack.of(scope) ? scope : stack, service, {
+          signal: `health-part-${parts}`,
+          rule: cloudwatch.AlarmRule.anyOf(...group),
+          severity: 'info',
+          summary: `Part ${parts} of the health of ${this.service}: one of its critical or high alarms is firing.`,
+          thresholdReason: `any of ${group.length} critical or high alarms`,
+          partOf: healthName,
+        });
+        if (!part)
+          throw new Error(
+            `the service-health part ${parts} of ${this.service} is switched off by an override`,
+          );
+        return part;
+      });
+    }
+    const health = this.addCompositeAlarm(scope, service, {
+      signal: 'health',
+      rule: cloudwatch.AlarmRule.anyOf(...inputs),
+      severity: 'info',
+      summary: `${this.service} is unhealthy: at least one of its critical or high alarms is firing.`,
+      thresholdReason:
+        parts === 0
+          ? `any of ${this.paging.length} critical or high alarms`
+          : `any of ${this.paging.length} critical or high alarms, through ${parts} parts`,
+    });
     if (!health) {
       throw new Error(`the service-health alarm of ${this.service} is switched off by an override`);
     }

@@ -12,7 +12,7 @@ describe('summarizeAssembly', () => {
     const { app } = vigilStacks(loadConfig('dev'));
     expect(summarizeAssembly(app.synth())).toEqual([
       { stack: 'vigil-dev-core', resources: 8, alarms: 0, functions: 0, monitoringUsd: 0, findings: [] },
-      { stack: 'vigil-dev-cost', resources: 35, alarms: 10, functions: 1, monitoringUsd: 1.4, findings: [] },
+      { stack: 'vigil-dev-cost', resources: 34, alarms: 9, functions: 1, monitoringUsd: 1.3, findings: [] },
       {
         stack: 'vigil-dev-log-archive',
         resources: 61,
@@ -23,26 +23,26 @@ describe('summarizeAssembly', () => {
       },
       {
         stack: 'vigil-dev-alerting',
-        resources: 53,
-        alarms: 22,
+        resources: 52,
+        alarms: 21,
         functions: 1,
-        monitoringUsd: 5.9,
+        monitoringUsd: 5.8,
         findings: [],
       },
       {
         stack: 'vigil-dev-predictor',
-        resources: 79,
-        alarms: 42,
+        resources: 78,
+        alarms: 41,
         functions: 2,
-        monitoringUsd: 11.9,
+        monitoringUsd: 11.8,
         findings: [],
       },
       {
         stack: 'vigil-dev-remediation',
-        resources: 128,
-        alarms: 57,
+        resources: 127,
+        alarms: 56,
         functions: 6,
-        monitoringUsd: 11.4,
+        monitoringUsd: 11.3,
         findings: [],
       },
       {

@@ -1,8 +1,10 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
 import { LambdaMonitor } from '../../../constructs/monitoring/lambda-monitor';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
@@ -21,9 +23,14 @@ describe('LambdaMonitor on a fully configured function', () => {
   const fn = newFunction(stack, 'Checkout', {
     timeout: Duration.seconds(30),
     reservedConcurrentExecutions: 10,
+    deadLetterQueueEnabled: true,
   });
   const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
-  alias.configureAsyncInvoke({ maxEventAge: Duration.hours(2), retryAttempts: 1 });
+  alias.configureAsyncInvoke({
+    maxEventAge: Duration.hours(2),
+    retryAttempts: 1,
+    onFailure: new destinations.SqsDestination(new sqs.Queue(stack, 'Failed')),
+  });
   new lambda.EventSourceMapping(stack, 'Stream', {
     target: fn,
     eventSourceArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders',
@@ -141,6 +148,12 @@ describe('LambdaMonitor on a fully configured function', () => {
     expect(tag(alarm, 'vigil:playbook')).toBe('lambda-alias-rollback');
   });
 
+  it('offers the concurrency playbook on throttles, which more concurrency clears, not on the concurrency alarm', () => {
+    expect(tag(alarms.get(name('throttles')), 'vigil:playbook')).toBe('lambda-concurrency');
+    // ConcurrentExecutions against a threshold fixed at synth: a larger reservation never brings it back under.
+    expect(tag(alarms.get(name('concurrency')), 'vigil:playbook')).toBeUndefined();
+  });
+
   it('routes each alarm to the topic of its severity, for ALARM and OK', () => {
     expect(alarms.get(name('async-events-dropped'))).toMatchObject({
       AlarmActions: [{ Ref: expect.stringMatching(/^Critical/) }],
@@ -250,6 +263,32 @@ describe('LambdaMonitor on a plain function', () => {
       ['own', 365],
     ]);
   });
+
+  it.each([
+    [
+      'an on-failure destination',
+      { destination: true, deadLetterQueue: false },
+      ['destination-delivery-failures'],
+    ],
+    ['a dead-letter queue', { destination: false, deadLetterQueue: true }, ['dead-letter-errors']],
+    ['neither', { destination: false, deadLetterQueue: false }, []],
+  ] as const)(
+    'watches only the failure delivery an asynchronous function has: %s',
+    (_, { destination, deadLetterQueue }, expected) => {
+      const app = new App();
+      const stack = new Stack(app, 'Async');
+      const fn = newFunction(stack, 'Worker', { deadLetterQueueEnabled: deadLetterQueue });
+      fn.configureAsyncInvoke({
+        onFailure: destination ? new destinations.SqsDestination(new sqs.Queue(stack, 'Failed')) : undefined,
+      });
+      new LambdaMonitor(stack, 'Monitor', { fn });
+      const signals = [...alarmsByName(Template.fromStack(stack)).keys()].map((alarm) =>
+        alarm.replace('vigil-async-worker-', ''),
+      );
+      expect(signals.filter((signal) => /dead-letter|destination/.test(signal))).toEqual(expected);
+      expect(signals).toContain('async-events-dropped');
+    },
+  );
 
   it('refuses two alarms with the same name anywhere in the app', () => {
     const app = new App();

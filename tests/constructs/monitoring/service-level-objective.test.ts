@@ -124,9 +124,7 @@ describe('ServiceLevelObjective', () => {
     const { byName: latency } = setUp(0.99, 30, 'latency');
     const long = latency.get(name('latency-burn-1h-long'));
     expect(long?.Metrics?.find((query) => query.MetricStat)?.MetricStat?.Stat).toBe('PR(0:300)');
-    expect(long?.Metrics?.find((query) => query.Expression)?.Expression).toBe(
-      'IF(ISNUMBER(fast), 1 - fast / 100, 0)',
-    );
+    expect(long?.Metrics?.find((query) => query.Expression)?.Expression).toBe('1 - fast / 100');
   });
 
   it('refuses an objective that cannot be met or means nothing', () => {
