@@ -1,17 +1,12 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
-import { cdkJsonContext } from './cdk-json-context';
+import { synthFleetApp } from './bench-fleet-app';
 
 /**
  * `npm run bench:synth`: synthesizes an app whose workload stacks hold 100 or 500 Lambda functions
  * and whose monitoring stack watches all of them through one ServiceMonitoring, then prints synth
  * time, alarm count and the largest template against CloudFormation's limits.
  */
-const FUNCTIONS_PER_WORKLOAD_STACK = 80; // each function is referenced by two exports; 200 outputs per stack
 const LIMITS = { resources: 500, bytes: 1024 * 1024, outputs: 200, parameters: 200 };
 
 interface TemplateFigures {
@@ -23,29 +18,8 @@ interface TemplateFigures {
 }
 
 function measure(functionCount: number) {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-synth-'));
   const started = performance.now();
-  const app = new App({ outdir, context: cdkJsonContext() });
-  const functions: lambda.Function[] = [];
-  for (let stackIndex = 0; functions.length < functionCount; stackIndex++) {
-    const workload = new Stack(app, `Workload${stackIndex}`);
-    for (let i = 0; i < FUNCTIONS_PER_WORKLOAD_STACK && functions.length < functionCount; i++) {
-      functions.push(
-        new lambda.Function(workload, `Fn${functions.length}`, {
-          runtime: lambda.Runtime.NODEJS_24_X,
-          architecture: lambda.Architecture.ARM_64,
-          handler: 'index.handler',
-          code: lambda.Code.fromInline('exports.handler = async () => 1;'),
-        }),
-      );
-    }
-  }
-  const monitoring = new ServiceMonitoring(new Stack(app, 'Monitoring'), 'Fleet', {
-    service: 'fleet',
-    maxResourcesPerNestedStack: 450,
-  });
-  for (const fn of functions) monitoring.monitorLambda(fn);
-  const assembly = app.synth();
+  const { assembly, monitoring, dispose } = synthFleetApp(functionCount);
   const seconds = (performance.now() - started) / 1000;
 
   const templates: TemplateFigures[] = fs
@@ -62,7 +36,7 @@ function measure(functionCount: number) {
         parameters: Object.keys(template.Parameters ?? {}).length,
       };
     });
-  fs.rmSync(outdir, { recursive: true, force: true });
+  dispose();
   const largest = (pick: (figures: TemplateFigures) => number) => Math.max(...templates.map(pick));
   return {
     functionCount,
