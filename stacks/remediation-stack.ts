@@ -140,12 +140,6 @@ export class RemediationStack extends Stack {
     this.allow(this.approval, ['secretsmanager:GetSecretValue'], [approvalSecret.secretArn]);
     // Anyone holding a link may open it; the link itself is the credential (HMAC-signed, expiring).
     this.approvalUrl = this.approval.live.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-    this.approval.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-        resources: ['*'],
-      }),
-    );
 
     const topics = props.topics;
     this.envelope = this.fn(
@@ -203,6 +197,21 @@ export class RemediationStack extends Stack {
     }
     this.playbookFunctions = playbookFunctions;
     this.workflows = workflows;
+    // An approval link answers only the waiting task of a remediation workflow (stateMachine is
+    // SendTaskSuccess's resource type). The ARNs are built from the machines' fixed names: referring
+    // to the machines would be a cycle (machine → envelope → approval URL → approval role → machine).
+    this.allow(
+      this.approval,
+      ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+      PLAYBOOK_IDS.map((playbook) =>
+        Stack.of(this).formatArn({
+          service: 'states',
+          resource: 'stateMachine',
+          resourceName: physicalName(config, `remediate-${playbook}`),
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ),
+    );
 
     const playbookSettings = Object.fromEntries(
       PLAYBOOK_IDS.map((playbook) => [

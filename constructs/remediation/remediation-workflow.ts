@@ -24,14 +24,35 @@ export interface RemediationWorkflowProps {
   readonly stablePeriods?: number;
   /** Time between verification checks. @default 1 minute */
   readonly verifyInterval?: Duration;
-  /** Verification gives up, and the action is rolled back, after this long. @default 15 minutes */
+  /**
+   * The shortest time verification waits for the alarm to be stable before the action is rolled back;
+   * each check extends it to what the triggering alarm's own period and evaluation range need.
+   * @default 15 minutes
+   */
   readonly verifyDeadline?: Duration;
   /** How long an approval request waits for an answer; no answer counts as deny. @default 1 hour */
   readonly approvalTimeout?: Duration;
 }
 
-// Playbooks re-throw AWS throttling untouched so that it is retried here, not failed.
-const THROTTLING = ['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'RequestThrottled'];
+/**
+ * Transient errors retried with backoff rather than failing the run. Playbooks and the envelope
+ * re-throw AWS throttling untouched (the SDK's error names: Lambda, SQS, CloudWatch, DynamoDB, KMS,
+ * EC2-style `RequestLimitExceeded`). `Lambda.TooManyRequestsException` is Step Functions' name for a
+ * throttled invocation of the playbook function itself ("When Lambda hits the maximum number of
+ * invocations, the error is Lambda.TooManyRequestsException", Step Functions developer guide, "Handle
+ * Lambda service exceptions"), exactly when the concurrency playbook is needed. Lambda's 500-class
+ * service exceptions are retried by CDK's LambdaInvoke default (`retryOnServiceExceptions`).
+ */
+const TRANSIENT = [
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'Throttling',
+  'RequestThrottled',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+  'KMSThrottlingException',
+  'Lambda.TooManyRequestsException',
+];
 
 /**
  * One playbook inside Vigil's safety envelope, as a Step Functions state machine:
@@ -66,7 +87,7 @@ export class RemediationWorkflow extends Construct {
         payloadResponseOnly: true,
         resultPath,
       });
-      task.addRetry({ errors: THROTTLING, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 5 });
+      task.addRetry({ errors: TRANSIENT, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6 });
       return task;
     };
     const playbookStep = (name: string, op: string, resultPath: string, extra: Record<string, string> = {}) =>
@@ -124,26 +145,33 @@ export class RemediationWorkflow extends Construct {
     }).next(rollback);
     act.addCatch(actFailed, { errors: ['States.ALL'], resultPath: '$.error' });
 
-    const verify = failOn(
-      invoke(
-        'Verify',
-        props.envelopeFunction,
-        {
-          op: 'verify',
-          'request.$': '$.request',
-          'action.$': '$.action',
-          'verification.$': '$.verification',
-          stablePeriods,
-          deadlineSeconds: verifyDeadline.toSeconds(),
-        },
-        '$.verification',
-      ),
+    // A check that cannot be made leaves the change unproven: roll it back, as for a failed check.
+    const verify = invoke(
+      'Verify',
+      props.envelopeFunction,
+      {
+        op: 'verify',
+        'request.$': '$.request',
+        'action.$': '$.action',
+        'verification.$': '$.verification',
+        stablePeriods,
+        deadlineSeconds: verifyDeadline.toSeconds(),
+      },
+      '$.verification',
     );
+    verify.addCatch(rollback, { errors: ['States.ALL'], resultPath: '$.error' });
     const wait = new sfn.Wait(this, 'Wait for an evaluation', {
       time: sfn.WaitTime.duration(verifyInterval),
     });
     const recovered = new sfn.Choice(this, 'Recovered?')
       .when(sfn.Condition.booleanEquals('$.verification.stable', true), finish('remediated'))
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.isPresent('$.verification.inconclusive'),
+          sfn.Condition.booleanEquals('$.verification.inconclusive', true),
+        ),
+        finish('unverified'),
+      )
       .when(sfn.Condition.booleanEquals('$.verification.expired', true), rollback)
       .otherwise(wait);
     const startVerification = new sfn.Pass(this, 'Start verification', {
@@ -207,8 +235,9 @@ export class RemediationWorkflow extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      // Approval plus verification, with room for retries: a run never outlives its purpose.
-      timeout: approvalTimeout.plus(verifyDeadline).plus(Duration.minutes(30)),
+      // Approval plus verification (which an alarm with a long evaluation range extends), with room
+      // for retries: a run never outlives its purpose.
+      timeout: approvalTimeout.plus(verifyDeadline).plus(Duration.hours(6)),
     });
     Validations.of(this.stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -92,6 +92,7 @@ export const OUTCOMES = [
   'denied',
   'approval-timed-out',
   'rolled-back',
+  'unverified',
   'failed',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];

@@ -121,6 +121,23 @@ describe('approval links', () => {
     template.hasOutput('ApprovalUrl', {});
   });
 
+  it('may answer only the task tokens of the three remediation workflows, never any state machine', () => {
+    const answers = statementsOf('ApprovalRole').filter((statement) =>
+      actions(statement).includes('states:SendTaskSuccess'),
+    );
+    expect(answers).toHaveLength(1);
+    expect(actions(answers[0] as Statement).sort()).toEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskSuccess',
+    ]);
+    const resources = [answers[0]?.Resource].flat();
+    expect(resources).toHaveLength(3);
+    expect(JSON.stringify(resources)).not.toContain('"*"');
+    for (const playbook of ['lambda-alias-rollback', 'lambda-concurrency', 'dlq-redrive']) {
+      expect(JSON.stringify(resources)).toContain(`:stateMachine:vigil-test-remediate-${playbook}`);
+    }
+  });
+
   it('are signed with a generated, KMS-encrypted secret', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       KmsKeyId: Match.anyValue(),

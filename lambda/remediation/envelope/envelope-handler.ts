@@ -61,6 +61,8 @@ const verification = z.object({
   lastState: z.enum([...ALARM_STATES, 'MISSING']).optional(),
   stable: z.boolean(),
   expired: z.boolean(),
+  inconclusive: z.boolean().optional(),
+  deadlineSeconds: z.number().int().min(0).optional(),
   reason: z.string().optional(),
 });
 const run = z.object({

@@ -17,6 +17,7 @@ const HEADLINES: Record<Outcome, string> = {
   denied: 'denied',
   'approval-timed-out': 'approval timed out',
   'rolled-back': 'rolled back, humans must act',
+  unverified: 'change kept, not verified',
   failed: 'failed, humans must act',
 };
 
@@ -119,6 +120,14 @@ function outcomeLines(outcome: Outcome, run: RemediationRun): string[] {
         ...callLines(run.action?.calls ?? []),
         '',
         `The alarm has been OK for ${run.verification?.consecutiveOk ?? 0} checks in a row since the change.`,
+      ];
+    case 'unverified':
+      return [
+        'These calls were made:',
+        ...callLines(run.action?.calls ?? []),
+        '',
+        `The change is kept but not verified: ${run.verification?.reason ?? 'the alarm had no data at the deadline'}.`,
+        'No datapoint says it failed, so undoing it would bring back what the alarm fired on. Check the target.',
       ];
     case 'rolled-back':
       return [

@@ -1,4 +1,5 @@
-import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchClient, DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { evaluationRange } from '../../../constructs/alarm-engine/evaluate-metric-alarm';
 import type { AlarmState } from '../../shared/alarm-change';
 import type { ActionResult, RemediationRequest } from '../remediation-types';
 
@@ -14,6 +15,14 @@ export interface VerificationResult {
   readonly stable: boolean;
   /** The deadline passed without stability (or the alarm is gone): the action is to be rolled back. */
   readonly expired: boolean;
+  /**
+   * The deadline passed with the alarm in INSUFFICIENT_DATA: nothing shows the change failed (no
+   * datapoint breaches), nor that it worked. The change is kept and a human is told; undoing it
+   * would re-deploy what the alarm fired on.
+   */
+  readonly inconclusive?: boolean;
+  /** Seconds after the change by which the alarm must be stable, derived from the alarm itself. */
+  readonly deadlineSeconds?: number;
   /** Why it expired, for the ledger and the message to humans. */
   readonly reason?: string;
 }
@@ -33,13 +42,40 @@ export interface VerifyInput {
   readonly previous?: Pick<VerificationState, 'checks' | 'consecutiveOk'>;
   /** OK checks in a row that count as fixed. */
   readonly stablePeriods: number;
-  /** Seconds after the action completed by which the alarm must be stable. */
+  /**
+   * The shortest deadline, seconds after the action; a metric alarm's own timing may need longer
+   * ({@link recoveryDeadlineSeconds}), and then gets it.
+   */
   readonly deadlineSeconds: number;
+}
+
+/** An alarm's timing, as DescribeAlarms reports it. */
+export interface AlarmTiming {
+  /** Seconds per datapoint. */
+  readonly period: number;
+  readonly evaluationPeriods: number;
+}
+
+// Evaluations run on whole minutes, and a datapoint is published a little after its period ends.
+const EVALUATION_SLACK_SECONDS = 120;
+
+/**
+ * How long after a working fix the alarm may still be in ALARM, in the worst case. With traffic, a
+ * fix shows once Evaluation Periods − Datapoints to Alarm + 1 clean periods have passed; without
+ * traffic (the metric stops, as Lambda's do when nothing invokes the function), CloudWatch keeps
+ * evaluating the last real datapoints it can reach in its evaluation range (alarms-and-missing-data.md),
+ * so the breaching ones age out only after the whole range. Simulated time with the alarm engine
+ * (tests/constructs/remediation/verification-timing.test.ts) checks this for every offset of the fix
+ * within a period.
+ */
+export function recoveryDeadlineSeconds(timing: AlarmTiming): number {
+  return evaluationRange(timing.evaluationPeriods) * timing.period + EVALUATION_SLACK_SECONDS;
 }
 
 /**
  * One check of whether the action fixed what the alarm saw. The alarm itself is the judge: its
- * state already applies the threshold, periods and missing-data treatment the team chose for it.
+ * state already applies the threshold, periods and missing-data treatment the team chose for it,
+ * and its own timing sets how long the check may take.
  */
 export class AlarmVerifier {
   constructor(
@@ -48,11 +84,11 @@ export class AlarmVerifier {
   ) {}
 
   async verify(input: VerifyInput): Promise<VerificationResult> {
-    const { request, action, previous, stablePeriods, deadlineSeconds } = input;
+    const { request, action, previous, stablePeriods } = input;
     const checks = (previous?.checks ?? 0) + 1;
-    const state = await this.alarmState(request.alarm.name);
+    const alarm = await this.describe(request.alarm.name);
     // Nothing left to judge the action by: undoing it is the safe side.
-    if (state === undefined) {
+    if (alarm === undefined) {
       return {
         checks,
         consecutiveOk: 0,
@@ -62,29 +98,57 @@ export class AlarmVerifier {
         reason: `alarm ${request.alarm.name} no longer exists, so the change cannot be verified`,
       };
     }
+    const { state, timing } = alarm;
+    const deadlineSeconds = Math.max(
+      input.deadlineSeconds,
+      timing === undefined ? 0 : recoveryDeadlineSeconds(timing),
+    );
     const consecutiveOk = state === 'OK' ? (previous?.consecutiveOk ?? 0) + 1 : 0;
     const stable = consecutiveOk >= stablePeriods;
     const elapsedSeconds = (this.now().getTime() - Date.parse(action.completedAt)) / 1000;
     const expired = !stable && elapsedSeconds >= deadlineSeconds;
+    const inconclusive = expired && state === 'INSUFFICIENT_DATA';
     return {
       checks,
       consecutiveOk,
       lastState: state,
       stable,
       expired,
+      deadlineSeconds,
+      ...(inconclusive && { inconclusive }),
       ...(expired && {
         reason:
           `alarm ${request.alarm.name} was ${state} ${Math.round(elapsedSeconds)} s after the change ` +
-          `(${consecutiveOk} of ${stablePeriods} OK checks in a row; deadline ${deadlineSeconds} s)`,
+          `(${consecutiveOk} of ${stablePeriods} OK checks in a row; deadline ${deadlineSeconds} s` +
+          `${timing ? `, from its ${evaluationRange(timing.evaluationPeriods)} × ${timing.period} s evaluation range` : ''})`,
       }),
     };
   }
 
-  private async alarmState(alarmName: string): Promise<AlarmState | undefined> {
+  private async describe(
+    alarmName: string,
+  ): Promise<{ readonly state: AlarmState; readonly timing?: AlarmTiming } | undefined> {
     const { MetricAlarms, CompositeAlarms } = await this.cloudWatch.send(
       new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
     );
-    const alarm = MetricAlarms?.[0] ?? CompositeAlarms?.[0];
-    return alarm?.StateValue as AlarmState | undefined;
+    const metric = MetricAlarms?.[0];
+    if (metric?.StateValue) return { state: metric.StateValue as AlarmState, timing: timingOf(metric) };
+    const composite = CompositeAlarms?.[0];
+    return composite?.StateValue ? { state: composite.StateValue as AlarmState } : undefined;
   }
+}
+
+/** A metric alarm's period (of its returned query for a math alarm) and evaluation periods. */
+function timingOf(alarm: MetricAlarm): AlarmTiming | undefined {
+  const returned = alarm.Metrics?.find((query) => query.ReturnData !== false);
+  const periods = [
+    alarm.Period,
+    returned?.Period,
+    returned?.MetricStat?.Period,
+    ...(alarm.Metrics ?? []).map((q) => q.MetricStat?.Period),
+  ];
+  const period = periods.find((value): value is number => typeof value === 'number' && value > 0);
+  const evaluationPeriods = alarm.EvaluationPeriods;
+  if (period === undefined || evaluationPeriods === undefined) return undefined;
+  return { period, evaluationPeriods };
 }

@@ -5,6 +5,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { MetricAlarmDefinition } from '../../../constructs/alarm-engine/alarm-definition';
+import { AlarmSimulation } from '../../../constructs/alarm-engine/simulated-time';
 import { createEnvelopeHandler } from '../../../lambda/remediation/envelope/envelope-handler';
 import { LEDGER_TABLE_KEYS } from '../../../lambda/remediation/envelope/remediation-ledger';
 import { createPlaybookHandler } from '../../../lambda/remediation/playbook-handler';
@@ -39,6 +41,10 @@ const secrets = mockClient(SecretsManagerClient);
 let local: LocalDynamoDb;
 let ledgerTableName: string;
 let clock: number;
+/** Minutes the clock moves at each verification check; the simulated-time scenarios use the Wait state's one. */
+let minutesPerCheck = 5;
+/** Called as each check's clock is set, before the verifier reads the alarm. @default nothing */
+let onCheck: (() => void) | undefined;
 
 beforeAll(async () => {
   local = await startLocalDynamoDb();
@@ -53,6 +59,8 @@ beforeEach(async () => {
   alarmStates('OK');
   ledgerTableName = await createLedgerTable(local.endpoint);
   clock = Date.parse('2026-11-23T03:20:00.000Z');
+  minutesPerCheck = 5;
+  onCheck = undefined;
 });
 
 /** The triggering alarm's state at each verification check, the last one repeating. */
@@ -99,9 +107,10 @@ function handlers(human: Human = 'approve', playbookId: PlaybookId = 'lambda-ali
     Act: (input) => asJson(playbook(input)),
     'Roll back': (input) => asJson(playbook(input)),
     Admit: (input) => asJson(envelope(input)),
-    // A minute passes between checks in AWS; here five, so verification can run past its deadline.
+    // A minute passes between checks in AWS; by default five here, so verification can run past its deadline.
     Verify: (input) => {
-      clock += 5 * 60_000;
+      clock += minutesPerCheck * 60_000;
+      onCheck?.();
       return asJson(envelope(input));
     },
     // A waitForTaskToken task: the envelope posts the links, then the human's answer (or silence) comes back.
@@ -258,4 +267,182 @@ describe('the other playbooks run in the same envelope', () => {
     expect(run.states.at(-1)).toBe('Ended remediated');
     expect(fn.concurrency()).toEqual({ reserved: 20, unreserved: 890 });
   });
+});
+
+/**
+ * The triggering alarm is the one LambdaMonitor synthesizes (error rate over 5% in 2 of 3 five-minute
+ * periods), evaluated by the alarm engine on the test's clock: the fix is the Act step, traffic is
+ * published as the clock moves, and DescribeAlarms answers with the engine's state and the alarm's
+ * own settings, as CloudWatch would.
+ */
+describe('verification on simulated time, judged by the alarm engine', () => {
+  const errorRate: MetricAlarmDefinition = {
+    kind: 'metric',
+    name: 'vigil-dev-orders-errors',
+    metrics: [
+      { id: 'expr_1', expression: 'IF(invocations > 0, 100 * errors / invocations, 0)', period: 300 },
+      {
+        id: 'errors',
+        metricStat: { metric: lambdaMetric('Errors'), period: 300, stat: 'Sum' },
+        returnData: false,
+      },
+      {
+        id: 'invocations',
+        metricStat: { metric: lambdaMetric('Invocations'), period: 300, stat: 'Sum' },
+        returnData: false,
+      },
+    ],
+    threshold: 5,
+    comparisonOperator: 'GreaterThanThreshold',
+    evaluationPeriods: 3,
+    datapointsToAlarm: 2,
+    treatMissingData: 'notBreaching',
+  };
+
+  function lambdaMetric(metricName: string) {
+    return { namespace: 'AWS/Lambda', metricName, dimensions: { FunctionName: 'orders-api' } };
+  }
+
+  /**
+   * Twenty minutes of a fifth of 10 invocations a second failing, then the run; after the fix
+   * (`fixes`), traffic is clean, or stops (`silent`), or keeps failing (`fixes: false`).
+   */
+  function simulate(options: { fixes: boolean; afterFix: 'clean' | 'silent'; startOffsetSeconds: number }) {
+    const start = Date.parse('2026-11-23T03:00:00.000Z');
+    const simulation = new AlarmSimulation([errorRate], start);
+    let fixedAt = Number.POSITIVE_INFINITY;
+    const traffic = (from: number, to: number) => {
+      for (let at = from; at < to; at += 1000) {
+        const fixed = options.fixes && at >= fixedAt;
+        if (fixed && options.afterFix === 'silent') continue;
+        simulation.feed.put(lambdaMetric('Invocations'), at, 10);
+        simulation.feed.put(lambdaMetric('Errors'), at, fixed ? 0 : 2);
+      }
+    };
+    // The run starts (and acts at once) `startOffsetSeconds` into a five-minute period.
+    simulation.run(start + 20 * 60_000 + options.startOffsetSeconds * 1000, traffic);
+    clock = simulation.clock.now();
+    minutesPerCheck = 1;
+    onCheck = () => simulation.run(clock, traffic);
+    cloudWatch.on(DescribeAlarmsCommand).callsFake(async () => ({
+      MetricAlarms: [
+        {
+          AlarmName: errorRate.name,
+          StateValue: simulation.engine.state(errorRate.name),
+          EvaluationPeriods: 3,
+          DatapointsToAlarm: 2,
+          Metrics: errorRate.metrics?.map((query) => ({
+            Id: query.id,
+            Expression: query.expression,
+            Period: query.period,
+            ReturnData: query.returnData ?? true,
+            ...(query.metricStat ? { MetricStat: { Period: query.metricStat.period, Stat: 'Sum' } } : {}),
+          })),
+        },
+      ],
+      CompositeAlarms: [],
+    }));
+    return {
+      simulation,
+      fix: () => {
+        fixedAt = clock;
+      },
+      fixedAt: () => fixedAt,
+    };
+  }
+
+  function fixingHandlers(fix: () => void) {
+    const bound = handlers();
+    const act = bound.Act as (input: unknown) => Promise<never>;
+    return { ...bound, Act: async (input: unknown) => act(input).finally(fix) };
+  }
+
+  it.each([0, 30, 90, 180, 299])(
+    'keeps a working rollback that lands %i s into a period, even when no traffic follows it',
+    async (offset) => {
+      const alias = mockLambdaAlias({ versions: [1, 2, 3], current: '3' });
+      const { simulation, fix, fixedAt } = simulate({
+        fixes: true,
+        afterFix: 'silent',
+        startOffsetSeconds: offset,
+      });
+      expect(simulation.engine.state(errorRate.name)).toBe('ALARM');
+      const run = await runLocally(definition, request(), fixingHandlers(fix));
+      expect(run.states.at(-1)).toBe('Ended remediated');
+      expect(updates(alias.lambdaMock)).toEqual(['2']);
+      // The old fixed 15 minutes would have undone it: with no new datapoints the alarm took longer.
+      const cleared = simulation.transitions.find(
+        (transition) => transition.to === 'OK' && transition.at > fixedAt(),
+      );
+      expect((cleared?.at ?? 0) - fixedAt()).toBeGreaterThan(15 * 60_000);
+      const record = await ledgerRecord('run-0001');
+      expect(record?.verification?.deadlineSeconds).toBe(5 * 300 + 120);
+    },
+  );
+
+  it.each([30, 180])(
+    'keeps a working rollback landing %i s into a period with traffic after it',
+    async (offset) => {
+      const alias = mockLambdaAlias({ versions: [1, 2, 3], current: '3' });
+      const { fix } = simulate({ fixes: true, afterFix: 'clean', startOffsetSeconds: offset });
+      const run = await runLocally(definition, request(), fixingHandlers(fix));
+      expect(run.states.at(-1)).toBe('Ended remediated');
+      expect(updates(alias.lambdaMock)).toEqual(['2']);
+    },
+  );
+
+  it('rolls back a change that does not fix the alarm, after the alarm’s own deadline', async () => {
+    const alias = mockLambdaAlias({ versions: [1, 2, 3], current: '3' });
+    const { fix } = simulate({ fixes: false, afterFix: 'clean', startOffsetSeconds: 90 });
+    const started = clock;
+    const run = await runLocally(definition, request(), fixingHandlers(fix));
+    expect(run.states.at(-1)).toBe('Ended rolled-back');
+    expect(updates(alias.lambdaMock)).toEqual(['2', '3']);
+    expect(clock - started).toBeGreaterThanOrEqual((5 * 300 + 120) * 1000);
+    const record = await ledgerRecord('run-0001');
+    expect(record?.verification?.reason).toMatch(/deadline 1620 s, from its 5 × 300 s evaluation range/);
+  });
+});
+
+test('INSUFFICIENT_DATA at the deadline keeps the change and says it is not verified', async () => {
+  const alias = mockLambdaAlias({ versions: [1, 2, 3], current: '3' });
+  alarmStates('INSUFFICIENT_DATA');
+  const run = await runLocally(definition, request(), handlers());
+  expect(run.states.at(-1)).toBe('Ended unverified');
+  expect(updates(alias.lambdaMock)).toEqual(['2']);
+  expect(await ledgerRecord('run-0001')).toMatchObject({ outcome: 'unverified' });
+  expect(String(published()[0]?.Message)).toMatch(/The change is kept but not verified/);
+});
+
+test('a verification check that errors rolls the change back instead of leaving it unproven', async () => {
+  const alias = mockLambdaAlias({ versions: [1, 2, 3], current: '3' });
+  cloudWatch.on(DescribeAlarmsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+  const run = await runLocally(definition, request(), handlers());
+  expect(run.states).toContain('Roll back');
+  expect(run.states.at(-1)).toBe('Ended rolled-back');
+  expect(updates(alias.lambdaMock)).toEqual(['2', '3']);
+});
+
+test.each([
+  'Lambda.TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'KMSThrottlingException',
+  'ThrottlingException',
+])('%s on a step is retried, and the run goes on', async (name) => {
+  const alias = mockLambdaAlias({ versions: [1, 2, 3], current: '3' });
+  const bound = handlers();
+  const act = bound.Act as (input: unknown) => Promise<never>;
+  let attempts = 0;
+  const run = await runLocally(definition, request(), {
+    ...bound,
+    Act: async (input: unknown) => {
+      attempts++;
+      if (attempts === 1) throw Object.assign(new Error('slow down'), { name });
+      return act(input);
+    },
+  });
+  expect(attempts).toBe(2);
+  expect(run.states.at(-1)).toBe('Ended remediated');
+  expect(updates(alias.lambdaMock)).toEqual(['2']);
 });

@@ -158,6 +158,7 @@ test('verify: one check, continuing from the previous one', async () => {
     consecutiveOk: 2,
     lastState: 'OK',
     stable: true,
+    deadlineSeconds: 600,
     expired: false,
   });
   // The first check: the state machine's seed (no state yet), or no previous result at all.

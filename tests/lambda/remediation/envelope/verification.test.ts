@@ -1,5 +1,10 @@
 import '../../support/test-environment';
-import { CloudWatchClient, DescribeAlarmsCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  type MetricAlarm,
+  type StateValue,
+} from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AlarmVerifier, type VerificationResult } from '../../../../lambda/remediation/envelope/verification';
 import type { ActionResult } from '../../../../lambda/remediation/remediation-types';
@@ -47,6 +52,7 @@ test('OK but not yet for long enough: neither stable nor expired', async () => {
     lastState: 'OK',
     stable: false,
     expired: false,
+    deadlineSeconds: 900,
   });
 });
 
@@ -59,6 +65,7 @@ test('OK for the stable periods: stable', async () => {
     lastState: 'OK',
     stable: true,
     expired: false,
+    deadlineSeconds: 900,
   });
 });
 
@@ -78,6 +85,7 @@ test('back in ALARM: the count starts over', async () => {
     lastState: 'ALARM',
     stable: false,
     expired: false,
+    deadlineSeconds: 900,
   });
 });
 
@@ -94,6 +102,8 @@ test('not stable by the deadline: expired, with the reason', async () => {
     lastState: 'INSUFFICIENT_DATA',
     stable: false,
     expired: true,
+    inconclusive: true,
+    deadlineSeconds: 900,
     reason:
       'alarm vigil-dev-predictor-api-errors was INSUFFICIENT_DATA 900 s after the change ' +
       '(0 of 3 OK checks in a row; deadline 900 s)',
@@ -110,4 +120,36 @@ test('the alarm is gone: expired, since nothing can judge the change', async () 
     expired: true,
     reason: 'alarm vigil-dev-predictor-api-errors no longer exists, so the change cannot be verified',
   });
+});
+
+test.each<[string, Partial<MetricAlarm>, number]>([
+  ['a single-metric alarm', { Period: 300, EvaluationPeriods: 3 }, 5 * 300 + 120],
+  [
+    'a metric-math alarm, by its returned query',
+    {
+      EvaluationPeriods: 1,
+      Metrics: [
+        { Id: 'rate', Expression: '100 * e / i', Period: 3600, ReturnData: true },
+        {
+          Id: 'e',
+          MetricStat: {
+            Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors' },
+            Period: 3600,
+            Stat: 'Sum',
+          },
+          ReturnData: false,
+        },
+      ],
+    },
+    3 * 3600 + 120,
+  ],
+  ['an alarm whose range fits in the minimum', { Period: 60, EvaluationPeriods: 1 }, 900],
+])('the deadline of %s comes from its evaluation range', async (_, settings, deadline) => {
+  cloudWatch
+    .on(DescribeAlarmsCommand)
+    .resolves({ MetricAlarms: [{ AlarmName: request.alarm.name, StateValue: 'ALARM', ...settings }] });
+  elapsed = deadline - 1;
+  expect(await check()).toMatchObject({ expired: false, deadlineSeconds: deadline });
+  elapsed = deadline;
+  expect(await check()).toMatchObject({ expired: true, deadlineSeconds: deadline });
 });
