@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { loadConfig } from '../../config/load-config';
-import { vigilStacks } from '../support/synth-vigil';
+import { vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
 
 interface Widget {
   type: string;
@@ -20,7 +20,7 @@ function widgetsOf(template: Template): Widget[] {
   return (JSON.parse(text) as { widgets: Widget[] }).widgets;
 }
 
-const { stacks } = vigilStacks(loadConfig('dev'));
+const { stacks } = vigilStacks(loadConfig('dev'), WITHOUT_BUNDLING);
 const predictor = Template.fromStack(stacks.predictor);
 const widgets = widgetsOf(predictor);
 const registered = stacks.predictor.monitoring

@@ -5,11 +5,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { loadConfig } from '../../config/load-config';
 import { formatSummaryTable, type StackSummary, summarizeAssembly } from '../../scripts/synth-summary';
 import { addComplianceGate } from '../../stacks/compliance-gate';
-import { newApp, vigilStacks } from '../support/synth-vigil';
+import { newApp, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
 
 describe('summarizeAssembly', () => {
   it('lists each Vigil stack with its resources and functions, and no findings', () => {
-    const { app } = vigilStacks(loadConfig('dev'));
+    const { app } = vigilStacks(loadConfig('dev'), WITHOUT_BUNDLING);
     expect(summarizeAssembly(app.synth())).toEqual([
       { stack: 'vigil-dev-core', resources: 8, alarms: 0, functions: 0, monitoringUsd: 0, findings: [] },
       { stack: 'vigil-dev-cost', resources: 34, alarms: 9, functions: 1, monitoringUsd: 1.3, findings: [] },

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { readEnricherConfig } from '../../lambda/alert-enricher/enricher-config';
 import { alarmsByName, tag } from '../support/alarm-template';
-import { configWith, vigilStacks } from '../support/synth-vigil';
+import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
 
 const SECRET = 'vigil/pagerduty/critical';
 const CHAT = 'arn:aws:sns:eu-west-1:123456789012:chatbot-oncall';
@@ -17,7 +17,7 @@ const config = configWith({
     outsideAlarmSeverity: 'warning',
   },
 });
-const { stacks } = vigilStacks(config);
+const { stacks } = vigilStacks(config, WITHOUT_BUNDLING);
 const template = Template.fromStack(stacks.alerting);
 const alarms = alarmsByName(template);
 

@@ -5,7 +5,7 @@ import type { IConstruct } from 'constructs';
 import { loadConfig } from '../../config/load-config';
 import { readFindings } from '../../scripts/synth-summary';
 import { addComplianceGate } from '../../stacks/compliance-gate';
-import { newApp, vigilStacks } from '../support/synth-vigil';
+import { newApp, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
 
 interface Acknowledgement {
   readonly construct: IConstruct;
@@ -35,7 +35,7 @@ const environments = {
 };
 
 describe.each(Object.keys(environments) as (keyof typeof environments)[])('the whole %s app', (envName) => {
-  const { app } = vigilStacks(environments[envName]());
+  const { app } = vigilStacks(environments[envName](), WITHOUT_BUNDLING);
 
   it('synthesizes with no unacknowledged cdk-nag finding and no CloudFormation validation error', () => {
     const findings = readFindings(app.synth());

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CostAnomalyAlerts } from '../../constructs/cost/cost-anomaly-alerts';
 import { CostBudget } from '../../constructs/cost/cost-budget';
-import { configWith, vigilStacks } from '../support/synth-vigil';
+import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
 
 const config = configWith({
   account: '123456789012',
@@ -19,7 +19,7 @@ const config = configWith({
     tagMonitors: [{ tagKey: 'Owner', tagValues: ['team-orders'] }],
   },
 });
-const { stacks } = vigilStacks(config);
+const { stacks } = vigilStacks(config, WITHOUT_BUNDLING);
 const template = Template.fromStack(stacks.cost);
 
 describe('placement', () => {

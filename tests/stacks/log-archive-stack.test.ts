@@ -7,9 +7,9 @@ import { LogArchiveStream } from '../../constructs/log-archive/log-archive-strea
 import { LogSubscription } from '../../constructs/log-archive/log-subscription';
 import { ServiceMonitoring } from '../../constructs/monitoring/service-monitoring';
 import { newFunction } from '../support/alarm-template';
-import { configWith, vigilStacks } from '../support/synth-vigil';
+import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
 
-const { stacks } = vigilStacks(configWith({}));
+const { stacks } = vigilStacks(configWith({}), WITHOUT_BUNDLING);
 const template = Template.fromStack(stacks.logArchive);
 const streams = () => Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'));
 

@@ -21,6 +21,12 @@ export function configWith(overrides: Partial<EnvironmentConfigInput>): Environm
   return parseEnvironmentConfig({ ...dev, name: 'test', ...overrides });
 }
 
+/**
+ * Context that skips asset bundling (CDK's `aws:cdk:bundling-stacks` with no stack): for tests that
+ * read templates, not function code. Each bundled function costs an esbuild run.
+ */
+export const WITHOUT_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
+
 /** Every Vigil stack for the environment, in an app that has not been synthesized yet. */
 export function vigilStacks(config: EnvironmentConfig, extraContext?: Record<string, unknown>) {
   const app = newApp(extraContext);

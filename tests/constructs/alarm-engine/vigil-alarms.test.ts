@@ -2,7 +2,7 @@ import { loadConfig } from '../../../config/load-config';
 import { AlarmEngine } from '../../../constructs/alarm-engine/alarm-engine';
 import { runBacktest } from '../../../constructs/alarm-engine/backtest';
 import { alarmsFromAssembly } from '../../../constructs/alarm-engine/template-alarms';
-import { vigilStacks } from '../../support/synth-vigil';
+import { vigilStacks, WITHOUT_BUNDLING } from '../../support/synth-vigil';
 
 const DAY = 24 * 3600_000;
 const FROM = Date.UTC(2026, 11, 1);
@@ -13,7 +13,9 @@ const FROM = Date.UTC(2026, 11, 1);
  * (the SLO's `ISNUMBER` was one) would fail here before it failed a deploy.
  */
 describe.each(['dev', 'prod'])('the alarms of the synthesized %s app', (env) => {
-  const { alarms, problems } = alarmsFromAssembly(vigilStacks(loadConfig(env)).app.synth().directory);
+  const { alarms, problems } = alarmsFromAssembly(
+    vigilStacks(loadConfig(env), WITHOUT_BUNDLING).app.synth().directory,
+  );
 
   it('are all evaluated by the engine, composites included', () => {
     expect(problems.filter((problem) => problem.includes('left out'))).toEqual([]);
