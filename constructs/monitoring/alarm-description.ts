@@ -22,6 +22,8 @@ export const alarmDescriptionSchema = z.object({
   runbook: z.string().optional(),
   /** Remediation playbook the self-healing workflows run for this alarm. */
   playbook: z.string().optional(),
+  /** The alias callers invoke, which `lambda-alias-rollback` moves (the dispatcher's default otherwise). */
+  alias: z.string().optional(),
   /** Log group of the watched resource, where the enricher looks for error lines. */
   logGroup: z.string().optional(),
   /** Set on an alarm that only feeds a composite alarm (named here): alerting ignores its changes. */

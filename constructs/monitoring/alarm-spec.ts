@@ -12,6 +12,8 @@ export interface AlarmFacts {
   readonly thresholdReason: string;
   /** Remediation playbook id, when self-healing knows a fix. @default none */
   readonly playbook?: string;
+  /** The alias a `lambda-alias-rollback` playbook moves. @default the dispatcher's alias (`live`) */
+  readonly alias?: string;
   /** Name of the composite alarm this one only feeds; such an alarm never notifies. @default none */
   readonly partOf?: string;
 }

@@ -70,6 +70,9 @@ export class LambdaMonitor extends Construct {
     };
     const cfn = fn.node.defaultChild instanceof lambda.CfnFunction ? fn.node.defaultChild : undefined;
     const rollback = props.alias ? 'lambda-alias-rollback' : undefined;
+    // Named in the alarm so the dispatcher moves this alias, whatever it is called; a token cannot be.
+    const aliasName =
+      props.alias && !Token.isUnresolved(props.alias.aliasName) ? props.alias.aliasName : undefined;
 
     const invocations = fn.metricInvocations({ period: FIVE_MINUTES, statistic: 'Sum' });
     const errors = fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' });
@@ -91,6 +94,7 @@ export class LambdaMonitor extends Construct {
       summary: 'A growing share of invocations fail; callers see errors.',
       thresholdReason: `more than ${errorRatePercent}% of invocations in 2 of 3 five-minute periods`,
       playbook: rollback,
+      alias: rollback ? aliasName : undefined,
     });
     const errorCount = props.errorCount ?? 1;
     this.add({

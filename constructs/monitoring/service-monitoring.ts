@@ -458,6 +458,7 @@ export class ServiceMonitoring extends Construct {
         threshold: spec.thresholdReason,
         runbook,
         playbook: spec.playbook,
+        alias: spec.alias,
         logGroup: resource.logGroup,
         partOf: spec.partOf,
       }),

@@ -59,7 +59,7 @@ const TRANSIENT = [
  *
  * describe target → admit (opt-in tag, do-not-remediate, blast radius, circuit breaker) → snapshot →
  * plan → [nothing to do | dry-run: record the exact calls and stop] → [approval, waiting for a
- * signed link; no answer is deny] → act → verify until the alarm stays OK or the deadline passes →
+ * signed link; no answer is deny] → look again (tags, alarm still in ALARM; else skipped) → act → verify until the alarm stays OK or the deadline passes →
  * [rollback from the snapshot, escalate]. Every end goes through `finish`, which writes the ledger
  * record and tells the alert's thread what happened; an unexpected error ends in `failed`, which
  * escalates and fails the execution so the state machine's own alarm fires.
@@ -138,6 +138,23 @@ export class RemediationWorkflow extends Construct {
     rollback.next(finish('rolled-back'));
 
     const act = playbookStep('Act', 'act', '$.action', { 'snapshot.$': '$.snapshot', 'plan.$': '$.plan' });
+    // The last look before acting (an approval may have waited an hour): tags and the alarm, again.
+    const lookAgain = failOn(playbookStep('Describe target again', 'describe', '$.targetState'));
+    const checkBeforeAct = failOn(
+      invoke(
+        'Check before acting',
+        props.envelopeFunction,
+        { op: 'checkBeforeAct', 'request.$': '$.request', 'targetState.$': '$.targetState' },
+        '$.preActCheck',
+      ),
+    );
+    const beforeAct = lookAgain
+      .next(checkBeforeAct)
+      .next(
+        new sfn.Choice(this, 'Still needed?')
+          .when(sfn.Condition.booleanEquals('$.preActCheck.proceed', false), finish('skipped'))
+          .otherwise(act),
+      );
     // A failed act may have changed part of the target: restore the snapshot, with nothing to cancel.
     const actFailed = new sfn.Pass(this, 'Act failed', {
       parameters: { calls: [], 'completedAt.$': '$$.State.EnteredTime' },
@@ -202,7 +219,7 @@ export class RemediationWorkflow extends Construct {
     failOn(approval);
     approval.next(
       new sfn.Choice(this, 'Approved?')
-        .when(sfn.Condition.booleanEquals('$.approvalResult.approved', true), act)
+        .when(sfn.Condition.booleanEquals('$.approvalResult.approved', true), beforeAct)
         .otherwise(finish('denied')),
     );
 
@@ -220,7 +237,7 @@ export class RemediationWorkflow extends Construct {
                   .when(sfn.Condition.isPresent('$.plan.nothingToDo'), finish('nothing-to-do'))
                   .when(sfn.Condition.stringEquals('$.request.mode', 'dry-run'), finish('dry-run'))
                   .when(sfn.Condition.booleanEquals('$.request.approval', true), approval)
-                  .otherwise(act),
+                  .otherwise(beforeAct),
               ),
           ),
       );

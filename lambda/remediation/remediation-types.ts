@@ -89,6 +89,7 @@ export const OUTCOMES = [
   'dry-run',
   'refused',
   'nothing-to-do',
+  'skipped',
   'denied',
   'approval-timed-out',
   'rolled-back',

@@ -63,7 +63,8 @@ export function createDispatcher(deps: DispatcherDependencies) {
     if (!isPlaybookId(named)) return ignored(`playbook ${named} is not one Vigil knows`, alarm);
     const settings = deps.config.playbooks[named];
     if (settings === undefined) return ignored(`playbook ${named} is not deployed here`, alarm);
-    const target = remediationTarget(named, change, deps.config.aliasName);
+    // The monitor names the alias it watches; alarms made without one get the configured default.
+    const target = remediationTarget(named, change, vigil.alias ?? deps.config.aliasName);
     if ('reason' in target) return ignored(target.reason, alarm);
 
     const runId = runIdOf(change.alarmArn, change.changedAt);

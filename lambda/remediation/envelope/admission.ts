@@ -63,19 +63,8 @@ export class AdmissionGate {
 
   private async decide(request: RemediationRequest, targetState: TargetState): Promise<Admission> {
     const target = describeTarget(request.target);
-    if (!targetState.exists) return refuse('target-missing', `${target} does not exist`);
-    const optIn = targetState.tags[OPT_IN_TAG];
-    if (optIn !== 'true') {
-      return refuse(
-        'not-opted-in',
-        optIn === undefined
-          ? `${target} has no ${OPT_IN_TAG} tag; tag it "true" to let self-healing act on it`
-          : `${target} is tagged ${OPT_IN_TAG}=${JSON.stringify(optIn)}, not "true"`,
-      );
-    }
-    if (DO_NOT_REMEDIATE_TAG in targetState.tags) {
-      return refuse('do-not-remediate', `${target} is tagged ${DO_NOT_REMEDIATE_TAG}`);
-    }
+    const untouchable = targetRefusal(request.target, targetState);
+    if (untouchable) return untouchable;
 
     const now = this.now();
     const hour = now.toISOString().slice(0, 13);
@@ -184,7 +173,32 @@ export function describeTarget(target: RemediationTarget): string {
   }
 }
 
-function refuse(refusal: Refusal, detail: string): Admission {
+/**
+ * Why the target may not be touched at all (missing, not opted in, excluded), or undefined. Checked
+ * at admission and again right before the act, since a human may tag the target meanwhile.
+ */
+export function targetRefusal(
+  remediationTarget: RemediationTarget,
+  targetState: TargetState,
+): Extract<Admission, { admitted: false }> | undefined {
+  const target = describeTarget(remediationTarget);
+  if (!targetState.exists) return refuse('target-missing', `${target} does not exist`);
+  const optIn = targetState.tags[OPT_IN_TAG];
+  if (optIn !== 'true') {
+    return refuse(
+      'not-opted-in',
+      optIn === undefined
+        ? `${target} has no ${OPT_IN_TAG} tag; tag it "true" to let self-healing act on it`
+        : `${target} is tagged ${OPT_IN_TAG}=${JSON.stringify(optIn)}, not "true"`,
+    );
+  }
+  if (DO_NOT_REMEDIATE_TAG in targetState.tags) {
+    return refuse('do-not-remediate', `${target} is tagged ${DO_NOT_REMEDIATE_TAG}`);
+  }
+  return undefined;
+}
+
+function refuse(refusal: Refusal, detail: string): Extract<Admission, { admitted: false }> {
   return { admitted: false, refusal, detail };
 }
 

@@ -14,6 +14,7 @@ import { AdmissionGate } from './admission';
 import { ApprovalLinks } from './approval-links';
 import { type ApprovalRequested, ApprovalRequester } from './approval-request';
 import type { EnvelopeConfig } from './envelope-config';
+import { checkBeforeAct, type PreActCheck } from './pre-act-check';
 import { RemediationLedger } from './remediation-ledger';
 import { RunNotifier } from './run-notification';
 import { AlarmVerifier, type VerificationResult } from './verification';
@@ -35,6 +36,7 @@ export type EnvelopeResult =
   | Admission
   | ApprovalRequested
   | VerificationResult
+  | PreActCheck
   | { readonly outcome: Outcome };
 
 // The state machine may pass an absent step as null (JSONPath has no "absent"); both mean "not reached".
@@ -72,6 +74,12 @@ const run = z.object({
   snapshot: absent(z.unknown()),
   plan: absent(plan),
   approvalResult: absent(approvalResult),
+  preActCheck: absent(
+    z.discriminatedUnion('proceed', [
+      z.object({ proceed: z.literal(true) }),
+      z.object({ proceed: z.literal(false), reason: z.string() }),
+    ]),
+  ),
   action: absent(actionResult),
   verification: absent(verification),
   rollback: absent(actionResult),
@@ -81,6 +89,7 @@ const run = z.object({
 const operation = z.discriminatedUnion('op', [
   z.object({ op: z.literal('admit'), request, targetState }),
   z.object({ op: z.literal('requestApproval'), request, plan, taskToken: text }),
+  z.object({ op: z.literal('checkBeforeAct'), request, targetState }),
   z.object({
     op: z.literal('verify'),
     request,
@@ -138,6 +147,11 @@ export function createEnvelopeHandler(deps: EnvelopeDependencies) {
       case 'requestApproval': {
         const result = await approvals.requestApproval(input.request, input.plan, input.taskToken);
         logger.info('Approval requested', { ...result });
+        return result;
+      }
+      case 'checkBeforeAct': {
+        const result = await checkBeforeAct(input.request, input.targetState, verifier);
+        logger.info('Checked before acting', { ...result });
         return result;
       }
       case 'verify': {

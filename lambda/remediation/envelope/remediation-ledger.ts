@@ -9,6 +9,7 @@ import type {
   TargetState,
 } from '../remediation-types';
 import type { ApprovalResult } from './approval-links';
+import type { PreActCheck } from './pre-act-check';
 import type { VerificationState } from './verification';
 
 /**
@@ -35,6 +36,8 @@ export interface RemediationRun {
   readonly snapshot?: unknown;
   readonly plan?: RemediationPlan;
   readonly approvalResult?: ApprovalResult;
+  /** The last look before acting (tags and the alarm's state again). */
+  readonly preActCheck?: PreActCheck;
   readonly action?: ActionResult;
   readonly verification?: VerificationState;
   readonly rollback?: ActionResult;
@@ -54,6 +57,7 @@ const STEPS = [
   'snapshot',
   'plan',
   'approvalResult',
+  'preActCheck',
   'action',
   'verification',
   'rollback',

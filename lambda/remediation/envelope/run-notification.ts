@@ -14,6 +14,7 @@ const HEADLINES: Record<Outcome, string> = {
   'dry-run': 'dry run',
   refused: 'refused to act',
   'nothing-to-do': 'found nothing safe to do',
+  skipped: 'did not act',
   denied: 'denied',
   'approval-timed-out': 'approval timed out',
   'rolled-back': 'rolled back, humans must act',
@@ -103,6 +104,10 @@ function outcomeLines(outcome: Outcome, run: RemediationRun): string[] {
       return [
         `Nothing safe to do: ${run.plan?.nothingToDo ?? 'the plan is empty'}. Nothing was changed.`,
         'The alarm is still firing and needs a human.',
+      ];
+    case 'skipped':
+      return [
+        `Nothing was changed: ${run.preActCheck?.proceed === false ? run.preActCheck.reason : 'the last check before acting said no'}.`,
       ];
     case 'denied': {
       const by = run.approvalResult?.decidedBy ? ` by ${run.approvalResult.decidedBy}` : '';

@@ -125,7 +125,8 @@ export class AlarmVerifier {
     };
   }
 
-  private async describe(
+  /** The alarm's state and timing now; undefined when it no longer exists. */
+  async describe(
     alarmName: string,
   ): Promise<{ readonly state: AlarmState; readonly timing?: AlarmTiming } | undefined> {
     const { MetricAlarms, CompositeAlarms } = await this.cloudWatch.send(

@@ -146,6 +146,11 @@ describe('LambdaMonitor on a fully configured function', () => {
     );
     expect(expression?.Expression).toBe('IF(invocations > 0, 100 * errors / invocations, 0)');
     expect(tag(alarm, 'vigil:playbook')).toBe('lambda-alias-rollback');
+    // The dispatcher moves the alias the monitor watches, named in the description it parses.
+    // (The description is an Fn::Join: it names the function's log group.)
+    expect(JSON.stringify(alarm?.AlarmDescription)).toContain(
+      String.raw`\"playbook\":\"lambda-alias-rollback\",\"alias\":\"live\"`,
+    );
   });
 
   it('offers the concurrency playbook on throttles, which more concurrency clears, not on the concurrency alarm', () => {

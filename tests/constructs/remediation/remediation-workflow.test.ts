@@ -25,13 +25,13 @@ import {
 } from '../../lambda/remediation/support/playbook-fixtures';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../lambda/support/local-dynamodb';
 import { runLocally, synthesizedDefinition } from '../../support/state-machine-runner';
-import { configWith, vigilStacks } from '../../support/synth-vigil';
+import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../../support/synth-vigil';
 
 // The definition CDK synthesizes for the alias-rollback playbook, with the envelope as configured here.
 const config = configWith({
   remediation: { breakerMaxRuns: 1, stablePeriods: 3, verifyDeadlineMinutes: 15 },
 });
-const { stacks } = vigilStacks(config);
+const { stacks } = vigilStacks(config, WITHOUT_BUNDLING);
 const definition = synthesizedDefinition(stacks.remediation.workflows['lambda-alias-rollback'].stateMachine);
 
 const topic = (severity: string) => `arn:aws:sns:eu-west-1:123456789012:vigil-test-alerts-${severity}`;
@@ -61,13 +61,17 @@ beforeEach(async () => {
   clock = Date.parse('2026-11-23T03:20:00.000Z');
   minutesPerCheck = 5;
   onCheck = undefined;
+  acted = false;
 });
+
+/** Whether the run has acted yet: before that, the alarm that started it is still in ALARM. */
+let acted = false;
 
 /** The triggering alarm's state at each verification check, the last one repeating. */
 function alarmStates(...states: string[]): void {
   let check = 0;
   cloudWatch.on(DescribeAlarmsCommand).callsFake(async () => {
-    const state = states[Math.min(check++, states.length - 1)];
+    const state = acted ? states[Math.min(check++, states.length - 1)] : 'ALARM';
     return {
       MetricAlarms: [{ AlarmName: 'vigil-dev-orders-errors', StateValue: state }],
       CompositeAlarms: [],
@@ -104,7 +108,12 @@ function handlers(human: Human = 'approve', playbookId: PlaybookId = 'lambda-ali
     'Describe target': (input) => asJson(playbook(input)),
     Snapshot: (input) => asJson(playbook(input)),
     Plan: (input) => asJson(playbook(input)),
-    Act: (input) => asJson(playbook(input)),
+    'Describe target again': (input) => asJson(playbook(input)),
+    Act: (input) => {
+      acted = true;
+      return asJson(playbook(input));
+    },
+    'Check before acting': (input) => asJson(envelope(input)),
     'Roll back': (input) => asJson(playbook(input)),
     Admit: (input) => asJson(envelope(input)),
     // A minute passes between checks in AWS; by default five here, so verification can run past its deadline.
@@ -416,7 +425,10 @@ test('INSUFFICIENT_DATA at the deadline keeps the change and says it is not veri
 
 test('a verification check that errors rolls the change back instead of leaving it unproven', async () => {
   const alias = mockLambdaAlias({ versions: [1, 2, 3], current: '3' });
-  cloudWatch.on(DescribeAlarmsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+  cloudWatch.on(DescribeAlarmsCommand).callsFake(async () => {
+    if (!acted) return { MetricAlarms: [{ AlarmName: 'vigil-dev-orders-errors', StateValue: 'ALARM' }] };
+    throw Object.assign(new Error('denied'), { name: 'AccessDenied' });
+  });
   const run = await runLocally(definition, request(), handlers());
   expect(run.states).toContain('Roll back');
   expect(run.states.at(-1)).toBe('Ended rolled-back');
@@ -445,4 +457,41 @@ test.each([
   expect(attempts).toBe(2);
   expect(run.states.at(-1)).toBe('Ended remediated');
   expect(updates(alias.lambdaMock)).toEqual(['2']);
+});
+
+describe('the last look before acting', () => {
+  it('skips the change when an operator tags the target vigil:do-not-remediate during the approval wait', async () => {
+    const tags: Record<string, string> = { 'vigil:remediate': 'true' };
+    const alias = mockLambdaAlias({ versions: [1, 2, 3], current: '3', tags });
+    const bound = handlers('approve');
+    const ask = bound['Request approval'] as (input: unknown) => Promise<never>;
+    const run = await runLocally(definition, request({ approval: true }), {
+      ...bound,
+      'Request approval': async (input: unknown) => {
+        tags['vigil:do-not-remediate'] = 'incident 4711: hands off';
+        return ask(input);
+      },
+    });
+    expect(run.states.at(-1)).toBe('Ended skipped');
+    expect(updates(alias.lambdaMock)).toEqual([]);
+    const record = await ledgerRecord('run-0001');
+    expect(record).toMatchObject({ outcome: 'skipped', preActCheck: { proceed: false } });
+    expect(String(record?.preActCheck?.reason)).toMatch(/is tagged vigil:do-not-remediate \(checked again/);
+    expect(String(published().at(-1)?.Message)).toMatch(/Nothing was changed: .*vigil:do-not-remediate/);
+  });
+
+  it('skips the change when the alarm recovered by itself before the act', async () => {
+    const alias = mockLambdaAlias({ versions: [1, 2, 3], current: '3' });
+    cloudWatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [{ AlarmName: 'vigil-dev-orders-errors', StateValue: 'OK' }],
+      CompositeAlarms: [],
+    });
+    const run = await runLocally(definition, request(), handlers());
+    expect(run.states.at(-1)).toBe('Ended skipped');
+    expect(updates(alias.lambdaMock)).toEqual([]);
+    expect(await ledgerRecord('run-0001')).toMatchObject({
+      outcome: 'skipped',
+      preActCheck: { proceed: false, reason: expect.stringMatching(/is OK again without any change/) },
+    });
+  });
 });

@@ -43,6 +43,8 @@ interface AlarmOptions {
   readonly name?: string;
   readonly state?: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
   readonly playbook?: string;
+  /** The alias the monitor named in the description. */
+  readonly alias?: string;
   readonly severity?: string;
   readonly description?: string;
   readonly metrics?: readonly { readonly dimensions: Readonly<Record<string, string>> }[];
@@ -64,6 +66,7 @@ function alarmEvent(options: AlarmOptions = {}) {
       summary: 'The API function fails invocations.',
       threshold: 'at least 5 errors in 5 minutes',
       ...(options.playbook !== undefined && { playbook: options.playbook }),
+      ...(options.alias !== undefined && { alias: options.alias }),
     });
   const stats = (options.metrics ?? [{ dimensions: { FunctionName: 'vigil-dev-predictor-api' } }]).map(
     (metric, index) => ({
@@ -147,6 +150,15 @@ describe('each playbook gets its target from the metric dimensions', () => {
       target: { kind: 'lambda-alias', functionName: 'vigil-dev-predictor-api', aliasName: 'live' },
       requestedAt: NOW.toISOString(),
     } satisfies RemediationRequest);
+  });
+
+  test('lambda-alias-rollback: the alias the monitor named in the alarm, when it is not the default', async () => {
+    await dispatch(alarmEvent({ playbook: 'lambda-alias-rollback', alias: 'blue' }));
+    expect(started()[0]?.input.target).toEqual({
+      kind: 'lambda-alias',
+      functionName: 'vigil-dev-predictor-api',
+      aliasName: 'blue',
+    });
   });
 
   test('lambda-concurrency: the function', async () => {
