@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import type { MetricAlarmDefinition } from '../constructs/alarm-engine/alarm-definition';
 import { loadAlarmDefinitions } from './backtest/alarm-definitions';
 import { runBacktestCommand } from './backtest/run-backtest-command';
+import { launchChromium } from './headless-chromium';
 
 const root = path.join(__dirname, '..');
 const SCREENSHOT = path.join(root, 'docs', 'backtest-report.png');
@@ -42,19 +42,7 @@ async function main(): Promise<void> {
   );
   if (code !== 0) throw new Error(stderr.trim());
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 860, height: 1000 } });
     await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });

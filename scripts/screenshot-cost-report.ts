@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { writeCostReport } from '../lambda/cost-report/cli/cost-report-cli';
+import { launchChromium } from './headless-chromium';
 
 const root = path.join(__dirname, '..');
 const SAMPLE = path.join(root, 'lambda', 'cost-report', 'sample', 'recorded-cost-data.json');
@@ -19,19 +19,7 @@ async function main(): Promise<void> {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-cost-report-'));
   const { paths } = await writeCostReport({ fixture: SAMPLE, out, now });
 
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: VIEWPORT_WIDTH, height: 1000 } });
     // An email client would not load it either: anything beyond the file is a bug in the report.

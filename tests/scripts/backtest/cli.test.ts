@@ -8,17 +8,6 @@ const fixtures = path.join('tests', 'scripts', 'backtest', 'fixtures');
 const template = path.join(fixtures, 'team-alarms.template.json');
 const metrics = path.join(fixtures, 'metrics.json');
 
-/** `npx tsx scripts/backtest.ts -- …` from the repository root, as the README runs it, without AWS credentials. */
-function backtest(...args: string[]) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
-  return spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/backtest.ts', '--', ...args], {
-    cwd: root,
-    env,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-}
-
 /** `npm run backtest -- …` itself; npm's own warnings about the project's .npmrc are not the command's. */
 function npmRunBacktest(...args: string[]) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
@@ -89,7 +78,7 @@ describe('npm run backtest', () => {
       /empty\.json: no AWS::CloudWatch::Alarm or AWS::CloudWatch::CompositeAlarm resources/,
     ],
   ])('exits 1 with one line on stderr for %s', (_, args, message) => {
-    const result = backtest(...args());
+    const result = npmRunBacktest(...args());
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
