@@ -92,6 +92,8 @@ export class RemediationStack extends Stack {
   readonly dispatcher: PlatformFunction;
   readonly dispatchRule: events.Rule;
   readonly workflows: Readonly<Record<PlaybookId, RemediationWorkflow>>;
+  /** Sends executions that ended without a Finish state to the envelope. */
+  readonly abandonedRunRule: events.Rule;
   readonly playbookFunctions: Readonly<Record<PlaybookId, PlatformFunction>>;
   readonly monitoring: ServiceMonitoring;
   private readonly config: EnvironmentConfig;
@@ -197,6 +199,8 @@ export class RemediationStack extends Stack {
     }
     this.playbookFunctions = playbookFunctions;
     this.workflows = workflows;
+    const longestRun = Math.max(...PLAYBOOK_IDS.map((playbook) => workflows[playbook].timeout.toSeconds()));
+    this.envelope.function.addEnvironment('LOCK_LEASE_SECONDS', String(longestRun));
     // An approval link answers only the waiting task of a remediation workflow (stateMachine is
     // SendTaskSuccess's resource type). The ARNs are built from the machines' fixed names: referring
     // to the machines would be a cycle (machine → envelope → approval URL → approval role → machine).
@@ -269,6 +273,31 @@ export class RemediationStack extends Stack {
     });
     this.dispatchRule.addTarget(
       new targets.LambdaFunction(this.dispatcher.live, { deadLetterQueue: deadLetters, retryAttempts: 185 }),
+    );
+
+    // A stopped or timed-out execution never reaches a Finish state: the envelope gives it its one
+    // outcome and report, and releases its target. The event is best effort (EventBridge's Step
+    // Functions event reference), so the target lock also ends with its lease.
+    this.abandonedRunRule = new events.Rule(this, 'AbandonedRuns', {
+      description: `Vigil ${config.name}: remediation executions stopped or timed out before their finish`,
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          status: ['ABORTED', 'TIMED_OUT'],
+          stateMachineArn: PLAYBOOK_IDS.map((playbook) => workflows[playbook].stateMachine.stateMachineArn),
+        },
+      },
+    });
+    this.abandonedRunRule.addTarget(
+      new targets.LambdaFunction(this.envelope.live, {
+        event: events.RuleTargetInput.fromObject({
+          op: 'abandoned',
+          detail: events.EventField.fromPath('$.detail'),
+        }),
+        deadLetterQueue: deadLetters,
+        retryAttempts: 185,
+      }),
     );
 
     this.monitoring = this.addMonitoring(config, deadLetters);
@@ -364,6 +393,7 @@ export class RemediationStack extends Stack {
     monitoring.monitorLambda(this.approval.function, { name: 'approval' });
     monitoring.monitorQueue(deadLetters, { name: 'dispatch-dead-letters', deadLetter: true });
     monitoring.monitorEventRule(this.dispatchRule, { name: 'alarms-with-playbooks' });
+    monitoring.monitorEventRule(this.abandonedRunRule, { name: 'abandoned-runs' });
     monitoring.monitorTable(this.ledger, { name: 'ledger' });
     monitoring.addServiceHealthAlarm();
     new ServiceDashboard(this, 'Dashboard', {

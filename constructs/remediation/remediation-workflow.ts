@@ -66,6 +66,8 @@ const TRANSIENT = [
  */
 export class RemediationWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  /** The longest an execution may run; a run's hold on its target never needs to outlast it. */
+  readonly timeout: Duration;
 
   constructor(scope: Construct, id: string, props: RemediationWorkflowProps) {
     super(scope, id);
@@ -254,12 +256,17 @@ export class RemediationWorkflow extends Construct {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       // Approval plus verification (which an alarm with a long evaluation range extends), with room
       // for retries: a run never outlives its purpose.
-      timeout: approvalTimeout.plus(verifyDeadline).plus(Duration.hours(6)),
+      timeout: this.timeoutOf(approvalTimeout, verifyDeadline),
     });
+    this.timeout = this.timeoutOf(approvalTimeout, verifyDeadline);
     Validations.of(this.stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'X-Ray trace writes and CloudWatch Logs log-delivery calls of the state machine have no resource-level permissions.',
     });
+  }
+
+  private timeoutOf(approvalTimeout: Duration, verifyDeadline: Duration): Duration {
+    return approvalTimeout.plus(verifyDeadline).plus(Duration.hours(6));
   }
 }

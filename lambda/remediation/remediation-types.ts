@@ -74,6 +74,7 @@ export const REFUSALS = [
   'target-missing',
   'not-opted-in',
   'do-not-remediate',
+  'busy',
   'blast-radius',
   'breaker-open',
 ] as const;
@@ -94,6 +95,8 @@ export const OUTCOMES = [
   'approval-timed-out',
   'rolled-back',
   'unverified',
+  'stopped',
+  'timed-out',
   'failed',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];

@@ -39,10 +39,10 @@ describe('summarizeAssembly', () => {
       },
       {
         stack: 'vigil-dev-remediation',
-        resources: 127,
-        alarms: 56,
+        resources: 132,
+        alarms: 59,
         functions: 6,
-        monitoringUsd: 11.3,
+        monitoringUsd: 11.6,
         findings: [],
       },
       {

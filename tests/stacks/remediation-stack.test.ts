@@ -115,6 +115,32 @@ describe('least privilege', () => {
   });
 });
 
+describe('runs that end without a finish', () => {
+  it('are caught from the documented Step Functions status-change event and sent to the envelope', () => {
+    const rules = template.findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { source: ['aws.states'] } },
+    });
+    interface RuleProperties {
+      readonly EventPattern: { readonly detail: { readonly stateMachineArn: unknown[] } };
+      readonly Targets: {
+        InputTransformer: { InputTemplate: string; InputPathsMap: unknown };
+        DeadLetterConfig?: unknown;
+      }[];
+    }
+    const [rule] = Object.values(rules) as { Properties: RuleProperties }[];
+    expect(rule?.Properties.EventPattern).toMatchObject({
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['ABORTED', 'TIMED_OUT'] },
+    });
+    expect(rule?.Properties.EventPattern.detail.stateMachineArn).toHaveLength(3);
+    const [target] = rule?.Properties.Targets ?? [];
+    // The whole detail object goes in as a JSON value (EventBridge input transformer, unquoted placeholder).
+    expect(target?.InputTransformer.InputTemplate).toBe('{"op":"abandoned","detail":<detail>}');
+    expect(target?.InputTransformer.InputPathsMap).toEqual({ detail: '$.detail' });
+    expect(target?.DeadLetterConfig).toBeDefined();
+  });
+});
+
 describe('approval links', () => {
   it('are answered by a public function URL (the signed, expiring link is the credential)', () => {
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });

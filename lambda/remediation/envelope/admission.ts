@@ -11,6 +11,7 @@ import {
   type TargetState,
 } from '../remediation-types';
 import { LEDGER_TABLE_KEYS, type RemediationLedger } from './remediation-ledger';
+import type { TargetLock } from './target-lock';
 
 /** How much self-healing may do before it stops and leaves the rest to humans. */
 export interface AdmissionSettings {
@@ -43,6 +44,7 @@ export class AdmissionGate {
   constructor(
     private readonly dynamoDb: DynamoDBDocumentClient,
     private readonly ledger: RemediationLedger,
+    private readonly lock: TargetLock,
     settings: AdmissionSettings = {},
     private readonly now: () => Date = () => new Date(),
   ) {
@@ -66,10 +68,36 @@ export class AdmissionGate {
     const untouchable = targetRefusal(request.target, targetState);
     if (untouchable) return untouchable;
 
+    // A dry run changes nothing: it needs no lock, and it counts against dry-run limits of its own, so
+    // rehearsing never uses up what an enforced run may do.
+    const enforced = request.mode === 'enforce';
+    const key = lockKeyOf(request);
+    if (enforced) {
+      const lock = await this.lock.take(key, request.runId);
+      if (!lock.taken) {
+        return refuse(
+          'busy',
+          `run ${lock.holder} is already working on ${target} (its lease ends ${lock.until} at the latest); ` +
+            'one run per target at a time',
+        );
+      }
+    }
+    const refused = await this.count(request, targetState, target, enforced ? '' : 'dry-run#');
+    if (refused && enforced) await this.lock.release(key, request.runId);
+    return refused ?? { admitted: true };
+  }
+
+  /** Counts the run against the blast radius and the target's breaker; the refusal, if either is full. */
+  private async count(
+    request: RemediationRequest,
+    targetState: TargetState,
+    target: string,
+    prefix: string,
+  ): Promise<Extract<Admission, { admitted: false }> | undefined> {
     const now = this.now();
     const hour = now.toISOString().slice(0, 13);
     const blast = await this.take(
-      `blast#${request.account}#${hour}`,
+      `${prefix}blast#${request.account}#${hour}`,
       this.settings.blastRadiusPerHour,
       request,
       now,
@@ -84,16 +112,15 @@ export class AdmissionGate {
 
     const windowMs = this.settings.breakerWindowMinutes * 60_000;
     const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
-    const targetKey = targetState.arn ?? `${request.account}:${request.region}:${target}`;
     const breaker = await this.take(
-      `breaker#${targetKey}#${windowStart.toISOString()}`,
+      `${prefix}breaker#${targetKeyOf(request, targetState)}#${windowStart.toISOString()}`,
       this.settings.breakerMaxRuns,
       request,
       now,
     );
     if (!breaker.taken) {
       // A run that does not go ahead must not use up the account's hour.
-      await this.release(`blast#${request.account}#${hour}`, request);
+      await this.release(`${prefix}blast#${request.account}#${hour}`, request);
       const closesAt = new Date(windowStart.getTime() + windowMs).toISOString();
       return refuse(
         'breaker-open',
@@ -102,7 +129,7 @@ export class AdmissionGate {
           `${closesAt}; an alarm that keeps firing after repeated fixes needs a human.`,
       );
     }
-    return { admitted: true };
+    return undefined;
   }
 
   /** Counts the run on a counter unless it is full; a run counted before stays counted. */
@@ -159,6 +186,19 @@ export class AdmissionGate {
         logger.warn('Blast radius place not released', { counter: pk, runId: request.runId, error });
       });
   }
+}
+
+/**
+ * What a target's lock is keyed by: its name in the account and region, known from the request alone,
+ * so a run that never reached admission's describe (or was stopped) can still release it.
+ */
+export function lockKeyOf(request: RemediationRequest): string {
+  return `${request.account}:${request.region}:${describeTarget(request.target)}`;
+}
+
+/** What identifies a target across runs for the breaker: its ARN, or its name where it has none yet. */
+export function targetKeyOf(request: RemediationRequest, targetState?: TargetState): string {
+  return targetState?.arn ?? `${request.account}:${request.region}:${describeTarget(request.target)}`;
 }
 
 /** The target in words, e.g. `Lambda alias api:live`. */

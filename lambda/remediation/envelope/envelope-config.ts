@@ -18,6 +18,8 @@ export interface EnvelopeConfig {
   readonly blastRadiusPerHour: number;
   readonly breakerMaxRuns: number;
   readonly breakerWindowMinutes: number;
+  /** How long a run may hold its target: the workflows' timeout, so a lock outlives no run. */
+  readonly lockLeaseSeconds: number;
 }
 
 const topicArn = requiredText.regex(/^arn:aws[a-z-]*:sns:/, { error: 'must be an SNS topic ARN' });
@@ -39,6 +41,7 @@ const schema = z
     BLAST_RADIUS_PER_HOUR: wholeNumber('runs', { min: 1, max: 1000 }).default(5),
     BREAKER_MAX_RUNS: wholeNumber('runs', { min: 1, max: 100 }).default(2),
     BREAKER_WINDOW_MINUTES: wholeNumber('minutes', { min: 1, max: 10_080 }).default(60),
+    LOCK_LEASE_SECONDS: wholeNumber('seconds', { min: 60, max: 7 * 86_400 }).default(8 * 3600),
   })
   .transform(
     (env): EnvelopeConfig => ({
@@ -55,6 +58,7 @@ const schema = z
       blastRadiusPerHour: env.BLAST_RADIUS_PER_HOUR,
       breakerMaxRuns: env.BREAKER_MAX_RUNS,
       breakerWindowMinutes: env.BREAKER_WINDOW_MINUTES,
+      lockLeaseSeconds: env.LOCK_LEASE_SECONDS,
     }),
   );
 

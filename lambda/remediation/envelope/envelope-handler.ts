@@ -10,13 +10,14 @@ import {
   targetStateSchema,
 } from '../remediation-schemas';
 import { type Admission, OUTCOMES, type Outcome, REFUSALS } from '../remediation-types';
-import { AdmissionGate } from './admission';
+import { AdmissionGate, lockKeyOf } from './admission';
 import { ApprovalLinks } from './approval-links';
 import { type ApprovalRequested, ApprovalRequester } from './approval-request';
 import type { EnvelopeConfig } from './envelope-config';
 import { checkBeforeAct, type PreActCheck } from './pre-act-check';
 import { RemediationLedger } from './remediation-ledger';
 import { RunNotifier } from './run-notification';
+import { TargetLock } from './target-lock';
 import { AlarmVerifier, type VerificationResult } from './verification';
 
 /** The state machine passed something that is not an envelope operation; its Catch sees this name. */
@@ -99,7 +100,20 @@ const operation = z.discriminatedUnion('op', [
     deadlineSeconds: z.number().int().min(1),
   }),
   z.object({ op: z.literal('finish'), outcome: z.enum(OUTCOMES), run }),
+  // A workflow execution that ended without reaching a Finish state: the documented "Step Functions
+  // Execution Status Change" event's detail (Step Functions developer guide, cw-events), whose
+  // `input` is the dispatcher's request.
+  z.object({
+    op: z.literal('abandoned'),
+    detail: z.object({
+      executionArn: text,
+      status: z.enum(['ABORTED', 'TIMED_OUT']),
+      input: z.string(),
+    }),
+  }),
 ]);
+
+const ABANDONED = { ABORTED: 'stopped', TIMED_OUT: 'timed-out' } as const satisfies Record<string, Outcome>;
 
 /**
  * The envelope around a playbook: the state machine calls it before (`admit`, `requestApproval`),
@@ -109,9 +123,11 @@ export function createEnvelopeHandler(deps: EnvelopeDependencies) {
   const { config, clients } = deps;
   const now = deps.now ?? (() => new Date());
   const ledger = new RemediationLedger(clients.dynamoDb, config.ledgerTableName, undefined, now);
+  const lock = new TargetLock(clients.dynamoDb, config.ledgerTableName, config.lockLeaseSeconds, now);
   const gate = new AdmissionGate(
     clients.dynamoDb,
     ledger,
+    lock,
     {
       blastRadiusPerHour: config.blastRadiusPerHour,
       breakerMaxRuns: config.breakerMaxRuns,
@@ -130,12 +146,49 @@ export function createEnvelopeHandler(deps: EnvelopeDependencies) {
   const verifier = new AlarmVerifier(clients.cloudWatch, now);
   const notifier = new RunNotifier(clients.sns, config.topics);
 
+  /**
+   * A stopped or timed-out execution never reaches Finish: give it its one outcome and report here,
+   * unless a Finish already recorded one (a FAILED execution went through `Finish failed`).
+   */
+  const finishAbandoned = async (detail: {
+    executionArn: string;
+    status: keyof typeof ABANDONED;
+    input: string;
+  }): Promise<EnvelopeResult> => {
+    const outcome: Outcome = ABANDONED[detail.status];
+    const parsedRequest = remediationRequestSchema.safeParse(parseJson(detail.input));
+    if (!parsedRequest.success) {
+      throw new EnvelopeInputError(
+        `Execution ${detail.executionArn} has no remediation request as input: ${describeIssues(parsedRequest.error, 'input')}`,
+      );
+    }
+    const request = parsedRequest.data;
+    logger.appendKeys({ runId: request.runId, op: 'abandoned' });
+    const stored = await ledger.storedOutcome(request.runId);
+    if (stored !== undefined) {
+      logger.info('Run already has its outcome', { stored, status: detail.status });
+      return { outcome: stored };
+    }
+    // The steps of a run are written at its finish: a stopped run has its admission at most.
+    const admission = await ledger.storedDecision(request.runId);
+    const run = { request, ...(admission && { admission }) };
+    const recorded = await ledger.recordOutcome(outcome, run);
+    if (recorded.notifiedOutcome !== outcome) {
+      await notifier.notifyOutcome(outcome, run);
+      await ledger.markNotified(request.runId, outcome);
+    }
+    if (request.mode === 'enforce') await lock.release(lockKeyOf(request), request.runId);
+    logger.info('Abandoned run finished', { outcome, executionArn: detail.executionArn });
+    return { outcome };
+  };
+
   return async (event: unknown): Promise<EnvelopeResult> => {
     const parsed = operation.safeParse(event);
     if (!parsed.success) {
       throw new EnvelopeInputError(`Not an envelope operation: ${describeIssues(parsed.error, 'event')}`);
     }
     const input = parsed.data;
+    if (input.op === 'abandoned') return finishAbandoned(input.detail);
     const runId = input.op === 'finish' ? input.run.request.runId : input.request.runId;
     logger.appendKeys({ runId, op: input.op });
     switch (input.op) {
@@ -173,9 +226,18 @@ export function createEnvelopeHandler(deps: EnvelopeDependencies) {
           await notifier.notifyOutcome(outcome, input.run);
           await ledger.markNotified(runId, outcome);
         }
+        if (input.run.request.mode === 'enforce') await lock.release(lockKeyOf(input.run.request), runId);
         logger.info('Run finished', { outcome, alreadyNotified: recorded.notifiedOutcome === outcome });
         return { outcome };
       }
     }
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -147,6 +147,14 @@ export class RemediationLedger {
     return { notifiedOutcome: Attributes?.notifiedOutcome as Outcome | undefined };
   }
 
+  /** How the run ended, if a finish recorded it. */
+  async storedOutcome(runId: string): Promise<Outcome | undefined> {
+    const { Item } = await this.dynamoDb.send(
+      new GetCommand({ TableName: this.tableName, Key: runKey(runId), ConsistentRead: true }),
+    );
+    return Item?.outcome as Outcome | undefined;
+  }
+
   /** Remembers that the message for `outcome` went out. */
   async markNotified(runId: string, outcome: Outcome): Promise<void> {
     await this.dynamoDb.send(

@@ -7,7 +7,7 @@ import type { SeverityTopics } from './envelope-config';
 import type { RemediationRun, RunError } from './remediation-ledger';
 
 /** Outcomes after which the alarm is still not fixed and a change may be half made: someone must look now. */
-export const ESCALATED_OUTCOMES: readonly Outcome[] = ['rolled-back', 'failed'];
+export const ESCALATED_OUTCOMES: readonly Outcome[] = ['rolled-back', 'stopped', 'timed-out', 'failed'];
 
 const HEADLINES: Record<Outcome, string> = {
   remediated: 'fixed',
@@ -19,6 +19,8 @@ const HEADLINES: Record<Outcome, string> = {
   'approval-timed-out': 'approval timed out',
   'rolled-back': 'rolled back, humans must act',
   unverified: 'change kept, not verified',
+  stopped: 'stopped before it finished, humans must act',
+  'timed-out': 'timed out before it finished, humans must act',
   failed: 'failed, humans must act',
 };
 
@@ -139,6 +141,18 @@ function outcomeLines(outcome: Outcome, run: RemediationRun): string[] {
         ...rolledBackLines(run),
         '',
         'HUMANS MUST ACT: the alarm is not fixed and self-healing has stopped.',
+      ];
+    case 'stopped':
+    case 'timed-out':
+      return [
+        outcome === 'stopped'
+          ? 'The run was stopped (StopExecution) before it could finish: nothing verified, nothing rolled back.'
+          : 'The run reached its state machine timeout before it could finish: nothing verified, nothing rolled back.',
+        ...(run.action?.calls.length
+          ? ['These calls had been made and are still in effect:', ...callLines(run.action.calls)]
+          : ['Whether its change was made is not recorded: read the execution history before acting.']),
+        '',
+        'HUMANS MUST ACT: check the target; self-healing has stopped.',
       ];
     case 'failed':
       return [

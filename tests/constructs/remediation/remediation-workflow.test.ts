@@ -98,6 +98,7 @@ function handlers(human: Human = 'approve', playbookId: PlaybookId = 'lambda-ali
       blastRadiusPerHour: 5,
       breakerMaxRuns: config.remediation.breakerMaxRuns,
       breakerWindowMinutes: config.remediation.breakerWindowMinutes,
+      lockLeaseSeconds: 8 * 3600,
     },
     clients: local.clients,
     now: () => new Date(clock),
@@ -494,4 +495,29 @@ describe('the last look before acting', () => {
       preActCheck: { proceed: false, reason: expect.stringMatching(/is OK again without any change/) },
     });
   });
+});
+
+test('two alarms on one target: the second run ends refused while the first holds it, and runs after it finished', async () => {
+  const alias = mockLambdaAlias({ versions: [1, 2, 3], current: '3' });
+  const bound = handlers('approve');
+  const ask = bound['Request approval'] as (input: unknown) => Promise<never>;
+  let second: Awaited<ReturnType<typeof runLocally>> | undefined;
+  const first = await runLocally(definition, request({ approval: true }), {
+    ...bound,
+    // While the first run waits for its approval, the error-rate alarm's sibling starts another.
+    'Request approval': async (input: unknown) => {
+      second = await runLocally(definition, request({ runId: 'run-0002' }), handlers());
+      return ask(input);
+    },
+  });
+  expect(second?.states.at(-1)).toBe('Ended refused');
+  expect(await ledgerRecord('run-0002')).toMatchObject({
+    admission: {
+      admitted: false,
+      refusal: 'busy',
+      detail: expect.stringContaining('run run-0001 is already working'),
+    },
+  });
+  expect(first.states.at(-1)).toBe('Ended remediated');
+  expect(updates(alias.lambdaMock)).toEqual(['2']);
 });

@@ -1,7 +1,12 @@
 import '../../support/test-environment';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { AdmissionGate, type AdmissionSettings } from '../../../../lambda/remediation/envelope/admission';
+import {
+  AdmissionGate,
+  type AdmissionSettings,
+  lockKeyOf,
+} from '../../../../lambda/remediation/envelope/admission';
 import { RemediationLedger } from '../../../../lambda/remediation/envelope/remediation-ledger';
+import { TargetLock } from '../../../../lambda/remediation/envelope/target-lock';
 import {
   DO_NOT_REMEDIATE_TAG,
   OPT_IN_TAG,
@@ -27,10 +32,11 @@ afterAll(() => dynamo.close());
 async function newGate(settings: AdmissionSettings = {}, now = () => NOW) {
   const tableName = await createLedgerTable(dynamo.endpoint);
   const ledger = new RemediationLedger(dynamo.clients.dynamoDb, tableName, 90, now);
-  const gate = new AdmissionGate(dynamo.clients.dynamoDb, ledger, settings, now);
+  const lock = new TargetLock(dynamo.clients.dynamoDb, tableName, 3600, now);
+  const gate = new AdmissionGate(dynamo.clients.dynamoDb, ledger, lock, settings, now);
   const item = async (pk: string, sk: string) =>
     (await dynamo.clients.dynamoDb.send(new GetCommand({ TableName: tableName, Key: { pk, sk } }))).Item;
-  return { gate, ledger, item };
+  return { gate, ledger, lock, item };
 }
 
 /** Requests in an account of their own, so counters of other tests never interfere. */
@@ -117,9 +123,10 @@ describe('blast radius: runs per account per clock hour', () => {
 
   test('the next clock hour starts a new count', async () => {
     let now = NOW;
-    const { gate } = await newGate({ blastRadiusPerHour: 1 }, () => now);
-    const [first, second] = requestsInNewAccount(2);
-    expect(await gate.admit(first as RemediationRequest, optedIn)).toEqual({ admitted: true });
+    const { gate, lock } = await newGate({ blastRadiusPerHour: 1 }, () => now);
+    const [first, second] = requestsInNewAccount(2) as [RemediationRequest, RemediationRequest];
+    expect(await gate.admit(first, optedIn)).toEqual({ admitted: true });
+    await lock.release(lockKeyOf(first), first.runId);
     now = new Date('2026-11-23T04:00:00.000Z');
     expect(await gate.admit(second as RemediationRequest, { ...optedIn, arn: `${ALIAS_ARN}-2` })).toEqual({
       admitted: true,
@@ -128,25 +135,33 @@ describe('blast radius: runs per account per clock hour', () => {
 });
 
 describe('circuit breaker: runs per target per window', () => {
-  test('of 10 concurrent runs on one target, exactly the limit are admitted', async () => {
+  test('of 10 concurrent dry runs on one target, exactly the limit are admitted, on dry-run counters', async () => {
     const { gate, item } = await newGate({ blastRadiusPerHour: 100, breakerMaxRuns: 2 });
-    const requests = requestsInNewAccount(10);
+    const requests = requestsInNewAccount(10, { mode: 'dry-run' });
     const results = await Promise.all(requests.map((request) => gate.admit(request, optedIn)));
 
     expect(results.filter((result) => result.admitted)).toHaveLength(2);
     const refused = results.filter((result) => !result.admitted);
     expect(refused).toHaveLength(8);
     for (const refusal of refused) expect(refusal).toMatchObject({ refusal: 'breaker-open' });
-    expect(await item(`breaker#${ALIAS_ARN}#2026-11-23T03:00:00.000Z`, 'counter')).toMatchObject({ runs: 2 });
+    expect(await item(`dry-run#breaker#${ALIAS_ARN}#2026-11-23T03:00:00.000Z`, 'counter')).toMatchObject({
+      runs: 2,
+    });
     // Runs the breaker refused gave their place in the account's hour back.
-    expect(await item(`blast#${requests[0]?.account}#2026-11-23T03`, 'counter')).toMatchObject({ runs: 2 });
+    expect(await item(`dry-run#blast#${requests[0]?.account}#2026-11-23T03`, 'counter')).toMatchObject({
+      runs: 2,
+    });
+    // Rehearsals leave the enforced limits untouched.
+    expect(await item(`breaker#${ALIAS_ARN}#2026-11-23T03:00:00.000Z`, 'counter')).toBeUndefined();
+    expect(await item(`blast#${requests[0]?.account}#2026-11-23T03`, 'counter')).toBeUndefined();
   });
 
   test('an open breaker says when it closes', async () => {
-    const { gate } = await newGate({ breakerMaxRuns: 1, breakerWindowMinutes: 30 });
-    const [first, second] = requestsInNewAccount(2);
-    await gate.admit(first as RemediationRequest, optedIn);
-    expect(await gate.admit(second as RemediationRequest, optedIn)).toEqual({
+    const { gate, lock } = await newGate({ breakerMaxRuns: 1, breakerWindowMinutes: 30 });
+    const [first, second] = requestsInNewAccount(2) as [RemediationRequest, RemediationRequest];
+    await gate.admit(first, optedIn);
+    await lock.release(lockKeyOf(first), first.runId);
+    expect(await gate.admit(second, optedIn)).toEqual({
       admitted: false,
       refusal: 'breaker-open',
       detail:
@@ -158,9 +173,10 @@ describe('circuit breaker: runs per target per window', () => {
 
   test('the breaker closes when its window ends', async () => {
     let now = NOW;
-    const { gate } = await newGate({ breakerMaxRuns: 1, breakerWindowMinutes: 30 }, () => now);
-    const [first, second] = requestsInNewAccount(2);
-    await gate.admit(first as RemediationRequest, optedIn);
+    const { gate, lock } = await newGate({ breakerMaxRuns: 1, breakerWindowMinutes: 30 }, () => now);
+    const [first, second] = requestsInNewAccount(2) as [RemediationRequest, RemediationRequest];
+    await gate.admit(first, optedIn);
+    await lock.release(lockKeyOf(first), first.runId);
     now = new Date('2026-11-23T03:30:00.000Z');
     expect(await gate.admit(second as RemediationRequest, optedIn)).toEqual({ admitted: true });
   });
@@ -174,14 +190,77 @@ describe('circuit breaker: runs per target per window', () => {
   });
 });
 
+describe('one run per target at a time', () => {
+  test('of 10 concurrent enforced runs on one target, one is admitted and the others are told who holds it', async () => {
+    const { gate } = await newGate({ blastRadiusPerHour: 100, breakerMaxRuns: 100 });
+    const requests = requestsInNewAccount(10);
+    const results = await Promise.all(requests.map((request) => gate.admit(request, optedIn)));
+    const admitted = results.flatMap((result, index) => (result.admitted ? [requests[index]?.runId] : []));
+    expect(admitted).toHaveLength(1);
+    for (const result of results.filter((one) => !one.admitted)) {
+      expect(result).toMatchObject({
+        refusal: 'busy',
+        detail: expect.stringContaining(
+          `run ${admitted[0]} is already working on Lambda alias vigil-dev-predictor-api:live`,
+        ),
+      });
+    }
+  });
+
+  test('a finished run releases the target; a run that never finished holds it only until its lease ends', async () => {
+    let now = NOW;
+    const { gate, lock } = await newGate({ breakerMaxRuns: 100 }, () => now);
+    const [first, second, third] = requestsInNewAccount(3) as [
+      RemediationRequest,
+      RemediationRequest,
+      RemediationRequest,
+    ];
+    expect(await gate.admit(first, optedIn)).toEqual({ admitted: true });
+    await lock.release(lockKeyOf(first), first.runId);
+    expect(await gate.admit(second, optedIn)).toEqual({ admitted: true });
+    // Another run's release never frees a lock it does not hold.
+    await lock.release(lockKeyOf(first), first.runId);
+    expect(await gate.admit(third, optedIn)).toMatchObject({ admitted: false, refusal: 'busy' });
+    now = new Date(NOW.getTime() + 3601_000);
+    const late = requestsInNewAccount(1, { account: first.account })[0] as RemediationRequest;
+    expect(await gate.admit(late, optedIn)).toEqual({ admitted: true });
+  });
+
+  test('a run refused by a full breaker gives the target back', async () => {
+    const { gate, lock } = await newGate({ breakerMaxRuns: 1 });
+    const [first, second, third] = requestsInNewAccount(3) as [
+      RemediationRequest,
+      RemediationRequest,
+      RemediationRequest,
+    ];
+    await gate.admit(first, optedIn);
+    await lock.release(lockKeyOf(first), first.runId);
+    expect(await gate.admit(second, optedIn)).toMatchObject({ refusal: 'breaker-open' });
+    // Not 'busy': the refused run did not keep the lock.
+    expect(await gate.admit(third, optedIn)).toMatchObject({ refusal: 'breaker-open' });
+  });
+
+  test('dry runs take no lock', async () => {
+    const { gate } = await newGate({ breakerMaxRuns: 100 });
+    const [enforced] = requestsInNewAccount(1) as [RemediationRequest];
+    const rehearsal = requestsInNewAccount(1, {
+      account: enforced.account,
+      mode: 'dry-run',
+    })[0] as RemediationRequest;
+    expect(await gate.admit(enforced, optedIn)).toEqual({ admitted: true });
+    expect(await gate.admit(rehearsal, optedIn)).toEqual({ admitted: true });
+  });
+});
+
 describe('a redelivered admit', () => {
   test('returns the stored decision and is counted once', async () => {
-    const { gate, item } = await newGate({ blastRadiusPerHour: 2, breakerMaxRuns: 5 });
+    const { gate, lock, item } = await newGate({ blastRadiusPerHour: 2, breakerMaxRuns: 5 });
     const [request, other] = requestsInNewAccount(2) as [RemediationRequest, RemediationRequest];
 
     expect(await gate.admit(request, optedIn)).toEqual({ admitted: true });
     expect(await gate.admit(request, optedIn)).toEqual({ admitted: true });
     expect(await item(`blast#${request.account}#2026-11-23T03`, 'counter')).toMatchObject({ runs: 1 });
+    await lock.release(lockKeyOf(request), request.runId);
     // The second place is still free.
     expect(await gate.admit(other, optedIn)).toEqual({ admitted: true });
     expect(await item(`run#${request.runId}`, 'run')).toMatchObject({

@@ -46,6 +46,7 @@ beforeAll(async () => {
     blastRadiusPerHour: 5,
     breakerMaxRuns: 2,
     breakerWindowMinutes: 60,
+    lockLeaseSeconds: 8 * 3600,
   };
   envelope = createEnvelopeHandler({
     config,
@@ -170,7 +171,8 @@ test('verify: one check, continuing from the previous one', async () => {
 
 describe('finish', () => {
   test('records the outcome with every step and tells the alert thread', async () => {
-    const request = testRequest();
+    // An account of its own: the admit test above holds the lock on the default target.
+    const request = testRequest({ account: '210987654321' });
     await envelope({ op: 'admit', request, targetState: optedIn });
     const run = {
       request,
@@ -271,6 +273,7 @@ describe('environment', () => {
       blastRadiusPerHour: 5,
       breakerMaxRuns: 2,
       breakerWindowMinutes: 60,
+      lockLeaseSeconds: 8 * 3600,
     });
   });
 
@@ -298,5 +301,85 @@ describe('environment', () => {
         LEDGER_TABLE_NAME: undefined,
       }),
     ).toThrow(/LEDGER_TABLE_NAME is required; APPROVAL_URL .*; BREAKER_MAX_RUNS must be at least 1 runs/);
+  });
+});
+
+/**
+ * The "Step Functions Execution Status Change" event as the Step Functions developer guide documents
+ * it (cw-events, "Execution Aborted"/"Execution Timed Out"), reduced to its `detail` by the rule's
+ * input transformer; `input` is the execution's input, the dispatcher's request.
+ */
+function statusChange(status: string, request: ReturnType<typeof testRequest>) {
+  return {
+    op: 'abandoned',
+    detail: {
+      executionArn: `arn:aws:states:eu-west-1:123456789012:execution:vigil-dev-remediate-lambda-alias-rollback:${request.runId}`,
+      stateMachineArn:
+        'arn:aws:states:eu-west-1:123456789012:stateMachine:vigil-dev-remediate-lambda-alias-rollback',
+      name: request.runId,
+      status,
+      startDate: 1551225271984,
+      stopDate: 1551225273779,
+      input: JSON.stringify(request),
+      output: null,
+    },
+  };
+}
+
+describe('runs that never reach their finish', () => {
+  // A target per account, so the breaker counts of the tests above do not apply.
+  const ownTarget = (request: ReturnType<typeof testRequest>) => ({
+    ...optedIn,
+    arn: `${optedIn.arn}-${request.account}`,
+  });
+
+  test('a stopped run gets one outcome and one report, escalated, and gives its target back', async () => {
+    const request = testRequest({ account: '310987654321', runId: 'run-stopped' });
+    expect(await envelope({ op: 'admit', request, targetState: ownTarget(request) })).toEqual({
+      admitted: true,
+    });
+    const next = testRequest({ account: '310987654321', runId: 'run-next' });
+    expect(await envelope({ op: 'admit', request: next, targetState: ownTarget(next) })).toMatchObject({
+      refusal: 'busy',
+    });
+
+    expect(await envelope(statusChange('ABORTED', request))).toEqual({ outcome: 'stopped' });
+    expect(await runRecord(request.runId)).toMatchObject({ outcome: 'stopped', notifiedOutcome: 'stopped' });
+    const published = sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
+    expect(published.map((message) => message.TopicArn)).toEqual([TOPICS.high, TOPICS.critical]);
+    expect(published[0]?.Message).toMatch(/The run was stopped \(StopExecution\) before it could finish/);
+    // EventBridge may deliver twice: no second report.
+    expect(await envelope(statusChange('ABORTED', request))).toEqual({ outcome: 'stopped' });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(2);
+    // The target is free again.
+    const after = testRequest({ account: '310987654321', runId: 'run-after' });
+    expect(await envelope({ op: 'admit', request: after, targetState: ownTarget(after) })).toEqual({
+      admitted: true,
+    });
+  });
+
+  test('a timed-out run is reported as timed out', async () => {
+    const request = testRequest({ account: '410987654321', runId: 'run-timed-out' });
+    await envelope({ op: 'admit', request, targetState: ownTarget(request) });
+    expect(await envelope(statusChange('TIMED_OUT', request))).toEqual({ outcome: 'timed-out' });
+    expect(await runRecord(request.runId)).toMatchObject({ outcome: 'timed-out' });
+  });
+
+  test('a run whose finish already recorded an outcome is left as it is', async () => {
+    const request = testRequest({ account: '510987654321', runId: 'run-finished' });
+    await envelope({ op: 'admit', request, targetState: ownTarget(request) });
+    await envelope({ op: 'finish', outcome: 'failed', run: { request } });
+    sns.resetHistory();
+    expect(await envelope(statusChange('ABORTED', request))).toEqual({ outcome: 'failed' });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  test('a status the rule does not send, or an execution without a request, is refused with a reason', async () => {
+    const request = testRequest({ runId: 'run-odd' });
+    await expect(envelope(statusChange('SUCCEEDED', request))).rejects.toThrow(EnvelopeInputError);
+    const odd = statusChange('ABORTED', request);
+    await expect(envelope({ ...odd, detail: { ...odd.detail, input: '{}' } })).rejects.toThrow(
+      /has no remediation request as input/,
+    );
   });
 });
