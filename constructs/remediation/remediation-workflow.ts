@@ -136,6 +136,9 @@ export class RemediationWorkflow extends Construct {
       'snapshot.$': '$.snapshot',
       'action.$': '$.action',
     });
+    // Someone else changed the target meanwhile: stop, change nothing more, say so.
+    const targetChanged = { errors: ['PlaybookError.TARGET_CHANGED'], resultPath: '$.error' };
+    rollback.addCatch(finish('target-changed'), targetChanged);
     failOn(rollback);
     rollback.next(finish('rolled-back'));
 
@@ -162,6 +165,7 @@ export class RemediationWorkflow extends Construct {
       parameters: { calls: [], 'completedAt.$': '$$.State.EnteredTime' },
       resultPath: '$.action',
     }).next(rollback);
+    act.addCatch(finish('target-changed'), targetChanged);
     act.addCatch(actFailed, { errors: ['States.ALL'], resultPath: '$.error' });
 
     // A check that cannot be made leaves the change unproven: roll it back, as for a failed check.

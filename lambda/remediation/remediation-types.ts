@@ -94,6 +94,7 @@ export const OUTCOMES = [
   'denied',
   'approval-timed-out',
   'rolled-back',
+  'target-changed',
   'unverified',
   'stopped',
   'timed-out',

@@ -19,6 +19,7 @@ const HEADLINES: Record<Outcome, string> = {
   'approval-timed-out': 'approval timed out',
   'rolled-back': 'rolled back, humans must act',
   unverified: 'change kept, not verified',
+  'target-changed': 'stopped: someone else changed the target',
   stopped: 'stopped before it finished, humans must act',
   'timed-out': 'timed out before it finished, humans must act',
   failed: 'failed, humans must act',
@@ -141,6 +142,14 @@ function outcomeLines(outcome: Outcome, run: RemediationRun): string[] {
         ...rolledBackLines(run),
         '',
         'HUMANS MUST ACT: the alarm is not fixed and self-healing has stopped.',
+      ];
+    case 'target-changed':
+      return [
+        `${errorText(run.error)}.`,
+        ...(run.action?.calls.length
+          ? ['These calls of this run are in effect:', ...callLines(run.action.calls)]
+          : ['This run changed nothing.']),
+        'It made no further change and did not roll back: whoever changed the target is acting on it. The alarm needs a human.',
       ];
     case 'stopped':
     case 'timed-out':

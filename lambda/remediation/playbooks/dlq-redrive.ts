@@ -100,15 +100,16 @@ export class DlqRedrive implements Playbook<'sqs-queue', DlqSnapshot> {
     return actOn(this.changes(target, snapshot), plan);
   }
 
-  /** Stops the move task `act` started; messages it already moved stay in their source queues. */
+  /**
+   * Stops the move task `act` started, and only that one; messages it already moved stay in their
+   * source queues. Without its handle (act failed before SQS answered) no task is cancelled: a task
+   * running now may be an operator's, and cancelling it would fight them.
+   */
   async rollback(target: QueueTarget, snapshot: DlqSnapshot, action?: ActionResult): Promise<ActionResult> {
     if (this.changes(target, snapshot).nothingToDo !== undefined) return makeCalls([]);
     const started = action?.calls.find((call) => call.action === 'StartMessageMoveTask')?.response.TaskHandle;
-    // Without the action (act failed or timed out after starting the task), a task running now is
-    // taken for the run's own: the snapshot saw none running, or the plan would have had nothing to do.
-    const taskHandle = typeof started === 'string' ? started : await this.runningMoveTask(snapshot.queueArn);
-    if (taskHandle === null) return makeCalls([]);
-    return makeCalls([this.cancelMoveTask(target, taskHandle)]);
+    if (typeof started !== 'string') return makeCalls([]);
+    return makeCalls([this.cancelMoveTask(target, started)]);
   }
 
   private changes(target: QueueTarget, snapshot: DlqSnapshot): Changes {

@@ -113,22 +113,28 @@ export class LambdaConcurrency implements Playbook<'lambda-function', Concurrenc
     return actOn(this.changes(target, snapshot), plan);
   }
 
-  // Needs no action: putting the old value back is right whether or not `act` got to run.
+  /**
+   * Puts the snapshot's value back only over the value this run set: still the snapshot's means `act`
+   * never got to change it (nothing to undo); anything else is an operator's and is left alone.
+   */
   async rollback(target: FunctionTarget, snapshot: ConcurrencySnapshot): Promise<ActionResult> {
     const { reservedConcurrency } = snapshot;
-    if (reservedConcurrency === null || this.changes(target, snapshot).nothingToDo !== undefined) {
-      return makeCalls([]);
-    }
+    const planned = this.changes(target, snapshot);
+    const raised = planned.raised;
+    if (reservedConcurrency === null || raised === undefined) return makeCalls([]);
+    const current = await this.currentReservation(target);
+    if (current === reservedConcurrency) return makeCalls([]);
     return makeCalls([
       this.putConcurrency(
         target,
         reservedConcurrency,
         `put reserved concurrency of ${target.functionName} back to ${reservedConcurrency}`,
+        raised,
       ),
     ]);
   }
 
-  private changes(target: FunctionTarget, snapshot: ConcurrencySnapshot): Changes {
+  private changes(target: FunctionTarget, snapshot: ConcurrencySnapshot): Changes & { raised?: number } {
     const current = snapshot.reservedConcurrency;
     const name = target.functionName;
     if (current === null) {
@@ -152,19 +158,52 @@ export class LambdaConcurrency implements Playbook<'lambda-function', Concurrenc
     const cap =
       raised === wanted ? '' : raised === spare ? ', all the account can spare' : ", this playbook's bound";
     const reason = `raise reserved concurrency of ${name} from ${current} to ${raised}${cap}`;
-    return { steps: [this.putConcurrency(target, raised, reason)] };
+    return { steps: [this.putConcurrency(target, raised, reason, current)], raised };
   }
 
-  private putConcurrency(target: FunctionTarget, reserved: number, reason: string): PlaybookStep {
+  private async currentReservation(target: FunctionTarget): Promise<number | null> {
+    try {
+      const { ReservedConcurrentExecutions } = await this.lambda.send(
+        new GetFunctionConcurrencyCommand({ FunctionName: target.functionName }),
+      );
+      return ReservedConcurrentExecutions ?? null;
+    } catch (error) {
+      if (isAwsError(error, 'ResourceNotFoundException')) throw notFound(target, error);
+      throw error;
+    }
+  }
+
+  /**
+   * PutFunctionConcurrency has no condition, so the write is a read-compare-write: it is made only
+   * while the function still reserves `expected` (an operator's kill switch of 0, or a value set by
+   * hand, is never overwritten), and read back after, to report a change that raced the write.
+   */
+  private putConcurrency(
+    target: FunctionTarget,
+    reserved: number,
+    reason: string,
+    expected: number | null,
+  ): PlaybookStep {
     const parameters = {
       FunctionName: target.functionName,
       ReservedConcurrentExecutions: reserved,
     } satisfies PutFunctionConcurrencyCommandInput;
+    const changed = (now: number | null, when: string) =>
+      new PlaybookError(
+        'TARGET_CHANGED',
+        `reserved concurrency of ${target.functionName} is ${now ?? 'unset'} ${when}, not ${expected ?? 'unset'} as this run ` +
+          'expected: someone else changed it, and this run leaves it as it is',
+      );
     return {
       call: { service: 'lambda', action: 'PutFunctionConcurrency', parameters, reason },
       make: async () => {
         try {
-          return await this.lambda.send(new PutFunctionConcurrencyCommand(parameters));
+          const before = await this.currentReservation(target);
+          if (before !== expected) throw changed(before, 'before the change');
+          const answer = await this.lambda.send(new PutFunctionConcurrencyCommand(parameters));
+          const after = await this.currentReservation(target);
+          if (after !== reserved) throw changed(after, 'right after the change');
+          return answer;
         } catch (error) {
           if (isAwsError(error, 'ResourceNotFoundException')) throw notFound(target, error);
           throw error;
@@ -174,6 +213,6 @@ export class LambdaConcurrency implements Playbook<'lambda-function', Concurrenc
   }
 }
 
-function notFound(target: FunctionTarget, cause: unknown): PlaybookError {
+function notFound(target: FunctionTarget, cause?: unknown): PlaybookError {
   return new PlaybookError('NOT_FOUND', `function ${target.functionName} does not exist`, { cause });
 }

@@ -1,8 +1,9 @@
 import '../../lambda/support/test-environment';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { LambdaClient, PutFunctionConcurrencyCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CancelMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { MetricAlarmDefinition } from '../../../constructs/alarm-engine/alarm-definition';
@@ -520,4 +521,83 @@ test('two alarms on one target: the second run ends refused while the first hold
   });
   expect(first.states.at(-1)).toBe('Ended remediated');
   expect(updates(alias.lambdaMock)).toEqual(['2']);
+});
+
+describe('an operator changing the target is never overwritten', () => {
+  const concurrencyMachine = () =>
+    synthesizedDefinition(stacks.remediation.workflows['lambda-concurrency'].stateMachine);
+  const operatorSets = (reserved: number) =>
+    new LambdaClient({ region: 'eu-west-1' }).send(
+      new PutFunctionConcurrencyCommand({
+        FunctionName: 'orders-worker',
+        ReservedConcurrentExecutions: reserved,
+      }),
+    );
+
+  it('between snapshot and act: a kill switch (reserved concurrency 0) stays 0, and the run says why it stopped', async () => {
+    const fn = mockLambdaFunction({ reservedConcurrency: 10 });
+    const bound = handlers('approve', 'lambda-concurrency');
+    const act = bound.Act as (input: unknown) => Promise<never>;
+    const run = await runLocally(
+      concurrencyMachine(),
+      { ...remediationRequest('lambda-concurrency', fn.target) },
+      {
+        ...bound,
+        Act: async (input: unknown) => {
+          await operatorSets(0);
+          return act(input);
+        },
+      },
+    );
+    expect(run.states.at(-1)).toBe('Ended target-changed');
+    expect(fn.concurrency().reserved).toBe(0);
+    expect(run.states).not.toContain('Roll back');
+    expect(String(published().at(-1)?.Message)).toMatch(
+      /is 0 before the change, not 10 as this run expected/,
+    );
+  });
+
+  it('between act and rollback: the operator’s 100 stays 100 when verification fails', async () => {
+    const fn = mockLambdaFunction({ reservedConcurrency: 10 });
+    alarmStates('ALARM');
+    const bound = handlers('approve', 'lambda-concurrency');
+    const rollback = bound['Roll back'] as (input: unknown) => Promise<never>;
+    const run = await runLocally(
+      concurrencyMachine(),
+      { ...remediationRequest('lambda-concurrency', fn.target) },
+      {
+        ...bound,
+        'Roll back': async (input: unknown) => {
+          await operatorSets(100);
+          return rollback(input);
+        },
+      },
+    );
+    expect(run.states.at(-1)).toBe('Ended target-changed');
+    expect(fn.concurrency().reserved).toBe(100);
+    expect(await ledgerRecord('run-0001')).toMatchObject({ outcome: 'target-changed' });
+  });
+
+  it('a running move task the run cannot prove it started (an operator’s, maybe) is not cancelled', async () => {
+    const queue = mockDeadLetterQueue({ messages: 5 });
+    alarmStates('ALARM');
+    const machine = synthesizedDefinition(stacks.remediation.workflows['dlq-redrive'].stateMachine);
+    const bound = handlers('approve', 'dlq-redrive');
+    const act = bound.Act as (input: unknown) => Promise<never>;
+    const run = await runLocally(
+      machine,
+      { ...remediationRequest('dlq-redrive', queue.target) },
+      {
+        ...bound,
+        // The run's act fails before SQS answers with a task handle; an operator's task is running.
+        Act: async (input: unknown) => {
+          await act(input);
+          throw Object.assign(new Error('connection reset'), { name: 'NetworkingError' });
+        },
+      },
+    );
+    expect(run.states).toContain('Roll back');
+    expect(queue.sqsMock.commandCalls(CancelMessageMoveTaskCommand)).toEqual([]);
+    expect(queue.tasks().map((task) => task.Status)).toEqual(['RUNNING']);
+  });
 });

@@ -212,24 +212,21 @@ describe('rollback', () => {
   });
 
   // The state machine passes an action without calls when act failed, maybe after starting the task.
+  // A task running then may be an operator's (one started between snapshot and act makes ours fail):
+  // without the handle SQS gave this run, nothing is cancelled.
   test.each([
     ['no action', undefined],
     ['an action without calls', { calls: [], completedAt: '2026-01-01T00:00:00.000Z' }],
-  ])('with %s, the task running since the snapshot is cancelled', async (_name, action) => {
+  ])('with %s, a running task is left alone: it cannot be shown to be this run’s', async (_name, action) => {
     const fixture = mockDeadLetterQueue({ messages: 42 });
     const snapshot = await playbook().snapshot(fixture.target);
     await playbook().act(fixture.target, snapshot, playbook().plan(fixture.target, snapshot));
     fixture.sqsMock.resetHistory();
 
-    await playbook().rollback(fixture.target, snapshot, action);
+    await expect(playbook().rollback(fixture.target, snapshot, action)).resolves.toMatchObject({ calls: [] });
 
-    expect(fixture.sqsMock.commandCalls(ListMessageMoveTasksCommand)[0]?.args[0].input).toEqual({
-      SourceArn: QUEUE_ARN,
-      MaxResults: 1,
-    });
-    expect(fixture.sqsMock.commandCalls(CancelMessageMoveTaskCommand)[0]?.args[0].input).toEqual({
-      TaskHandle: 'task-1',
-    });
+    expect(fixture.sqsMock.commandCalls(CancelMessageMoveTaskCommand)).toHaveLength(0);
+    expect(fixture.tasks()).toMatchObject([{ Status: 'RUNNING' }]);
   });
 
   test('without the action and with no task running, nothing is called', async () => {

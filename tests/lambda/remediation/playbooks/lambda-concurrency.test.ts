@@ -3,6 +3,7 @@ import {
   GetAccountSettingsCommand,
   GetFunctionCommand,
   GetFunctionConcurrencyCommand,
+  LambdaClient,
   PutFunctionConcurrencyCommand,
   ResourceNotFoundException,
   TooManyRequestsException,
@@ -164,9 +165,12 @@ describe('act and rollback', () => {
     fixture.lambdaMock.resetHistory();
 
     const action = await playbook().act(fixture.target, snapshot, plan);
-    expect(fixture.lambdaMock.calls().map((call) => call.args[0].input)).toEqual(
-      plan.calls.map((call) => call.parameters),
-    );
+    // Read, compare, write, read back: PutFunctionConcurrency has no condition of its own.
+    expect(fixture.lambdaMock.calls().map((call) => call.args[0].input)).toEqual([
+      { FunctionName: 'orders-worker' },
+      ...plan.calls.map((call) => call.parameters),
+      { FunctionName: 'orders-worker' },
+    ]);
     expect(action.calls).toEqual([{ ...plan.calls[0], response: { ReservedConcurrentExecutions: 100 } }]);
     expect(fixture.concurrency()).toEqual({ reserved: 100, unreserved: 650 });
 
@@ -191,6 +195,42 @@ describe('act and rollback', () => {
     const error = new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} });
     fixture.lambdaMock.on(PutFunctionConcurrencyCommand).rejects(error);
     await expect(playbook().act(target, snapshotOf(50), plan)).rejects.toBe(error);
+  });
+
+  test('an operator’s value is never overwritten: not by act, not by rollback', async () => {
+    const fixture = mockLambdaFunction({ reservedConcurrency: 50, unreservedConcurrency: 700 });
+    const snapshot = await playbook().snapshot(fixture.target);
+    const plan = playbook().plan(fixture.target, snapshot);
+    const operator = (reserved: number) =>
+      new LambdaClient({ region: 'eu-west-1' }).send(
+        new PutFunctionConcurrencyCommand({
+          FunctionName: 'orders-worker',
+          ReservedConcurrentExecutions: reserved,
+        }),
+      );
+
+    await operator(0);
+    await expect(playbook().act(fixture.target, snapshot, plan)).rejects.toMatchObject({
+      code: 'TARGET_CHANGED',
+      message: expect.stringContaining('is 0 before the change, not 50 as this run expected'),
+    });
+    expect(fixture.concurrency().reserved).toBe(0);
+
+    await operator(50);
+    await playbook().act(fixture.target, snapshot, plan);
+    await operator(120);
+    await expect(playbook().rollback(fixture.target, snapshot)).rejects.toMatchObject({
+      code: 'TARGET_CHANGED',
+    });
+    expect(fixture.concurrency().reserved).toBe(120);
+  });
+
+  test('a rollback after an act that changed nothing makes no call', async () => {
+    const fixture = mockLambdaFunction({ reservedConcurrency: 50 });
+    const snapshot = await playbook().snapshot(fixture.target);
+    fixture.lambdaMock.resetHistory();
+    await expect(playbook().rollback(fixture.target, snapshot)).resolves.toMatchObject({ calls: [] });
+    expect(fixture.lambdaMock.commandCalls(PutFunctionConcurrencyCommand)).toHaveLength(0);
   });
 
   test('nothing planned: act and rollback make no call', async () => {
