@@ -15,7 +15,7 @@ import { ApprovalLinks } from './approval-links';
 import { type ApprovalRequested, ApprovalRequester } from './approval-request';
 import type { EnvelopeConfig } from './envelope-config';
 import { checkBeforeAct, type PreActCheck } from './pre-act-check';
-import { RemediationLedger } from './remediation-ledger';
+import { RemediationLedger, type RemediationRun } from './remediation-ledger';
 import { RunNotifier } from './run-notification';
 import { TargetLock } from './target-lock';
 import { AlarmVerifier, type VerificationResult } from './verification';
@@ -147,6 +147,48 @@ export function createEnvelopeHandler(deps: EnvelopeDependencies) {
   const notifier = new RunNotifier(clients.sns, config.topics);
 
   /**
+   * The thread is told first and the ledger written second, so an unreachable ledger never silences
+   * the report; each failure is told through the other (the report names a ledger it could not read,
+   * the record keeps a report that could not be sent). A retried finish whose report went out records
+   * again without repeating it. A failure is thrown after both were tried, so Step Functions retries.
+   */
+  const finish = async (outcome: Outcome, run: RemediationRun): Promise<EnvelopeResult> => {
+    const runId = run.request.runId;
+    let ledgerError: unknown;
+    const notified = await ledger.notifiedOutcome(runId).catch((error: unknown) => {
+      ledgerError = error;
+      return undefined;
+    });
+    let notifyError: unknown;
+    if (notified !== outcome) {
+      const note =
+        ledgerError === undefined
+          ? undefined
+          : `The remediation ledger could not be read (${errorMessage(ledgerError)}): this report may repeat if the finish is retried.`;
+      await notifier.notifyOutcome(outcome, run, note).catch((error: unknown) => {
+        notifyError = error;
+      });
+    }
+    try {
+      await ledger.recordOutcome(outcome, run);
+      if (notifyError === undefined) await ledger.markNotified(runId, outcome);
+      else await ledger.recordNotificationError(runId, errorMessage(notifyError));
+    } catch (error) {
+      ledgerError ??= error;
+    }
+    if (run.request.mode === 'enforce') await lock.release(lockKeyOf(run.request), runId);
+    logger.info('Run finished', {
+      outcome,
+      alreadyNotified: notified === outcome,
+      ...(notifyError !== undefined && { notifyError }),
+      ...(ledgerError !== undefined && { ledgerError }),
+    });
+    const failure = notifyError ?? ledgerError;
+    if (failure !== undefined) throw failure;
+    return { outcome };
+  };
+
+  /**
    * A stopped or timed-out execution never reaches Finish: give it its one outcome and report here,
    * unless a Finish already recorded one (a FAILED execution went through `Finish failed`).
    */
@@ -171,15 +213,8 @@ export function createEnvelopeHandler(deps: EnvelopeDependencies) {
     }
     // The steps of a run are written at its finish: a stopped run has its admission at most.
     const admission = await ledger.storedDecision(request.runId);
-    const run = { request, ...(admission && { admission }) };
-    const recorded = await ledger.recordOutcome(outcome, run);
-    if (recorded.notifiedOutcome !== outcome) {
-      await notifier.notifyOutcome(outcome, run);
-      await ledger.markNotified(request.runId, outcome);
-    }
-    if (request.mode === 'enforce') await lock.release(lockKeyOf(request), request.runId);
-    logger.info('Abandoned run finished', { outcome, executionArn: detail.executionArn });
-    return { outcome };
+    logger.info('Run ended without its finish', { outcome, executionArn: detail.executionArn });
+    return finish(outcome, { request, ...(admission && { admission }) });
   };
 
   return async (event: unknown): Promise<EnvelopeResult> => {
@@ -218,18 +253,8 @@ export function createEnvelopeHandler(deps: EnvelopeDependencies) {
         logger.info('Change verified', { ...result });
         return result;
       }
-      case 'finish': {
-        const { outcome } = input;
-        const recorded = await ledger.recordOutcome(outcome, input.run);
-        // A retried finish whose message already went out records again but does not repeat the message.
-        if (recorded.notifiedOutcome !== outcome) {
-          await notifier.notifyOutcome(outcome, input.run);
-          await ledger.markNotified(runId, outcome);
-        }
-        if (input.run.request.mode === 'enforce') await lock.release(lockKeyOf(input.run.request), runId);
-        logger.info('Run finished', { outcome, alreadyNotified: recorded.notifiedOutcome === outcome });
-        return { outcome };
-      }
+      case 'finish':
+        return finish(input.outcome, input.run);
     }
   };
 }
@@ -240,4 +265,8 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

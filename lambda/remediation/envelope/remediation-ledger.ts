@@ -147,12 +147,32 @@ export class RemediationLedger {
     return { notifiedOutcome: Attributes?.notifiedOutcome as Outcome | undefined };
   }
 
+  /** The outcome a report already went out for, if any. */
+  async notifiedOutcome(runId: string): Promise<Outcome | undefined> {
+    const { Item } = await this.dynamoDb.send(
+      new GetCommand({ TableName: this.tableName, Key: runKey(runId), ConsistentRead: true }),
+    );
+    return Item?.notifiedOutcome as Outcome | undefined;
+  }
+
   /** How the run ended, if a finish recorded it. */
   async storedOutcome(runId: string): Promise<Outcome | undefined> {
     const { Item } = await this.dynamoDb.send(
       new GetCommand({ TableName: this.tableName, Key: runKey(runId), ConsistentRead: true }),
     );
     return Item?.outcome as Outcome | undefined;
+  }
+
+  /** Keeps why the run's report could not be sent, so the record says nobody was told. */
+  async recordNotificationError(runId: string, error: string): Promise<void> {
+    await this.dynamoDb.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: runKey(runId),
+        UpdateExpression: 'SET notificationError = :error, notificationFailedAt = :at',
+        ExpressionAttributeValues: { ':error': error, ':at': this.now().toISOString() },
+      }),
+    );
   }
 
   /** Remembers that the message for `outcome` went out. */

@@ -48,8 +48,9 @@ export class RunNotifier {
     private readonly topics: SeverityTopics,
   ) {}
 
-  async notifyOutcome(outcome: Outcome, run: RemediationRun): Promise<void> {
-    const message = outcomeMessage(outcome, run);
+  /** Sends the run's report; `note` adds a line about the record itself (e.g. the ledger being down). */
+  async notifyOutcome(outcome: Outcome, run: RemediationRun, note?: string): Promise<void> {
+    const message = outcomeMessage(outcome, run, note);
     const { severity } = run.request;
     const destinations: AlarmSeverity[] = [severity];
     if (ESCALATED_OUTCOMES.includes(outcome) && severity !== 'critical') destinations.push('critical');
@@ -74,7 +75,7 @@ export class RunNotifier {
 }
 
 /** The message for a finished run, in words a person paged at night can act on. */
-export function outcomeMessage(outcome: Outcome, run: RemediationRun): OutcomeMessage {
+export function outcomeMessage(outcome: Outcome, run: RemediationRun, note?: string): OutcomeMessage {
   const { request } = run;
   const target = describeTarget(request.target);
   const lines = [
@@ -82,6 +83,7 @@ export function outcomeMessage(outcome: Outcome, run: RemediationRun): OutcomeMe
     `Playbook: ${request.playbook} in ${request.mode} mode on ${target}`,
     '',
     ...outcomeLines(outcome, run),
+    ...(note === undefined ? [] : ['', note]),
     '',
     `Run ${request.runId}, requested ${request.requestedAt}; episode ${request.episodeId}.`,
   ];

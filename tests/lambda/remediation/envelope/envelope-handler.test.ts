@@ -383,3 +383,52 @@ describe('runs that never reach their finish', () => {
     );
   });
 });
+
+describe('the report comes first, the record second', () => {
+  test('with the ledger down, the thread is still told, with a note, and the finish fails to be retried', async () => {
+    const withoutLedger = createEnvelopeHandler({
+      config: { ...config, ledgerTableName: 'no-such-table' },
+      clients: {
+        dynamoDb: dynamo.clients.dynamoDb,
+        sns: new SNSClient(region),
+        cloudWatch: new CloudWatchClient(region),
+        secretsManager: new SecretsManagerClient(region),
+      },
+      now: () => NOW,
+    });
+    const request = testRequest({ account: '610987654321', runId: 'run-ledger-down', mode: 'dry-run' });
+    await expect(withoutLedger({ op: 'finish', outcome: 'dry-run', run: { request, plan } })).rejects.toThrow(
+      'Requested resource not found',
+    );
+    const [report] = sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
+    expect(report?.Message).toMatch(
+      /The remediation ledger could not be read \(.*\): this report may repeat/,
+    );
+  });
+
+  test('a report SNS refused is kept in the record, and the finish fails to be retried', async () => {
+    sns
+      .on(PublishCommand)
+      .rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException' }));
+    const request = testRequest({ account: '710987654321', runId: 'run-sns-down', mode: 'dry-run' });
+    await expect(envelope({ op: 'finish', outcome: 'dry-run', run: { request, plan } })).rejects.toThrow(
+      'KMS key disabled',
+    );
+    expect(await runRecord(request.runId)).toMatchObject({
+      outcome: 'dry-run',
+      notificationError: 'KMSDisabledException: KMS key disabled',
+    });
+    expect((await runRecord(request.runId))?.notifiedOutcome).toBeUndefined();
+    // The retry, with SNS back, sends it once.
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    expect(await envelope({ op: 'finish', outcome: 'dry-run', run: { request, plan } })).toEqual({
+      outcome: 'dry-run',
+    });
+    expect(await envelope({ op: 'finish', outcome: 'dry-run', run: { request, plan } })).toEqual({
+      outcome: 'dry-run',
+    });
+    expect(
+      sns.commandCalls(PublishCommand).filter((call) => call.args[0].input.Message?.includes('run-sns-down')),
+    ).toHaveLength(2);
+  });
+});
