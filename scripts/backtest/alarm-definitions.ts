@@ -7,7 +7,7 @@ import type { AlarmDefinition } from '../../constructs/alarm-engine/alarm-defini
 import { alarmsFromAssembly, alarmsFromTemplate } from '../../constructs/alarm-engine/template-alarms';
 import { addVigilStacks } from '../../stacks/vigil-app';
 import { cdkJsonContext } from '../cdk-json-context';
-import { CliError } from './cli-error';
+import { CliError, readInputFile } from './cli-error';
 
 /** The alarms to backtest, and what the template reader could not resolve. */
 export interface LoadedAlarms {
@@ -40,13 +40,7 @@ function fromTemplates(files: readonly string[]): LoadedAlarms {
 }
 
 function readTemplate(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new CliError(code === 'ENOENT' ? `${file}: no such file` : `${file}: ${(error as Error).message}`);
-  }
+  const text = readInputFile(file);
   try {
     return JSON.parse(text);
   } catch (error) {

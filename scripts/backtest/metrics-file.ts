@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
 import { z } from 'zod';
 import type { MetricSeries } from '../../constructs/alarm-engine/alarm-definition';
-import { CliError } from './cli-error';
+import { CliError, readInputFile } from './cli-error';
 
 /**
  * One metric of a metrics file. Without `statistic` its samples are raw values as published; with
@@ -74,14 +73,7 @@ export function parseMetricsFile(text: string, file: string): MetricsFile {
 
 /** Reads and parses a metrics file from disk. */
 export function readMetricsFile(file: string): MetricsFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new CliError(code === 'ENOENT' ? `${file}: no such file` : `${file}: ${(error as Error).message}`);
-  }
-  return parseMetricsFile(text, file);
+  return parseMetricsFile(readInputFile(file), file);
 }
 
 /** The metrics file for `data`, timestamps as ISO-8601, so `--save` output is a valid `--metrics` input. */
