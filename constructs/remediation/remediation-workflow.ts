@@ -139,7 +139,8 @@ export class RemediationWorkflow extends Construct {
     // Someone else changed the target meanwhile: stop, change nothing more, say so.
     const targetChanged = { errors: ['PlaybookError.TARGET_CHANGED'], resultPath: '$.error' };
     rollback.addCatch(finish('target-changed'), targetChanged);
-    failOn(rollback);
+    // A failed rollback keeps the error that led to it (`$.error`) and adds its own.
+    rollback.addCatch(finish('failed'), { errors: ['States.ALL'], resultPath: '$.rollbackError' });
     rollback.next(finish('rolled-back'));
 
     const act = playbookStep('Act', 'act', '$.action', { 'snapshot.$': '$.snapshot', 'plan.$': '$.plan' });

@@ -85,6 +85,7 @@ const run = z.object({
   verification: absent(verification),
   rollback: absent(actionResult),
   error: absent(z.object({ Error: z.string(), Cause: z.string().optional() })),
+  rollbackError: absent(z.object({ Error: z.string(), Cause: z.string().optional() })),
 });
 
 const operation = z.discriminatedUnion('op', [

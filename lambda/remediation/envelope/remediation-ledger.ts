@@ -42,6 +42,8 @@ export interface RemediationRun {
   readonly verification?: VerificationState;
   readonly rollback?: ActionResult;
   readonly error?: RunError;
+  /** Why the rollback itself failed; `error` keeps what led to it. */
+  readonly rollbackError?: RunError;
 }
 
 /** What {@link RemediationLedger.recordOutcome} leaves stored that the caller decides by. */
@@ -62,6 +64,7 @@ const STEPS = [
   'verification',
   'rollback',
   'error',
+  'rollbackError',
 ] as const;
 
 export class RemediationLedger {

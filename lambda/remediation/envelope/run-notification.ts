@@ -166,6 +166,17 @@ function outcomeLines(outcome: Outcome, run: RemediationRun): string[] {
         'HUMANS MUST ACT: check the target; self-healing has stopped.',
       ];
     case 'failed':
+      if (run.rollbackError !== undefined) {
+        return [
+          `Rolling back failed: ${errorText(run.rollbackError)}.`,
+          run.error === undefined
+            ? `It rolled back because the change did not fix the alarm: ${run.verification?.reason ?? 'it was not OK by the deadline'}.`
+            : `It rolled back because making the change failed: ${errorText(run.error)}.`,
+          ...changesOfFailedRun(run),
+          '',
+          'HUMANS MUST ACT: the change may still be in effect and self-healing has stopped.',
+        ];
+      }
       return [
         `Self-healing failed: ${errorText(run.error)}.`,
         ...changesOfFailedRun(run),

@@ -250,7 +250,15 @@ test('an unexpected error ends in failed: recorded, escalated, and the execution
   const run = await runLocally(definition, request(), handlers());
   expect(run.error?.message).toMatch(/has failed/);
   expect(run.states.slice(-2)).toEqual(['Finish failed', 'Failed']);
-  expect(await ledgerRecord('run-0001')).toMatchObject({ outcome: 'failed' });
+  // Act failed, then its rollback (the same call) failed too: the record keeps both, root cause first.
+  expect(await ledgerRecord('run-0001')).toMatchObject({
+    outcome: 'failed',
+    error: { Error: 'ServiceException' },
+    rollbackError: { Error: 'ServiceException' },
+  });
+  const report = String(published().find((message) => message.topic === topic('high'))?.Message);
+  expect(report).toMatch(/Rolling back failed: ServiceException: boom\./);
+  expect(report).toMatch(/It rolled back because making the change failed: ServiceException: boom\./);
   expect(published().map((message) => message.topic)).toContain(topic('critical'));
 });
 
@@ -600,4 +608,27 @@ describe('an operator changing the target is never overwritten', () => {
     expect(queue.sqsMock.commandCalls(CancelMessageMoveTaskCommand)).toEqual([]);
     expect(queue.tasks().map((task) => task.Status)).toEqual(['RUNNING']);
   });
+});
+
+test('a rollback that fails after verification failed says so, and why it rolled back', async () => {
+  const alias = mockLambdaAlias({ versions: [1, 2, 3], current: '3' });
+  alarmStates('ALARM');
+  const bound = handlers();
+  const run = await runLocally(definition, request(), {
+    ...bound,
+    'Roll back': async () => {
+      throw Object.assign(new Error('alias is being updated'), { name: 'ResourceConflictException' });
+    },
+  });
+  expect(run.states.slice(-2)).toEqual(['Finish failed', 'Failed']);
+  expect(updates(alias.lambdaMock)).toEqual(['2']);
+  const record = await ledgerRecord('run-0001');
+  expect(record).toMatchObject({ outcome: 'failed', rollbackError: { Error: 'ResourceConflictException' } });
+  expect(record?.error).toBeUndefined();
+  const report = String(published().find((message) => message.topic === topic('critical'))?.Message);
+  expect(report).toMatch(/Rolling back failed: ResourceConflictException: alias is being updated\./);
+  expect(report).toMatch(
+    /It rolled back because the change did not fix the alarm: alarm vigil-dev-orders-errors was ALARM/,
+  );
+  expect(report).toMatch(/These calls were made and were NOT undone/);
 });
