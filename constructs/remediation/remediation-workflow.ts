@@ -94,6 +94,12 @@ export class RemediationWorkflow extends Construct {
     };
     const playbookStep = (name: string, op: string, resultPath: string, extra: Record<string, string> = {}) =>
       invoke(name, props.playbookFunction, { op, 'request.$': '$.request', ...extra }, resultPath);
+    const envelopeStep = (
+      name: string,
+      op: string,
+      resultPath: string,
+      extra: Record<string, unknown> = {},
+    ) => invoke(name, props.envelopeFunction, { op, 'request.$': '$.request', ...extra }, resultPath);
 
     const finishes = new Map<Outcome, sfn.IChainable>();
     const finish = (outcome: Outcome): sfn.IChainable => {
@@ -121,14 +127,7 @@ export class RemediationWorkflow extends Construct {
 
     const start = new sfn.Pass(this, 'Start', { parameters: { 'request.$': '$' } });
     const describe = failOn(playbookStep('Describe target', 'describe', '$.targetState'));
-    const admit = failOn(
-      invoke(
-        'Admit',
-        props.envelopeFunction,
-        { op: 'admit', 'request.$': '$.request', 'targetState.$': '$.targetState' },
-        '$.admission',
-      ),
-    );
+    const admit = failOn(envelopeStep('Admit', 'admit', '$.admission', { 'targetState.$': '$.targetState' }));
     const snapshot = failOn(playbookStep('Snapshot', 'snapshot', '$.snapshot'));
     const plan = failOn(playbookStep('Plan', 'plan', '$.plan', { 'snapshot.$': '$.snapshot' }));
 
@@ -147,12 +146,9 @@ export class RemediationWorkflow extends Construct {
     // The last look before acting (an approval may have waited an hour): tags and the alarm, again.
     const lookAgain = failOn(playbookStep('Describe target again', 'describe', '$.targetState'));
     const checkBeforeAct = failOn(
-      invoke(
-        'Check before acting',
-        props.envelopeFunction,
-        { op: 'checkBeforeAct', 'request.$': '$.request', 'targetState.$': '$.targetState' },
-        '$.preActCheck',
-      ),
+      envelopeStep('Check before acting', 'checkBeforeAct', '$.preActCheck', {
+        'targetState.$': '$.targetState',
+      }),
     );
     const beforeAct = lookAgain
       .next(checkBeforeAct)
@@ -170,19 +166,12 @@ export class RemediationWorkflow extends Construct {
     act.addCatch(actFailed, { errors: ['States.ALL'], resultPath: '$.error' });
 
     // A check that cannot be made leaves the change unproven: roll it back, as for a failed check.
-    const verify = invoke(
-      'Verify',
-      props.envelopeFunction,
-      {
-        op: 'verify',
-        'request.$': '$.request',
-        'action.$': '$.action',
-        'verification.$': '$.verification',
-        stablePeriods,
-        deadlineSeconds: verifyDeadline.toSeconds(),
-      },
-      '$.verification',
-    );
+    const verify = envelopeStep('Verify', 'verify', '$.verification', {
+      'action.$': '$.action',
+      'verification.$': '$.verification',
+      stablePeriods,
+      deadlineSeconds: verifyDeadline.toSeconds(),
+    });
     verify.addCatch(rollback, { errors: ['States.ALL'], resultPath: '$.error' });
     const wait = new sfn.Wait(this, 'Wait for an evaluation', {
       time: sfn.WaitTime.duration(verifyInterval),
@@ -254,24 +243,20 @@ export class RemediationWorkflow extends Construct {
       retention: props.logRetentionDays as logs.RetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Approval plus verification (which an alarm with a long evaluation range extends), with room
+    // for retries: a run never outlives its purpose.
+    this.timeout = approvalTimeout.plus(verifyDeadline).plus(Duration.hours(6));
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      // Approval plus verification (which an alarm with a long evaluation range extends), with room
-      // for retries: a run never outlives its purpose.
-      timeout: this.timeoutOf(approvalTimeout, verifyDeadline),
+      timeout: this.timeout,
     });
-    this.timeout = this.timeoutOf(approvalTimeout, verifyDeadline);
     Validations.of(this.stateMachine.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'X-Ray trace writes and CloudWatch Logs log-delivery calls of the state machine have no resource-level permissions.',
     });
-  }
-
-  private timeoutOf(approvalTimeout: Duration, verifyDeadline: Duration): Duration {
-    return approvalTimeout.plus(verifyDeadline).plus(Duration.hours(6));
   }
 }
