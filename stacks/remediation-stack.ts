@@ -18,7 +18,7 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../config/environment-config';
+import { type EnvironmentConfig, playbookPolicies } from '../config/environment-config';
 import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/alarm-severity';
 import { kebab, pascal } from '../constructs/construct-names';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
@@ -39,6 +39,8 @@ export interface RemediationStackProps extends StackProps {
   readonly key: kms.IKey;
   /** The alerting stack's severity topics: remediation reports into the alert's thread. */
   readonly topics: Readonly<Record<AlarmSeverity, sns.ITopic>>;
+  /** The alert enricher's episode table: a run reports in the thread its alert went to. */
+  readonly episodeTable: dynamodb.ITable;
   /** Stream archiving the service's function logs. @default logs are not archived */
   readonly logArchive?: LogArchiveStream;
 }
@@ -46,6 +48,14 @@ export interface RemediationStackProps extends StackProps {
 const ROOT = path.join(__dirname, '..');
 const REMEDIATION = path.join(ROOT, 'lambda', 'remediation');
 const METRICS_NAMESPACE = 'Vigil/Remediation';
+
+/**
+ * Room left in a redrive run besides the move itself, the longest approval wait and the shortest
+ * verification: for a dead-letter alarm whose evaluation range outlasts the verification minimum
+ * (Vigil's own, five-minute Maximum over one period, recovers within 17 min), for retries, the rollback
+ * and the finish.
+ */
+const REDRIVE_RESERVE = Duration.hours(2);
 
 /** What each playbook may read anywhere, and what it may change only on opted-in resources. */
 const PLAYBOOK_ACCESS: Record<PlaybookId, { service: 'lambda' | 'sqs'; read: string[]; change: string[] }> = {
@@ -66,8 +76,20 @@ const PLAYBOOK_ACCESS: Record<PlaybookId, { service: 'lambda' | 'sqs'; read: str
   },
   'dlq-redrive': {
     service: 'sqs',
-    read: ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes', 'sqs:ListQueueTags', 'sqs:ListMessageMoveTasks'],
-    // A move task reads and deletes from the dead-letter queue and sends to its source queue.
+    read: [
+      'sqs:GetQueueUrl',
+      'sqs:GetQueueAttributes',
+      'sqs:ListQueueTags',
+      'sqs:ListMessageMoveTasks',
+      // The source queues the move sends back to, so they are admitted (opt-in tags) like the queue.
+      'sqs:ListDeadLetterSourceQueues',
+    ],
+    // A move task reads and deletes from the dead-letter queue and, without a DestinationArn, sends each
+    // message back to its source queue ("If this field is left blank, the messages will be redriven back
+    // to their respective original source queues", StartMessageMoveTask, SQS API reference). The SQS
+    // guide lists no permissions of the task's own, so its starter is given what the task does: receive
+    // and delete here, send to every source queue. The tag condition would fail a move half-way at a
+    // source queue without the opt-in tag; admission refuses those beforehand (targetRefusal).
     change: [
       'sqs:StartMessageMoveTask',
       'sqs:CancelMessageMoveTask',
@@ -137,9 +159,12 @@ export class RemediationStack extends Stack {
       'Answers approve and deny links of remediation runs',
       {
         APPROVAL_SECRET_ARN: approvalSecret.secretArn,
+        LEDGER_TABLE_NAME: this.ledger.tableName,
       },
     );
     this.allow(this.approval, ['secretsmanager:GetSecretValue'], [approvalSecret.secretArn]);
+    // The page a link opens shows the plan the envelope stored; reading is all it does with the ledger.
+    this.allow(this.approval, ['dynamodb:GetItem'], [this.ledger.tableArn]);
     // Anyone holding a link may open it; the link itself is the credential (HMAC-signed, expiring).
     this.approvalUrl = this.approval.live.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
 
@@ -175,7 +200,22 @@ export class RemediationStack extends Stack {
       ['sns:Publish'],
       ALARM_SEVERITIES.map((severity) => topics[severity].topicArn),
     );
-    this.allow(this.envelope, ['cloudwatch:DescribeAlarms'], ['*']);
+    // Verification describes the alarm that started the run: a metric alarm (playbooks never run from a
+    // composite) whose name the dispatch rule matched by the environment's prefix. DescribeAlarms takes
+    // the alarm resource type (Service Authorization Reference, Amazon CloudWatch); only composite alarms
+    // need it on * ("You can't return information about composite alarms if your cloudwatch:DescribeAlarms
+    // permission has a narrower scope", DescribeAlarms, CloudWatch API Reference).
+    const triggeringAlarms = this.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: `${config.alerting.alarmNamePrefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.allow(this.envelope, ['cloudwatch:DescribeAlarms'], [triggeringAlarms]);
+    Validations.of(this.envelope.role).acknowledge({
+      id: wildcardResourceFinding(this, triggeringAlarms),
+      reason: `Verification reads the state of the alarm that started a run: any alarm named ${config.alerting.alarmNamePrefix}*, the prefix the dispatch rule admits; read-only.`,
+    });
 
     const playbookFunctions = {} as Record<PlaybookId, PlatformFunction>;
     const workflows = {} as Record<PlaybookId, RemediationWorkflow>;
@@ -201,6 +241,17 @@ export class RemediationStack extends Stack {
     this.workflows = workflows;
     const longestRun = Math.max(...PLAYBOOK_IDS.map((playbook) => workflows[playbook].timeout.toSeconds()));
     this.envelope.function.addEnvironment('LOCK_LEASE_SECONDS', String(longestRun));
+    // A redrive that would outlast its run is not started (DlqRedrive's plan): what is left of the
+    // workflow's timeout after the longest approval wait (counted whether or not approval is asked:
+    // the plan is made before), the shortest verification and the reserve.
+    const moveBudget = workflows['dlq-redrive'].timeout
+      .minus(Duration.minutes(remediation.approvalTimeoutMinutes))
+      .minus(Duration.minutes(remediation.verifyDeadlineMinutes))
+      .minus(REDRIVE_RESERVE);
+    playbookFunctions['dlq-redrive'].function.addEnvironment(
+      'MAX_MOVE_SECONDS',
+      String(moveBudget.toSeconds()),
+    );
     // An approval link answers only the waiting task of a remediation workflow (stateMachine is
     // SendTaskSuccess's resource type). The ARNs are built from the machines' fixed names: referring
     // to the machines would be a cycle (machine → envelope → approval URL → approval role → machine).
@@ -217,14 +268,11 @@ export class RemediationStack extends Stack {
       ),
     );
 
+    const policies = playbookPolicies(remediation);
     const playbookSettings = Object.fromEntries(
       PLAYBOOK_IDS.map((playbook) => [
         playbook,
-        {
-          stateMachineArn: workflows[playbook].stateMachine.stateMachineArn,
-          mode: remediation.playbooks[playbook]?.mode ?? remediation.mode,
-          approval: remediation.playbooks[playbook]?.approval ?? false,
-        },
+        { stateMachineArn: workflows[playbook].stateMachine.stateMachineArn, ...policies[playbook] },
       ]),
     );
     this.dispatcher = this.fn(
@@ -234,8 +282,13 @@ export class RemediationStack extends Stack {
       {
         PLAYBOOKS: Stack.of(this).toJsonString(playbookSettings),
         ALIAS_NAME: 'live',
+        // The enricher's episodes, read with its flapping policy, so a run reports in its alert's thread.
+        EPISODE_TABLE_NAME: props.episodeTable.tableName,
+        FLAP_TRANSITIONS: String(config.alerting.flapTransitions),
+        FLAP_WINDOW_MINUTES: String(config.alerting.flapWindowMinutes),
       },
     );
+    this.allow(this.dispatcher, ['dynamodb:GetItem'], [props.episodeTable.tableArn]);
     for (const playbook of PLAYBOOK_IDS)
       workflows[playbook].stateMachine.grantStartExecution(this.dispatcher.role);
 
@@ -259,6 +312,9 @@ export class RemediationStack extends Stack {
         reason: 'Part of the dispatcher\u2019s dead-letter queue grant, on the platform key only.',
       },
     );
+    // Only this environment's alarms (`alerting.alarmNamePrefix`, `vigil-<env>-` by default): another
+    // environment's dispatcher in the same account and region never acts on them. The wildcard needs a
+    // description naming a playbook; alarms without a description have no playbook and never match.
     this.dispatchRule = new events.Rule(this, 'AlarmsWithPlaybooks', {
       description: `Vigil ${config.name}: alarms entering ALARM that name a remediation playbook`,
       eventPattern: {
@@ -368,9 +424,39 @@ export class RemediationStack extends Stack {
         new iam.PolicyStatement({ actions: ['lambda:GetAccountSettings'], resources: ['*'] }),
       );
     }
+    if (playbook === 'dlq-redrive') this.allowQueueKeys(fn);
     Validations.of(fn.role).acknowledge({
       id: wildcardResourceFinding(this, resource),
       reason: `The ${playbook} playbook acts on whichever resource alarmed; it reads any, and changes only those tagged ${OPT_IN_TAG}=true (IAM condition).`,
+    });
+  }
+
+  /**
+   * The KMS use of a redrive between SSE-KMS queues. Receiving from an encrypted queue needs
+   * kms:Decrypt, and "If the queue acts as a dead-letter queue, the consumer must also have the
+   * kms:Decrypt permission for any CMK that is used to encrypt the messages in the source queue";
+   * sending to one needs kms:GenerateDataKey and kms:Decrypt (SQS developer guide,
+   * sqs-key-management.html, "Configure KMS permissions for producers / consumers"). The guide's redrive
+   * pages list no permissions of their own, so these are the move's receive and send. Queues' keys are
+   * the teams' and unknown at synth: any key of the account and region, used only through SQS there
+   * (kms:ViaService, KMS developer guide, conditions-kms.html), since SQS makes these calls for the
+   * queue's caller. Which queues are reached is bounded by the SQS statements' opt-in condition. A
+   * customer key must still let IAM policies grant its use (its key policy); the AWS managed key for
+   * SQS does for every principal of the account.
+   */
+  private allowQueueKeys(fn: PlatformFunction): void {
+    const keys = this.formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [keys],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${this.region}.${this.urlSuffix}` } },
+      }),
+    );
+    Validations.of(fn.role).acknowledge({
+      id: wildcardResourceFinding(this, keys),
+      reason:
+        'A redrive decrypts and re-encrypts messages with the keys of the queues it moves between, which are chosen by each team and unknown at synth; the grant holds only for calls SQS makes in this region (kms:ViaService).',
     });
   }
 

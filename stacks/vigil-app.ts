@@ -60,6 +60,7 @@ export function addVigilStacks(app: App, config: EnvironmentConfig): VigilStacks
     description: `Vigil ${config.name}: self-healing playbooks inside the safety envelope`,
     key: core.key,
     topics: alerting.topics,
+    episodeTable: alerting.episodeTable,
     logArchive: logArchive.streams.remediation,
   });
 

@@ -35,6 +35,9 @@ export const targetStateSchema: z.ZodType<TargetState> = z.object({
   exists: z.boolean(),
   arn: z.string().optional(),
   tags: z.record(z.string(), z.string()).default({}),
+  related: z
+    .array(z.object({ role: text, name: text, tags: z.record(z.string(), z.string()).default({}) }))
+    .optional(),
 });
 
 const plannedCall = z.object({
@@ -52,4 +55,5 @@ export const remediationPlanSchema: z.ZodType<RemediationPlan> = z.object({
 export const actionResultSchema: z.ZodType<ActionResult> = z.object({
   calls: z.array(plannedCall.extend({ response: z.record(z.string(), z.unknown()) })),
   completedAt: text,
+  settle: z.object({ seconds: z.number().int().min(0), basis: text }).optional(),
 });

@@ -4,6 +4,21 @@ import type { AlarmSeverity } from '../../constructs/alarm-severity';
 export const PLAYBOOK_IDS = ['lambda-alias-rollback', 'lambda-concurrency', 'dlq-redrive'] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
+/** `dry-run` records the calls a playbook would make and makes none; `enforce` makes them. */
+export const REMEDIATION_MODES = ['dry-run', 'enforce'] as const;
+export type RemediationMode = (typeof REMEDIATION_MODES)[number];
+
+/**
+ * How one playbook runs in an environment. Resolved from the config once, at synth, and handed to
+ * both the dispatcher (which starts runs that way) and the alert enricher (which tells on-call what
+ * to expect), so an alert can never promise a dry run while the playbook acts.
+ */
+export interface PlaybookPolicy {
+  readonly mode: RemediationMode;
+  /** A human approves each run through signed links in the alert thread first. */
+  readonly approval: boolean;
+}
+
 /** Tag a resource must carry (value `true`) before any playbook touches it. */
 export const OPT_IN_TAG = 'vigil:remediate';
 /** Tag that keeps every playbook away from a resource, whatever its other tags say. */
@@ -37,12 +52,30 @@ export interface RemediationRequest {
   readonly requestedAt: string;
 }
 
+/**
+ * A resource the playbook's change reaches besides the target itself, e.g. the source queues a
+ * dead-letter queue's messages are moved back to. It must be opted in and not excluded like the
+ * target: the change writes to it.
+ */
+export interface RelatedResource {
+  /** How it relates to the target, in words that read before "of <target>", e.g. `source queue`. */
+  readonly role: string;
+  /** Its name, e.g. the queue name `orders`. */
+  readonly name: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /** What `describe` finds: whether the target exists, and its tags (for opt-in and exclusion). */
 export interface TargetState {
   readonly exists: boolean;
   /** The target's ARN when it exists (the ledger and the breaker key on it). */
   readonly arn?: string;
   readonly tags: Readonly<Record<string, string>>;
+  /**
+   * The other resources the change reaches, each checked for opt-in and exclusion like the target.
+   * Absent when the change reaches nothing but the target.
+   */
+  readonly related?: readonly RelatedResource[];
 }
 
 /** One AWS API call a playbook makes or would make, exactly: what dry-run records and humans approve. */
@@ -63,10 +96,31 @@ export interface RemediationPlan {
   readonly nothingToDo?: string;
 }
 
+/**
+ * How long a change keeps going after the calls that started it returned: AWS carries some out on its
+ * own (a message move task moves a backlog at a capped rate), and the alarm cannot recover before they
+ * finish.
+ */
+export interface SettleTime {
+  /** Seconds after `completedAt` by which the change should have finished. */
+  readonly seconds: number;
+  /**
+   * How the seconds were worked out, for the ledger and humans, e.g. `3,600 messages at 10/s = 360 s
+   * to move (456 s allowed, as the count is approximate)`.
+   */
+  readonly basis: string;
+}
+
 /** What `act` and `rollback` report: the calls made, each with what AWS answered. */
 export interface ActionResult {
   readonly calls: readonly (PlannedCall & { readonly response: Readonly<Record<string, unknown>> })[];
   readonly completedAt: string;
+  /**
+   * Set by a playbook whose change goes on after its calls returned; verification waits this long on
+   * top of the alarm's own recovery time before it may call the change failed. Absent: the change was
+   * complete when the calls returned.
+   */
+  readonly settle?: SettleTime;
 }
 
 /** Why a run was refused before any change, in the order they are checked. */

@@ -21,6 +21,14 @@ function statementsOf(rolePrefix: string): Statement[] {
   return policies[id]?.Properties.PolicyDocument.Statement;
 }
 const actions = (statement: Statement) => [statement.Action].flat();
+// biome-ignore lint/suspicious/noExplicitAny: template resources are untyped JSON.
+function functionNamed(idPrefix: string): any {
+  const found = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+    id.startsWith(idPrefix),
+  );
+  if (found === undefined) throw new Error(`no function ${idPrefix}`);
+  return found[1];
+}
 
 describe('workflows', () => {
   it('has one logged, traced state machine per playbook, named after it', () => {
@@ -72,7 +80,7 @@ describe('dispatcher', () => {
         source: ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
         detail: {
-          alarmName: [{ prefix: 'vigil-' }],
+          alarmName: [{ prefix: 'vigil-test-' }],
           state: { value: ['ALARM'] },
           configuration: { description: [{ wildcard: '*"playbook":"*' }] },
         },
@@ -87,6 +95,24 @@ describe('dispatcher', () => {
     const playbooks = JSON.stringify(dispatcher?.Properties.Environment.Variables.PLAYBOOKS);
     expect(playbooks).toMatch(/lambda-alias-rollback.*\\"mode\\":\\"enforce\\",\\"approval\\":true/);
     expect(playbooks).toMatch(/dlq-redrive.*\\"mode\\":\\"dry-run\\",\\"approval\\":false/);
+  });
+});
+
+describe("the alert's thread", () => {
+  it('lets the dispatcher read the enricher’s episodes, with the enricher’s flapping policy', () => {
+    const variables = functionNamed('DispatcherFunction').Properties.Environment.Variables;
+    expect(variables).toMatchObject({
+      FLAP_TRANSITIONS: String(config.alerting.flapTransitions),
+      FLAP_WINDOW_MINUTES: String(config.alerting.flapWindowMinutes),
+    });
+    // The table is the alerting stack's, imported.
+    expect(JSON.stringify(variables.EPISODE_TABLE_NAME)).toContain('EpisodeTable');
+    const reads = statementsOf('DispatcherRole').filter((statement) =>
+      actions(statement).some((action) => action.startsWith('dynamodb:')),
+    );
+    expect(reads).toHaveLength(1);
+    expect(reads[0]?.Action).toBe('dynamodb:GetItem');
+    expect(JSON.stringify(reads[0]?.Resource)).toContain('EpisodeTable');
   });
 });
 
@@ -107,11 +133,89 @@ describe('least privilege', () => {
     }
   });
 
+  it('lets the redrive list any dead-letter queue’s source queues, which admission checks for opt-in', () => {
+    const listing = statementsOf('DlqRedriveRole').filter((statement) =>
+      actions(statement).includes('sqs:ListDeadLetterSourceQueues'),
+    );
+    expect(listing).toHaveLength(1);
+    expect(listing[0]?.Condition).toBeUndefined();
+    expect(actions(listing[0] as Statement)).toEqual(
+      expect.arrayContaining(['sqs:GetQueueAttributes', 'sqs:ListQueueTags']),
+    );
+  });
+
+  // Receiving from an SSE-KMS queue needs kms:Decrypt, sending to one kms:GenerateDataKey and
+  // kms:Decrypt (SQS developer guide, sqs-key-management.html); the teams' keys are unknown at synth.
+  it('lets the redrive use any key of its account and region, but only through SQS there', () => {
+    const region = { Ref: 'AWS::Region' };
+    const keyStatements = statementsOf('DlqRedriveRole').filter(
+      (statement) => actions(statement).includes('kms:GenerateDataKey') && statement.Condition !== undefined,
+    );
+    expect(keyStatements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':kms:', region, ':', { Ref: 'AWS::AccountId' }, ':key/*'],
+          ],
+        },
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': { 'Fn::Join': ['', ['sqs.', region, '.', { Ref: 'AWS::URLSuffix' }]] },
+          },
+        },
+      },
+    ]);
+    // The other playbooks touch no queue, so no other key.
+    for (const role of ['LambdaAliasRollbackRole', 'LambdaConcurrencyRole']) {
+      expect(JSON.stringify(statementsOf(role))).not.toContain(':key/*');
+    }
+  });
+
+  it('tells the redrive how long a move may take within its run', () => {
+    const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('DlqRedriveFunction'),
+    )?.[1];
+    // 30 min approval + 15 min verification + 6 h = 6 h 45 min per run; less the approval, the
+    // verification minimum and the 2 h reserve: 4 h.
+    expect(stacks.remediation.workflows['dlq-redrive'].timeout.toMinutes()).toBe(405);
+    expect(fn?.Properties.Environment.Variables.MAX_MOVE_SECONDS).toBe('14400');
+  });
+
   it('lets the dispatcher start only the three workflows', () => {
     const starts = statementsOf('DispatcherRole').filter((statement) =>
       actions(statement).includes('states:StartExecution'),
     );
     expect(starts.flatMap((statement) => [statement.Resource].flat())).toHaveLength(3);
+  });
+
+  // DescribeAlarms takes the alarm resource type; only composite alarms need it on * (DescribeAlarms,
+  // CloudWatch API Reference), and a playbook always starts from a metric alarm.
+  it('lets verification describe only the alarms the dispatch rule admits, by their name prefix', () => {
+    const describing = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[])
+      .filter((statement) => actions(statement).includes('cloudwatch:DescribeAlarms'));
+    expect(describing).toEqual([
+      expect.objectContaining({
+        Action: 'cloudwatch:DescribeAlarms',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':cloudwatch:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              `:alarm:${config.alerting.alarmNamePrefix}*`,
+            ],
+          ],
+        },
+      }),
+    ]);
   });
 });
 
@@ -162,6 +266,21 @@ describe('approval links', () => {
     for (const playbook of ['lambda-alias-rollback', 'lambda-concurrency', 'dlq-redrive']) {
       expect(JSON.stringify(resources)).toContain(`:stateMachine:vigil-test-remediate-${playbook}`);
     }
+  });
+
+  it('show the plan the run waits on: the approval function only reads the ledger', () => {
+    const ledgerId = Object.keys(template.findResources('AWS::DynamoDB::Table'))[0];
+    const approval = functionNamed('ApprovalFunction');
+    expect(approval.Properties.Environment.Variables.LEDGER_TABLE_NAME).toEqual({ Ref: ledgerId });
+    const ledgerGrants = statementsOf('ApprovalRole').filter((statement) =>
+      actions(statement).some((action) => action.startsWith('dynamodb:')),
+    );
+    expect(ledgerGrants).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:GetItem',
+        Resource: { 'Fn::GetAtt': [ledgerId, 'Arn'] },
+      }),
+    ]);
   });
 
   it('are signed with a generated, KMS-encrypted secret', () => {

@@ -1,10 +1,15 @@
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { logger } from '../../shared/observability';
+import { describeTarget } from '../envelope/admission';
 import type { ApprovalLinks, ApprovalResult, LinkCheck } from '../envelope/approval-links';
+import type { ApprovalView, RemediationLedger } from '../envelope/remediation-ledger';
+import { describeCall } from '../envelope/run-notification';
 
 export interface ApprovalCallbackDependencies {
   readonly links: Pick<ApprovalLinks, 'verifyLink'>;
+  /** The ledger, where the envelope stored what the run would do before it asked. */
+  readonly runs: Pick<RemediationLedger, 'approvalView'>;
   readonly stepFunctions: SFNClient;
   /** @default the system clock */
   readonly now?: () => Date;
@@ -33,21 +38,7 @@ export function createApprovalCallback(deps: ApprovalCallbackDependencies) {
       return refusedPage(check);
     }
     logger.appendKeys({ runId: check.runId });
-    const verb = check.decision === 'approve' ? 'Approve' : 'Deny';
-    if (method !== 'POST') {
-      return page(
-        200,
-        `${verb} self-healing run ${check.runId}?`,
-        `${
-          check.decision === 'approve'
-            ? 'Self-healing will make the changes described in the message.'
-            : 'Self-healing will change nothing and leave the alarm to humans.'
-        } This link is valid until ${check.expiresAt.toISOString()}.`,
-        {},
-        // Posting the same query: the signature is checked again, so the button cannot decide anything else.
-        `<form method="post" action="?${escapeHtml(event.rawQueryString)}"><button type="submit">${verb}</button></form>`,
-      );
-    }
+    if (method !== 'POST') return confirmationPage(check, await runView(deps.runs, check.runId), event);
 
     const decidedAt = now().toISOString();
     const result: ApprovalResult = { approved: check.decision === 'approve', decidedBy: 'link', decidedAt };
@@ -81,6 +72,85 @@ export function createApprovalCallback(deps: ApprovalCallbackDependencies) {
         )
       : page(200, 'Denied', `Run ${check.runId} will change nothing. The alarm is left to humans.`);
   };
+}
+
+/** The run as the ledger has it, or why it cannot be shown (the page still works without it). */
+async function runView(
+  runs: ApprovalCallbackDependencies['runs'],
+  runId: string,
+): Promise<ApprovalView | string> {
+  try {
+    return (await runs.approvalView(runId)) ?? 'the remediation ledger has no record of this run';
+  } catch (error) {
+    logger.warn('Run not read for the approval page', { error });
+    return `the remediation ledger could not be read (${(error as Error).name})`;
+  }
+}
+
+/**
+ * What a link opens: who and what the decision is about (target, playbook, mode, alarm) and the exact
+ * calls approval lets the run make, then the button. A run that already ended gets no button.
+ */
+function confirmationPage(
+  check: Extract<LinkCheck, { valid: true }>,
+  view: ApprovalView | string,
+  event: APIGatewayProxyEventV2,
+): APIGatewayProxyStructuredResultV2 {
+  const verb = check.decision === 'approve' ? 'Approve' : 'Deny';
+  if (typeof view !== 'string' && view.outcome !== undefined) {
+    return page(
+      410,
+      'This request already ended',
+      `Run ${check.runId} ended as ${view.outcome}. Nothing can be decided for it any more.`,
+    );
+  }
+  const effect =
+    check.decision === 'approve'
+      ? 'Approving lets self-healing make exactly the calls below, then verify them against the alarm and roll them back if the alarm does not clear.'
+      : 'Denying changes nothing and leaves the alarm to humans.';
+  const details =
+    typeof view === 'string'
+      ? `<p><strong>The details cannot be shown:</strong> ${escapeHtml(view)}. The message that brought you here lists the calls.</p>`
+      : runDetails(view);
+  return page(
+    200,
+    `${verb} self-healing run ${check.runId}?`,
+    `${effect} This link is valid until ${check.expiresAt.toISOString()}.`,
+    {},
+    // Posting the same query: the signature is checked again, so the button cannot decide anything else.
+    `${details}<form method="post" action="?${escapeHtml(event.rawQueryString)}"><button type="submit">${verb}</button></form>`,
+  );
+}
+
+function runDetails({ request, plan, approvalRequest }: ApprovalView): string {
+  const rows: [string, string][] = [
+    ['Target', describeTarget(request.target)],
+    ['Playbook', request.playbook],
+    [
+      'Mode',
+      request.mode === 'enforce'
+        ? 'enforce: the calls are made once approved'
+        : 'dry-run: the calls are only recorded, even if approved',
+    ],
+    ['Alarm', `${request.alarm.name} (${request.severity})`],
+    ['Account and region', `${request.account} ${request.region}`],
+    ...(approvalRequest ? ([['Asked at', approvalRequest.requestedAt]] as [string, string][]) : []),
+  ];
+  const table = `<table>${rows
+    .map(([name, value]) => `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`)
+    .join('')}</table>`;
+  const calls =
+    plan === undefined
+      ? '<p>The ledger holds no plan for this run; the message that brought you here lists the calls.</p>'
+      : plan.calls.length === 0
+        ? `<p>It would make no call${plan.nothingToDo ? `: ${escapeHtml(plan.nothingToDo)}` : ''}.</p>`
+        : `<h2>The calls</h2><ol>${plan.calls
+            .map(
+              (call) =>
+                `<li>${escapeHtml(describeCall(call))}<pre>${escapeHtml(JSON.stringify(call.parameters, null, 2))}</pre></li>`,
+            )
+            .join('')}</ol>`;
+  return `${table}${calls}`;
 }
 
 function refusedPage(check: Extract<LinkCheck, { valid: false }>): APIGatewayProxyStructuredResultV2 {

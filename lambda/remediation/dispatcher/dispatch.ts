@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { withTimeout } from '../../alert-enricher/context/with-timeout';
+import type { EpisodeStore } from '../../alert-enricher/episodes/episode-store';
 import type { AlarmChange } from '../../shared/alarm-change';
 import { parseAlarmEvent } from '../../shared/alarm-event';
 import { logger } from '../../shared/observability';
@@ -32,9 +34,14 @@ export type DispatchOutcome =
 export interface DispatcherDependencies {
   readonly stepFunctions: SFNClient;
   readonly config: DispatcherConfig;
+  /** The alert enricher's episodes, read to report in the thread the alert went to. */
+  readonly episodes: Pick<EpisodeStore, 'episodeOf'>;
   /** @default the system clock */
   readonly now?: () => Date;
 }
+
+/** Two small DynamoDB reads at most; past this the run starts anyway. */
+const EPISODE_TIMEOUT_MS = 1000;
 
 /** Which metric dimension names each playbook's target. */
 const TARGET_DIMENSION: Record<PlaybookId, string> = {
@@ -53,6 +60,35 @@ const TARGET_DIMENSION: Record<PlaybookId, string> = {
  */
 export function createDispatcher(deps: DispatcherDependencies) {
   const now = deps.now ?? (() => new Date());
+
+  /**
+   * The thread the alert of this change is in: a re-opened episode keeps the id it opened with, so
+   * the alarm's name and change time alone would start a thread nobody reads. Not knowing the thread
+   * must not stop the fix, so a slow or failing read falls back to the id a new episode gets.
+   */
+  const episodeIdOf = async (change: AlarmChange): Promise<string> => {
+    const fresh = `${change.alarmName}/${change.changedAt}`;
+    try {
+      const episode = await withTimeout(EPISODE_TIMEOUT_MS, () =>
+        deps.episodes.episodeOf(
+          { arn: change.alarmArn, name: change.alarmName },
+          {
+            eventId: change.eventId,
+            state: change.state,
+            previousState: change.previousState,
+            at: change.changedAt,
+          },
+        ),
+      );
+      return episode?.id ?? fresh;
+    } catch (error) {
+      logger.warn('Episode not read; the report starts a thread of its own', {
+        alarm: change.alarmName,
+        error,
+      });
+      return fresh;
+    }
+  };
 
   const dispatchOne = async (change: AlarmChange): Promise<DispatchOutcome> => {
     const alarm = change.alarmName;
@@ -74,8 +110,7 @@ export function createDispatcher(deps: DispatcherDependencies) {
       mode: settings.mode,
       approval: settings.approval,
       alarm: { name: change.alarmName, arn: change.alarmArn },
-      // The alert enricher names a new episode the same way, so every message lands on the alert's thread.
-      episodeId: `${change.alarmName}/${change.changedAt}`,
+      episodeId: await episodeIdOf(change),
       severity: vigil.severity,
       account: change.account,
       region: change.region,

@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { readEnvironment, requiredText } from '../../shared/environment';
-import { PLAYBOOK_IDS, type PlaybookId } from '../remediation-types';
+import { readEnvironment, requiredText, wholeNumber } from '../../shared/environment';
+import { PLAYBOOK_IDS, type PlaybookId, type PlaybookPolicy, REMEDIATION_MODES } from '../remediation-types';
 
-/** How one playbook runs in this deployment. */
-export interface PlaybookSettings {
+/** How one playbook runs in this deployment: its policy and its state machine. */
+export interface PlaybookSettings extends PlaybookPolicy {
   /** The playbook's remediation state machine. */
   readonly stateMachineArn: string;
-  readonly mode: 'dry-run' | 'enforce';
-  /** Whether a human approves before it acts. */
-  readonly approval: boolean;
 }
 
 /** What the dispatcher is told by its environment. */
@@ -17,13 +14,19 @@ export interface DispatcherConfig {
   readonly playbooks: Readonly<Partial<Record<PlaybookId, PlaybookSettings>>>;
   /** The alias `lambda-alias-rollback` points back (the alias traffic goes through). */
   readonly aliasName: string;
+  /** The alert enricher's episode table and flapping policy, to find the thread of an alarm change. */
+  readonly episodes: {
+    readonly tableName: string;
+    readonly flapTransitions: number;
+    readonly flapWindowMinutes: number;
+  };
 }
 
 const playbookSettings = z.strictObject({
   stateMachineArn: requiredText.regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:.+$/, {
     error: 'must be a Step Functions state machine ARN',
   }),
-  mode: z.enum(['dry-run', 'enforce']),
+  mode: z.enum(REMEDIATION_MODES),
   approval: z.boolean(),
 });
 
@@ -54,8 +57,21 @@ const schema = z
     ALIAS_NAME: requiredText
       .regex(/^[A-Za-z0-9_-]+$/, { error: 'must be a Lambda alias name' })
       .default('live'),
+    EPISODE_TABLE_NAME: requiredText,
+    FLAP_TRANSITIONS: wholeNumber('transitions', { min: 2, max: 50 }),
+    FLAP_WINDOW_MINUTES: wholeNumber('minutes', { min: 5, max: 1440 }),
   })
-  .transform((env): DispatcherConfig => ({ playbooks: env.PLAYBOOKS, aliasName: env.ALIAS_NAME }));
+  .transform(
+    (env): DispatcherConfig => ({
+      playbooks: env.PLAYBOOKS,
+      aliasName: env.ALIAS_NAME,
+      episodes: {
+        tableName: env.EPISODE_TABLE_NAME,
+        flapTransitions: env.FLAP_TRANSITIONS,
+        flapWindowMinutes: env.FLAP_WINDOW_MINUTES,
+      },
+    }),
+  );
 
 /** Reads the dispatcher's settings; throws naming every missing or malformed variable. */
 export function readDispatcherConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {

@@ -15,28 +15,57 @@ import type { TargetLock } from './target-lock';
 
 /** How much self-healing may do before it stops and leaves the rest to humans. */
 export interface AdmissionSettings {
-  /** Distinct runs admitted per account per clock hour (UTC). @default 5 */
+  /** Most runs admitted per account in any 60 minutes (a rolling window, not the clock hour). @default 5 */
   readonly blastRadiusPerHour?: number;
-  /** Runs admitted per target per breaker window. @default 2 */
+  /** Most runs admitted per target in any `breakerWindowMinutes`; the breaker refuses the next. @default 2 */
   readonly breakerMaxRuns?: number;
-  /** Length of the breaker's window, aligned to the epoch (60: whole hours). @default 60 */
+  /** Length of the breaker's rolling window, in minutes. @default 60 */
   readonly breakerWindowMinutes?: number;
-  /** How long the counters are kept, for the record. @default 90 */
+  /** How long a counter outlives its last admission before the table's TTL removes it. @default 90 */
   readonly ttlDays?: number;
 }
 
-type Take = { readonly taken: true } | { readonly taken: false; readonly runs: number };
+type Take =
+  | { readonly taken: true }
+  | { readonly taken: false; readonly runs: number; readonly freeAt: Date };
+
+type Refused = Extract<Admission, { admitted: false }>;
 
 const COUNTER_RECORD = 'counter';
+/** The counter item's map of the runs it counted: run id → admitted at, in epoch milliseconds. */
+const ADMITTED = 'admitted';
+const BLAST_WINDOW_MINUTES = 60;
+/**
+ * Each failed attempt means the counter changed under us (filled, pruned or created), not a lost race
+ * among admits that all fit, so a handful of attempts is plenty; beyond that, something is wrong.
+ */
+const MAX_ATTEMPTS = 10;
+/** Stale entries removed per write, keeping the update expression well under DynamoDB's 4 KB. */
+const PRUNE_BATCH = 100;
 
 /**
  * Decides whether a run may go ahead, checking in the order of `REFUSALS`: the target exists,
- * opted in, is not excluded, the account's hourly blast radius has room and the target's breaker is
+ * opted in, is not excluded, the account's blast radius has room and the target's breaker is
  * closed. The decision is stored in the ledger before it is returned.
  *
- * The limits hold under concurrent runs: each counter is a conditional update, and each counter
- * remembers the runs it counted, so a redelivered admit (Lambda retry, or a crash between two writes)
- * is counted once.
+ * Both limits are rolling windows: at most `blastRadiusPerHour` runs per account in any 60 minutes and
+ * `breakerMaxRuns` per target in any `breakerWindowMinutes`. Fixed windows would let twice the limit
+ * through around a boundary (5 runs at 10:59, 5 more at 11:00). Each scope (`blast#<account>`,
+ * `breaker#<target>`, with `dry-run#` in front for rehearsals) has one counter item whose `admitted` map
+ * holds the runs it counted and when. Counting a run reads the item (consistent read), refuses if the
+ * runs still in the window fill the limit, removes the entries that left the window, then adds the run
+ * on condition that the map holds fewer entries than the limit and not the run already.
+ *
+ * The condition is on the map's size rather than on a version number: the map holds at least the runs
+ * in the window, so the limit is never exceeded, and concurrent admits that all fit never fail one
+ * another's condition, where a version would make all but one retry. Removing stale entries is not
+ * conditioned on the count, since it only makes room that is due. A failed condition means other admits
+ * filled or created the counter meanwhile, and the read-decide-write starts over, at most `MAX_ATTEMPTS`
+ * times.
+ *
+ * A run already in a map counts as taken, so a redelivered admit (Lambda retry, or a crash between two
+ * writes) is counted once. A run that does not go ahead (refused by the breaker, or failing on its
+ * write) gives its blast-radius place and its target lock back.
  */
 export class AdmissionGate {
   private readonly settings: Required<AdmissionSettings>;
@@ -82,7 +111,13 @@ export class AdmissionGate {
         );
       }
     }
-    const refused = await this.count(request, targetState, target, enforced ? '' : 'dry-run#');
+    // A run that does not go ahead must not block its target until the lease ends.
+    const refused = await this.count(request, targetState, target, enforced ? '' : 'dry-run#').catch(
+      async (error: unknown) => {
+        if (enforced) await this.lock.release(key, request.runId);
+        throw error;
+      },
+    );
     if (refused && enforced) await this.lock.release(key, request.runId);
     return refused ?? { admitted: true };
   }
@@ -93,97 +128,150 @@ export class AdmissionGate {
     targetState: TargetState,
     target: string,
     prefix: string,
-  ): Promise<Extract<Admission, { admitted: false }> | undefined> {
+  ): Promise<Refused | undefined> {
     const now = this.now();
-    const hour = now.toISOString().slice(0, 13);
-    const blast = await this.take(
-      `${prefix}blast#${request.account}#${hour}`,
-      this.settings.blastRadiusPerHour,
-      request,
-      now,
-    );
+    const blastPk = `${prefix}blast#${request.account}`;
+    const { blastRadiusPerHour, breakerMaxRuns, breakerWindowMinutes } = this.settings;
+    const blast = await this.take(blastPk, blastRadiusPerHour, BLAST_WINDOW_MINUTES, request.runId, now);
     if (!blast.taken) {
       return refuse(
         'blast-radius',
-        `${blast.runs} runs already admitted in account ${request.account} in the hour from ${hour}:00 UTC; ` +
-          `at most ${this.settings.blastRadiusPerHour} per hour`,
+        `${blast.runs} runs already admitted in account ${request.account} in the last ` +
+          `${BLAST_WINDOW_MINUTES} min; at most ${blastRadiusPerHour} in any ${BLAST_WINDOW_MINUTES} min. ` +
+          `The next run may be admitted at ${blast.freeAt.toISOString()}.`,
       );
     }
 
-    const windowMs = this.settings.breakerWindowMinutes * 60_000;
-    const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+    // A run that does not go ahead must not use up the account's blast radius.
+    const breakerPk = `${prefix}breaker#${targetKeyOf(request, targetState)}`;
     const breaker = await this.take(
-      `${prefix}breaker#${targetKeyOf(request, targetState)}#${windowStart.toISOString()}`,
-      this.settings.breakerMaxRuns,
-      request,
+      breakerPk,
+      breakerMaxRuns,
+      breakerWindowMinutes,
+      request.runId,
       now,
-    );
+    ).catch(async (error: unknown) => {
+      await this.release(blastPk, request.runId);
+      throw error;
+    });
     if (!breaker.taken) {
-      // A run that does not go ahead must not use up the account's hour.
-      await this.release(`${prefix}blast#${request.account}#${hour}`, request);
-      const closesAt = new Date(windowStart.getTime() + windowMs).toISOString();
+      await this.release(blastPk, request.runId);
       return refuse(
         'breaker-open',
-        `${breaker.runs} runs already admitted on ${target} since ${windowStart.toISOString()}; at most ` +
-          `${this.settings.breakerMaxRuns} per ${this.settings.breakerWindowMinutes} min. The breaker closes at ` +
-          `${closesAt}; an alarm that keeps firing after repeated fixes needs a human.`,
+        `${breaker.runs} runs already admitted on ${target} in the last ${breakerWindowMinutes} min; at most ` +
+          `${breakerMaxRuns} in any ${breakerWindowMinutes} min. The breaker closes at ` +
+          `${breaker.freeAt.toISOString()}; an alarm that keeps firing after repeated fixes needs a human.`,
       );
     }
     return undefined;
   }
 
-  /** Counts the run on a counter unless it is full; a run counted before stays counted. */
-  private async take(pk: string, max: number, request: RemediationRequest, now: Date): Promise<Take> {
-    try {
-      await this.dynamoDb.send(
-        new UpdateCommand({
-          TableName: this.ledger.tableName,
-          Key: counterKey(pk),
-          UpdateExpression: 'SET #ttl = if_not_exists(#ttl, :ttl) ADD #runs :one, #runIds :run',
-          ConditionExpression:
-            'NOT contains(#runIds, :runId) AND (attribute_not_exists(#runs) OR #runs < :max)',
-          ExpressionAttributeNames: { '#runs': 'runs', '#runIds': 'runIds', '#ttl': LEDGER_TABLE_KEYS.ttl },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':run': new Set([request.runId]),
-            ':runId': request.runId,
-            ':max': max,
-            ':ttl': Math.floor(now.getTime() / 1000) + this.settings.ttlDays * 86_400,
-          },
-        }),
-      );
-      return { taken: true };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  /** Counts the run on a counter unless its window is full; a run counted before stays counted. */
+  private async take(
+    pk: string,
+    max: number,
+    windowMinutes: number,
+    runId: string,
+    now: Date,
+  ): Promise<Take> {
+    const windowMs = windowMinutes * 60_000;
+    const inWindow = (at: number) => now.getTime() - at < windowMs;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const { Item } = await this.dynamoDb.send(
         new GetCommand({ TableName: this.ledger.tableName, Key: counterKey(pk), ConsistentRead: true }),
       );
-      const runIds = Item?.runIds as Set<string> | undefined;
-      if (runIds?.has(request.runId)) return { taken: true };
-      return { taken: false, runs: Number(Item?.runs ?? max) };
+      const admitted = Item?.[ADMITTED] as Record<string, number> | undefined;
+      const entries = Object.entries(admitted ?? {});
+      if (entries.some(([id]) => id === runId)) return { taken: true };
+
+      const counted = entries
+        .map(([, at]) => at)
+        .filter(inWindow)
+        .sort((a, b) => a - b);
+      if (counted.length >= max) {
+        // Room comes back once all but max - 1 of them have left the window.
+        const leaving = counted[counted.length - max] as number;
+        return { taken: false, runs: counted.length, freeAt: new Date(leaving + windowMs) };
+      }
+      const stale = entries.filter(([, at]) => !inWindow(at)).map(([id]) => id);
+      for (let start = 0; start < stale.length; start += PRUNE_BATCH) {
+        await this.prune(pk, stale.slice(start, start + PRUNE_BATCH));
+      }
+      if (await this.add(pk, max, runId, now, admitted === undefined)) return { taken: true };
+    }
+    throw new Error(
+      `Counter ${pk} changed under each of ${MAX_ATTEMPTS} attempts to count run ${runId}; not admitted`,
+    );
+  }
+
+  /** Adds the run to the counter if it has room; false if the counter changed since it was read. */
+  private async add(pk: string, max: number, runId: string, now: Date, isNew: boolean): Promise<boolean> {
+    const ttl = Math.floor(now.getTime() / 1000) + this.settings.ttlDays * 86_400;
+    const names = { '#admitted': ADMITTED, '#ttl': LEDGER_TABLE_KEYS.ttl };
+    try {
+      await this.dynamoDb.send(
+        isNew
+          ? new UpdateCommand({
+              TableName: this.ledger.tableName,
+              Key: counterKey(pk),
+              UpdateExpression: 'SET #admitted = :admitted, #ttl = :ttl',
+              // Another admit may have created it meanwhile; then the size condition below applies.
+              ConditionExpression: 'attribute_not_exists(#admitted)',
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: { ':admitted': { [runId]: now.getTime() }, ':ttl': ttl },
+            })
+          : new UpdateCommand({
+              TableName: this.ledger.tableName,
+              Key: counterKey(pk),
+              UpdateExpression: 'SET #admitted.#run = :at, #ttl = :ttl',
+              ConditionExpression: 'size(#admitted) < :max AND attribute_not_exists(#admitted.#run)',
+              ExpressionAttributeNames: { ...names, '#run': runId },
+              ExpressionAttributeValues: { ':at': now.getTime(), ':max': max, ':ttl': ttl },
+            }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 
-  /** Gives a counted run's place back; best effort, since failing only makes the limit stricter. */
-  private async release(pk: string, request: RemediationRequest): Promise<void> {
+  /** Removes entries that left the window, so that the size condition counts only what is due. */
+  private async prune(pk: string, runIds: readonly string[]): Promise<void> {
+    const names = Object.fromEntries(runIds.map((runId, index) => [`#r${index}`, runId]));
     await this.dynamoDb
       .send(
         new UpdateCommand({
           TableName: this.ledger.tableName,
           Key: counterKey(pk),
-          UpdateExpression: 'ADD #runs :minusOne DELETE #runIds :run',
-          ConditionExpression: 'contains(#runIds, :runId)',
-          ExpressionAttributeNames: { '#runs': 'runs', '#runIds': 'runIds' },
-          ExpressionAttributeValues: {
-            ':minusOne': -1,
-            ':run': new Set([request.runId]),
-            ':runId': request.runId,
-          },
+          UpdateExpression: `REMOVE ${Object.keys(names)
+            .map((name) => `#admitted.${name}`)
+            .join(', ')}`,
+          // Only if the table's TTL has not removed the whole counter since it was read.
+          ConditionExpression: 'attribute_exists(#admitted)',
+          ExpressionAttributeNames: { '#admitted': ADMITTED, ...names },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+  }
+
+  /** Gives a counted run's place back; best effort, since failing only makes the limit stricter. */
+  private async release(pk: string, runId: string): Promise<void> {
+    await this.dynamoDb
+      .send(
+        new UpdateCommand({
+          TableName: this.ledger.tableName,
+          Key: counterKey(pk),
+          UpdateExpression: 'REMOVE #admitted.#run',
+          ConditionExpression: 'attribute_exists(#admitted.#run)',
+          ExpressionAttributeNames: { '#admitted': ADMITTED, '#run': runId },
         }),
       )
       .catch((error: unknown) => {
         if (error instanceof ConditionalCheckFailedException) return;
-        logger.warn('Blast radius place not released', { counter: pk, runId: request.runId, error });
+        logger.warn('Blast radius place not released', { counter: pk, runId, error });
       });
   }
 }
@@ -216,29 +304,41 @@ export function describeTarget(target: RemediationTarget): string {
 /**
  * Why the target may not be touched at all (missing, not opted in, excluded), or undefined. Checked
  * at admission and again right before the act, since a human may tag the target meanwhile.
+ *
+ * The resources the change reaches besides the target (`targetState.related`, e.g. the source queues a
+ * redrive sends messages back to) are written to as well, so each must be opted in and not excluded
+ * too; the refusal names the first that is not. The target's own refusal comes first.
  */
 export function targetRefusal(
   remediationTarget: RemediationTarget,
   targetState: TargetState,
-): Extract<Admission, { admitted: false }> | undefined {
+): Refused | undefined {
   const target = describeTarget(remediationTarget);
   if (!targetState.exists) return refuse('target-missing', `${target} does not exist`);
-  const optIn = targetState.tags[OPT_IN_TAG];
-  if (optIn !== 'true') {
-    return refuse(
-      'not-opted-in',
-      optIn === undefined
-        ? `${target} has no ${OPT_IN_TAG} tag; tag it "true" to let self-healing act on it`
-        : `${target} is tagged ${OPT_IN_TAG}=${JSON.stringify(optIn)}, not "true"`,
-    );
-  }
-  if (DO_NOT_REMEDIATE_TAG in targetState.tags) {
-    return refuse('do-not-remediate', `${target} is tagged ${DO_NOT_REMEDIATE_TAG}`);
+  const untouchable = (resource: string, tags: TargetState['tags'], tagIt: string): Refused | undefined => {
+    const optIn = tags[OPT_IN_TAG];
+    if (optIn !== 'true') {
+      return refuse(
+        'not-opted-in',
+        optIn === undefined
+          ? `${resource} has no ${OPT_IN_TAG} tag; tag it "true" to ${tagIt}`
+          : `${resource} is tagged ${OPT_IN_TAG}=${JSON.stringify(optIn)}, not "true"`,
+      );
+    }
+    if (DO_NOT_REMEDIATE_TAG in tags)
+      return refuse('do-not-remediate', `${resource} is tagged ${DO_NOT_REMEDIATE_TAG}`);
+    return undefined;
+  };
+  const own = untouchable(target, targetState.tags, 'let self-healing act on it');
+  if (own) return own;
+  for (const { role, name, tags } of targetState.related ?? []) {
+    const refused = untouchable(`${role} ${name} of ${target}`, tags, `let self-healing change ${target}`);
+    if (refused) return refused;
   }
   return undefined;
 }
 
-function refuse(refusal: Refusal, detail: string): Extract<Admission, { admitted: false }> {
+function refuse(refusal: Refusal, detail: string): Refused {
   return { admitted: false, refusal, detail };
 }
 

@@ -4,6 +4,7 @@ import type { RemediationPlan, RemediationRequest } from '../remediation-types';
 import { describeTarget } from './admission';
 import type { ApprovalLinks } from './approval-links';
 import type { SeverityTopics } from './envelope-config';
+import type { RemediationLedger } from './remediation-ledger';
 import { describeCall } from './run-notification';
 
 export interface ApprovalRequesterOptions {
@@ -14,6 +15,8 @@ export interface ApprovalRequesterOptions {
   readonly approvalUrl: string;
   /** How long the links are valid; the state machine's approval task times out at the same moment. */
   readonly ttlSeconds: number;
+  /** Where the plan is kept for the page the links open. */
+  readonly ledger: Pick<RemediationLedger, 'recordApprovalRequest'>;
   readonly now?: () => Date;
 }
 
@@ -25,7 +28,7 @@ export interface ApprovalRequested {
 
 /**
  * Asks a human whether the plan may go ahead: one message on the alert's thread with what exactly
- * would be done and a signed approve and deny link. Silence is a no: the execution times out into
+ * would be done and a signed approve and deny link; the ledger keeps the plan for the page they open. Silence is a no: the execution times out into
  * `approval-timed-out` when the links expire.
  */
 export class ApprovalRequester {
@@ -36,9 +39,14 @@ export class ApprovalRequester {
     plan: RemediationPlan,
     taskToken: string,
   ): Promise<ApprovalRequested> {
-    const { sns, links, topics, approvalUrl, ttlSeconds } = this.options;
+    const { sns, links, topics, approvalUrl, ttlSeconds, ledger } = this.options;
     const now = this.options.now?.() ?? new Date();
     const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+    // Stored before the message exists, so no link can open a page that does not know the plan.
+    await ledger.recordApprovalRequest(request.runId, plan, {
+      requestedAt: now.toISOString(),
+      expiresAt: expiresAt.toISOString(),
+    });
     const link = (decision: 'approve' | 'deny') =>
       links.link(approvalUrl, { runId: request.runId, taskToken, decision, expiresAt });
     const [approve, deny] = await Promise.all([link('approve'), link('deny')]);

@@ -142,6 +142,7 @@ export function createEnvelopeHandler(deps: EnvelopeDependencies) {
     topics: config.topics,
     approvalUrl: config.approvalUrl,
     ttlSeconds: config.approvalTtlSeconds,
+    ledger,
     now,
   });
   const verifier = new AlarmVerifier(clients.cloudWatch, now);

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { remediationRequestSchema } from '../remediation-schemas';
 import type {
   ActionResult,
   Admission,
@@ -44,6 +45,23 @@ export interface RemediationRun {
   readonly error?: RunError;
   /** Why the rollback itself failed; `error` keeps what led to it. */
   readonly rollbackError?: RunError;
+}
+
+/** When a human was asked to approve a run, and until when the links answer. */
+export interface ApprovalRequestRecord {
+  readonly requestedAt: string;
+  readonly expiresAt: string;
+}
+
+/**
+ * What the approval page shows about a run: the request as dispatched, the calls it waits to make,
+ * and how it ended if it already did (then the page offers no button).
+ */
+export interface ApprovalView {
+  readonly request: RemediationRequest;
+  readonly plan?: RemediationPlan;
+  readonly approvalRequest?: ApprovalRequestRecord;
+  readonly outcome?: Outcome;
 }
 
 /** What {@link RemediationLedger.recordOutcome} leaves stored that the caller decides by. */
@@ -150,6 +168,48 @@ export class RemediationLedger {
     return { notifiedOutcome: Attributes?.notifiedOutcome as Outcome | undefined };
   }
 
+  /**
+   * Stores the plan a human is asked to approve, before the message goes out, so the page a link
+   * opens shows exactly the calls the run waits to make (the link itself carries only the run id).
+   */
+  async recordApprovalRequest(
+    runId: string,
+    plan: RemediationPlan,
+    approvalRequest: ApprovalRequestRecord,
+  ): Promise<void> {
+    await this.dynamoDb.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: runKey(runId),
+        UpdateExpression: 'SET #plan = :plan, #approvalRequest = :approvalRequest',
+        // The record exists from admission on; a run without it was never admitted and asks nothing.
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: {
+          '#plan': 'plan',
+          '#approvalRequest': 'approvalRequest',
+          '#pk': LEDGER_TABLE_KEYS.partitionKey,
+        },
+        ExpressionAttributeValues: { ':plan': plan, ':approvalRequest': approvalRequest },
+      }),
+    );
+  }
+
+  /** The run as the approval page shows it; undefined when the ledger has no record of it. */
+  async approvalView(runId: string): Promise<ApprovalView | undefined> {
+    const { Item } = await this.dynamoDb.send(
+      new GetCommand({ TableName: this.tableName, Key: runKey(runId), ConsistentRead: true }),
+    );
+    if (Item === undefined) return undefined;
+    return {
+      request: requestOf(Item),
+      ...(Item.plan !== undefined && { plan: Item.plan as RemediationPlan }),
+      ...(Item.approvalRequest !== undefined && {
+        approvalRequest: Item.approvalRequest as ApprovalRequestRecord,
+      }),
+      ...(Item.outcome !== undefined && { outcome: Item.outcome as Outcome }),
+    };
+  }
+
   /** The outcome a report already went out for, if any. */
   async notifiedOutcome(runId: string): Promise<Outcome | undefined> {
     const { Item } = await this.dynamoDb.send(
@@ -200,19 +260,28 @@ function runKey(runId: string): Record<string, string> {
   return { [LEDGER_TABLE_KEYS.partitionKey]: `run#${runId}`, [LEDGER_TABLE_KEYS.sortKey]: RUN_RECORD };
 }
 
+const REQUEST_FIELDS = [
+  'runId',
+  'playbook',
+  'mode',
+  'approval',
+  'alarm',
+  'episodeId',
+  'severity',
+  'account',
+  'region',
+  'target',
+  'requestedAt',
+] as const satisfies readonly (keyof RemediationRequest)[];
+
 /** The request flattened into the record, so the ledger can be read (and filtered) without unpacking. */
 function requestFields(request: RemediationRequest): Record<string, unknown> {
-  return {
-    runId: request.runId,
-    playbook: request.playbook,
-    mode: request.mode,
-    approval: request.approval,
-    alarm: request.alarm,
-    episodeId: request.episodeId,
-    severity: request.severity,
-    account: request.account,
-    region: request.region,
-    target: request.target,
-    requestedAt: request.requestedAt,
-  };
+  return Object.fromEntries(REQUEST_FIELDS.map((field) => [field, request[field]]));
+}
+
+/** The request back from its flattened fields (written by {@link requestFields}); checked, as any read is. */
+function requestOf(item: Record<string, unknown>): RemediationRequest {
+  return remediationRequestSchema.parse(
+    Object.fromEntries(REQUEST_FIELDS.map((field) => [field, item[field]])),
+  );
 }

@@ -21,7 +21,10 @@ export interface VerificationResult {
    * would re-deploy what the alarm fired on.
    */
   readonly inconclusive?: boolean;
-  /** Seconds after the change by which the alarm must be stable, derived from the alarm itself. */
+  /**
+   * Seconds after the change by which the alarm must be stable, derived from the alarm itself and from
+   * how long the change takes to finish (`ActionResult.settle`).
+   */
   readonly deadlineSeconds?: number;
   /** Why it expired, for the ledger and the message to humans. */
   readonly reason?: string;
@@ -44,7 +47,7 @@ export interface VerifyInput {
   readonly stablePeriods: number;
   /**
    * The shortest deadline, seconds after the action; a metric alarm's own timing may need longer
-   * ({@link recoveryDeadlineSeconds}), and then gets it.
+   * ({@link recoveryDeadlineSeconds}), and then gets it, after the action's settle time if it has one.
    */
   readonly deadlineSeconds: number;
 }
@@ -99,10 +102,7 @@ export class AlarmVerifier {
       };
     }
     const { state, timing } = alarm;
-    const deadlineSeconds = Math.max(
-      input.deadlineSeconds,
-      timing === undefined ? 0 : recoveryDeadlineSeconds(timing),
-    );
+    const { seconds: deadlineSeconds, basis } = deadlineOf(input.deadlineSeconds, timing, action);
     const consecutiveOk = state === 'OK' ? (previous?.consecutiveOk ?? 0) + 1 : 0;
     const stable = consecutiveOk >= stablePeriods;
     const elapsedSeconds = (this.now().getTime() - Date.parse(action.completedAt)) / 1000;
@@ -119,8 +119,7 @@ export class AlarmVerifier {
       ...(expired && {
         reason:
           `alarm ${request.alarm.name} was ${state} ${Math.round(elapsedSeconds)} s after the change ` +
-          `(${consecutiveOk} of ${stablePeriods} OK checks in a row; deadline ${deadlineSeconds} s` +
-          `${timing ? `, from its ${evaluationRange(timing.evaluationPeriods)} × ${timing.period} s evaluation range` : ''})`,
+          `(${consecutiveOk} of ${stablePeriods} OK checks in a row; deadline ${deadlineSeconds} s${basis})`,
       }),
     };
   }
@@ -137,6 +136,49 @@ export class AlarmVerifier {
     const composite = CompositeAlarms?.[0];
     return composite?.StateValue ? { state: composite.StateValue as AlarmState } : undefined;
   }
+}
+
+/**
+ * Seconds after the action by which the alarm must be stable, and where they come from (text to follow
+ * "deadline N s"). Without a settle time: the configured minimum, or the alarm's recovery time if
+ * longer. With one, the alarm cannot start recovering before the change has finished, so the deadline
+ * is the settle time plus the alarm's recovery time (a composite alarm has no timing of its own to read:
+ * the configured minimum stands in for it), and never less than the configured minimum.
+ */
+function deadlineOf(
+  configured: number,
+  timing: AlarmTiming | undefined,
+  action: ActionResult,
+): { readonly seconds: number; readonly basis: string } {
+  const recovery = timing === undefined ? undefined : recoveryDeadlineSeconds(timing);
+  const range =
+    timing && `its ${evaluationRange(timing.evaluationPeriods)} × ${timing.period} s evaluation range`;
+  const { settle } = action;
+  if (settle === undefined) {
+    return {
+      seconds: Math.max(configured, recovery ?? 0),
+      basis: recovery !== undefined && recovery >= configured ? `, from ${range}` : '',
+    };
+  }
+  const forAlarm = recovery ?? configured;
+  const alarmBasis =
+    recovery === undefined
+      ? `${minutes(forAlarm)} for the alarm (the configured minimum; a composite alarm has no timing to read)`
+      : `${minutes(forAlarm)} for the alarm (${range})`;
+  const seconds = Math.max(configured, settle.seconds + forAlarm);
+  const sum = `${settle.basis} + ${alarmBasis}`;
+  return {
+    seconds,
+    basis:
+      settle.seconds + forAlarm < configured ? `, the configured minimum (more than ${sum})` : `: ${sum}`,
+  };
+}
+
+/** Seconds as minutes where they are whole, e.g. `37 min`, `2 min 5 s`, `45 s`. */
+function minutes(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const rest = seconds % 60;
+  return `${Math.floor(seconds / 60)} min${rest === 0 ? '' : ` ${rest} s`}`;
 }
 
 /** A metric alarm's period (of its returned query for a math alarm) and evaluation periods. */

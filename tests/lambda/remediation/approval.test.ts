@@ -11,7 +11,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { mockClient } from 'aws-sdk-client-mock';
 import { createApprovalCallback } from '../../../lambda/remediation/approval/approval-callback';
 import { type ApprovalDecision, ApprovalLinks } from '../../../lambda/remediation/envelope/approval-links';
+import { RemediationLedger } from '../../../lambda/remediation/envelope/remediation-ledger';
+import type { RemediationPlan } from '../../../lambda/remediation/remediation-types';
 import { httpEvent } from '../support/http-events';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../support/local-dynamodb';
+import { createLedgerTable, testRequest } from './support/ledger-table';
 
 const APPROVAL_URL = 'https://abc123.lambda-url.eu-west-1.on.aws/';
 const TASK_TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAZ+task/token==';
@@ -26,11 +30,46 @@ const links = new ApprovalLinks({
   secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vigil-approval-AbCdEf',
 });
 let now = NOW;
-const callback = createApprovalCallback({
-  links,
-  stepFunctions: new SFNClient({ region: 'eu-west-1' }),
-  now: () => now,
+let dynamo: LocalDynamoDb;
+let ledger: RemediationLedger;
+let callback: ReturnType<typeof createApprovalCallback>;
+
+/** The plan of the rollback the run waits to make, as the envelope stores it before asking. */
+const PLAN: RemediationPlan = {
+  calls: [
+    {
+      service: 'lambda',
+      action: 'UpdateAlias',
+      parameters: {
+        FunctionName: 'vigil-dev-predictor-api',
+        Name: 'live',
+        FunctionVersion: '6',
+        RevisionId: 'rev-7',
+      },
+      reason: 'point live back from version 7 to version 6',
+    },
+  ],
+};
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamoDb();
+  ledger = new RemediationLedger(dynamo.clients.dynamoDb, await createLedgerTable(dynamo.endpoint));
+  callback = createApprovalCallback({
+    links,
+    runs: ledger,
+    stepFunctions: new SFNClient({ region: 'eu-west-1' }),
+    now: () => now,
+  });
+  // The run as the envelope leaves it while it waits: admitted, then its plan stored with the request.
+  const request = testRequest({ runId: RUN_ID, approval: true, severity: 'warning' });
+  await ledger.recordDecision(request, { admitted: true });
+  await ledger.recordApprovalRequest(RUN_ID, PLAN, {
+    requestedAt: NOW.toISOString(),
+    expiresAt: EXPIRES_AT.toISOString(),
+  });
 });
+
+afterAll(() => dynamo.close());
 
 beforeEach(() => {
   secrets.reset();
@@ -45,9 +84,10 @@ async function opened(
   method: 'GET' | 'POST' | 'HEAD' | 'PUT',
   decision: ApprovalDecision,
   change: Record<string, string> = {},
+  runId = RUN_ID,
 ): Promise<APIGatewayProxyEventV2> {
   const url = new URL(
-    await links.link(APPROVAL_URL, { runId: RUN_ID, taskToken: TASK_TOKEN, decision, expiresAt: EXPIRES_AT }),
+    await links.link(APPROVAL_URL, { runId, taskToken: TASK_TOKEN, decision, expiresAt: EXPIRES_AT }),
   );
   for (const [name, value] of Object.entries(change)) url.searchParams.set(name, value);
   return {
@@ -103,6 +143,54 @@ describe('a valid link', () => {
       expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
     },
   );
+
+  test('the page shows what is decided: target, playbook, mode, alarm and the exact calls', async () => {
+    const response = await answer(await opened('GET', 'approve'));
+    const body = response.body ?? '';
+    expect(body).toContain(
+      '<tr><th scope="row">Target</th><td>Lambda alias vigil-dev-predictor-api:live</td></tr>',
+    );
+    expect(body).toContain('<tr><th scope="row">Playbook</th><td>lambda-alias-rollback</td></tr>');
+    expect(body).toContain(
+      '<tr><th scope="row">Mode</th><td>enforce: the calls are made once approved</td></tr>',
+    );
+    expect(body).toContain(
+      '<tr><th scope="row">Alarm</th><td>vigil-dev-predictor-api-errors (warning)</td></tr>',
+    );
+    expect(body).toContain('<li>point live back from version 7 to version 6 (lambda UpdateAlias)<pre>');
+    expect(body).toContain('&quot;FunctionVersion&quot;: &quot;6&quot;');
+    expect(body).toContain('&quot;RevisionId&quot;: &quot;rev-7&quot;');
+  });
+
+  test('a dry-run plan says approving changes nothing', async () => {
+    const runId = 'fedcba9876543210fedcba9876543210';
+    await ledger.recordDecision(testRequest({ runId, mode: 'dry-run', approval: true }), { admitted: true });
+    await ledger.recordApprovalRequest(runId, PLAN, {
+      requestedAt: NOW.toISOString(),
+      expiresAt: EXPIRES_AT.toISOString(),
+    });
+    const body = (await answer(await opened('GET', 'approve', {}, runId))).body ?? '';
+    expect(body).toContain('dry-run: the calls are only recorded, even if approved');
+  });
+
+  test('a run that already ended: no button, and its outcome', async () => {
+    const runId = '00000000000000000000000000000abc';
+    const request = testRequest({ runId, approval: true });
+    await ledger.recordDecision(request, { admitted: true });
+    await ledger.recordOutcome('approval-timed-out', { request, plan: PLAN });
+    const response = await answer(await opened('GET', 'approve', {}, runId));
+    expect(response.statusCode).toBe(410);
+    expect(response.body).toContain(`Run ${runId} ended as approval-timed-out`);
+    expect(response.body).not.toContain('<form');
+  });
+
+  test('a run the ledger does not know still gets its button, with the reason details are missing', async () => {
+    const runId = '11111111111111111111111111111111';
+    const response = await answer(await opened('GET', 'deny', {}, runId));
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('the remediation ledger has no record of this run');
+    expect(response.body).toContain('<button type="submit">Deny</button>');
+  });
 
   test('other methods are refused', async () => {
     const response = await answer(await opened('PUT', 'approve'));

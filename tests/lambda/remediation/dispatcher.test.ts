@@ -2,6 +2,8 @@ import '../support/test-environment';
 import { createHash } from 'node:crypto';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
+import { DEFAULT_EPISODE_POLICY } from '../../../lambda/alert-enricher/episodes/episode-decision';
+import { EpisodeStore } from '../../../lambda/alert-enricher/episodes/episode-store';
 import { createDispatcher } from '../../../lambda/remediation/dispatcher/dispatch';
 import {
   type DispatcherConfig,
@@ -9,6 +11,8 @@ import {
 } from '../../../lambda/remediation/dispatcher/dispatcher-config';
 import type { RemediationRequest } from '../../../lambda/remediation/remediation-types';
 import { logger } from '../../../lambda/shared/observability';
+import { createEpisodeTable } from '../alert-enricher/support/episode-table';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../support/local-dynamodb';
 
 const ACCOUNT = '123456789012';
 const NOW = new Date('2026-11-23T03:12:02.000Z');
@@ -22,14 +26,31 @@ const config: DispatcherConfig = {
     'dlq-redrive': { stateMachineArn: machine('dlq-redrive'), mode: 'enforce', approval: false },
   },
   aliasName: 'live',
+  episodes: { tableName: 'episodes', flapTransitions: 4, flapWindowMinutes: 30 },
 };
 
 const sfn = mockClient(SFNClient);
-const dispatch = createDispatcher({
-  stepFunctions: new SFNClient({ region: 'eu-west-1' }),
-  config,
-  now: () => NOW,
+let dynamo: LocalDynamoDb;
+/** The alert enricher's episodes, on a table of their own per suite. */
+let episodes: EpisodeStore;
+let dispatch: ReturnType<typeof createDispatcher>;
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamoDb();
+  episodes = new EpisodeStore(
+    dynamo.clients.dynamoDb,
+    await createEpisodeTable(dynamo.endpoint),
+    DEFAULT_EPISODE_POLICY,
+  );
+  dispatch = createDispatcher({
+    stepFunctions: new SFNClient({ region: 'eu-west-1' }),
+    config,
+    episodes,
+    now: () => NOW,
+  });
 });
+
+afterAll(() => dynamo.close());
 
 beforeEach(() => {
   sfn.reset();
@@ -244,6 +265,7 @@ describe('ignored alarm changes', () => {
     const only = createDispatcher({
       stepFunctions: new SFNClient({ region: 'eu-west-1' }),
       config: { ...config, playbooks: { 'dlq-redrive': config.playbooks['dlq-redrive'] } },
+      episodes,
     });
     expect(await only(alarmEvent({ playbook: 'lambda-concurrency' }))).toEqual([
       {
@@ -307,14 +329,78 @@ describe('one alarm change never starts two runs', () => {
   });
 });
 
+describe("the alert's thread", () => {
+  const alarm = 'vigil-dev-predictor-reopened-errors';
+  const change = (state: 'OK' | 'ALARM', at: string, eventId: string) => ({
+    eventId,
+    state,
+    previousState: state === 'ALARM' ? ('OK' as const) : ('ALARM' as const),
+    at,
+  });
+
+  /** The enricher's record of an episode opened at 03:00 and resolved at 03:05. */
+  async function resolvedEpisode(name: string): Promise<void> {
+    const ref = { arn: alarmArn(name), name };
+    await episodes.record(ref, change('ALARM', '2026-11-23T03:00:00.000Z', 'e-open'));
+    await episodes.record(ref, change('OK', '2026-11-23T03:05:00.000Z', 'e-ok'));
+  }
+
+  test.each([
+    ['before the enricher saw the change', false],
+    ['after the enricher saw the change', true],
+  ])('a re-opened episode reports in the thread it opened, %s', async (_case, enricherFirst) => {
+    const name = `${alarm}-${enricherFirst}`;
+    await resolvedEpisode(name);
+    // Back in ALARM 7 minutes after the resolution: within the flap window, the same problem again.
+    const event = alarmEvent({ name, playbook: 'lambda-alias-rollback' });
+    if (enricherFirst) {
+      await episodes.record(
+        { arn: alarmArn(name), name },
+        change('ALARM', '2026-11-23T03:12:00.000Z', event.id),
+      );
+    }
+    await dispatch(event);
+    expect(started()[0]?.input.episodeId).toBe(`${name}/2026-11-23T03:00:00.000Z`);
+  });
+
+  test('an alarm with no episode yet opens one named by the change', async () => {
+    await dispatch(alarmEvent({ name: `${alarm}-new`, playbook: 'lambda-alias-rollback' }));
+    expect(started()[0]?.input.episodeId).toBe(`${alarm}-new/${CHANGED_AT}`);
+  });
+
+  test.each([
+    ['fails', () => Promise.reject(new Error('AccessDeniedException'))],
+    ['hangs', () => new Promise<never>(() => {})],
+  ])(
+    'an episode read that %s does not stop the run: it reports in a thread of its own',
+    async (_case, episodeOf) => {
+      const withBrokenEpisodes = createDispatcher({
+        stepFunctions: new SFNClient({ region: 'eu-west-1' }),
+        config,
+        episodes: { episodeOf },
+        now: () => NOW,
+      });
+      const [outcome] = await withBrokenEpisodes(alarmEvent({ playbook: 'lambda-alias-rollback' }));
+      expect(outcome?.outcome).toBe('started');
+      expect(started()[0]?.input.episodeId).toBe(`vigil-dev-predictor-api-errors/${CHANGED_AT}`);
+    },
+  );
+});
+
 describe('environment', () => {
   const playbooks = JSON.stringify(config.playbooks);
+  const episodeSettings = {
+    EPISODE_TABLE_NAME: 'episodes',
+    FLAP_TRANSITIONS: '4',
+    FLAP_WINDOW_MINUTES: '30',
+  };
 
-  test('playbooks, and the alias defaulting to live', () => {
-    expect(readDispatcherConfig({ PLAYBOOKS: playbooks })).toEqual(config);
-    expect(readDispatcherConfig({ PLAYBOOKS: '{}', ALIAS_NAME: 'prod' })).toEqual({
+  test('playbooks, the episodes, and the alias defaulting to live', () => {
+    expect(readDispatcherConfig({ PLAYBOOKS: playbooks, ...episodeSettings })).toEqual(config);
+    expect(readDispatcherConfig({ PLAYBOOKS: '{}', ALIAS_NAME: 'prod', ...episodeSettings })).toEqual({
       playbooks: {},
       aliasName: 'prod',
+      episodes: config.episodes,
     });
   });
 
@@ -337,6 +423,6 @@ describe('environment', () => {
       /mode .*; PLAYBOOKS.dlq-redrive.approval/,
     ],
   ])('PLAYBOOKS %s is refused, naming the problem', (_case, value, message) => {
-    expect(() => readDispatcherConfig({ PLAYBOOKS: value })).toThrow(message);
+    expect(() => readDispatcherConfig({ PLAYBOOKS: value, ...episodeSettings })).toThrow(message);
   });
 });

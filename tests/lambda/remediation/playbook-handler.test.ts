@@ -167,8 +167,8 @@ describe('the playbook function', () => {
   });
 
   type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
-  const coldStart = (playbook: string | undefined): { handler: Handler } => {
-    process.env = { ...saved, PLAYBOOK: playbook };
+  const coldStart = (playbook: string | undefined, env: NodeJS.ProcessEnv = {}): { handler: Handler } => {
+    process.env = { ...saved, PLAYBOOK: playbook, ...env };
     let loaded: { handler: Handler } | undefined;
     jest.isolateModules(() => {
       loaded = require('../../../lambda/remediation/playbook-function') as { handler: Handler };
@@ -181,6 +181,33 @@ describe('the playbook function', () => {
       'Invalid Lambda environment: PLAYBOOK must be one of lambda-alias-rollback, lambda-concurrency, dlq-redrive',
     );
     expect(() => coldStart('restart-everything')).toThrow('PLAYBOOK must be one of');
+  });
+
+  // The stack sets MAX_MOVE_SECONDS on the dlq-redrive function from its workflow's timeout.
+  test('gives dlq-redrive the move budget MAX_MOVE_SECONDS sets, and fails its cold start on a bad one', async () => {
+    expect(() => coldStart('dlq-redrive', { MAX_MOVE_SECONDS: '4h' })).toThrow(
+      'MAX_MOVE_SECONDS must be a whole number of seconds (got "4h")',
+    );
+    expect(() => coldStart('dlq-redrive', { MAX_MOVE_SECONDS: String(36 * 3600 + 1) })).toThrow(
+      'MAX_MOVE_SECONDS must be at most 129600 seconds',
+    );
+    const request = remediationRequest('dlq-redrive', { kind: 'sqs-queue', queueName: 'orders-dlq' });
+    // Planning makes no AWS call: the snapshot is what the state machine passes.
+    const snapshot = {
+      queueArn: 'arn:aws:sqs:eu-west-1:123456789012:orders-dlq',
+      messages: 10_000,
+      runningMoveTask: null,
+      sourceQueues: ['orders'],
+    };
+    const plan = async (handler: Handler) =>
+      (await handler({ op: 'plan', request, snapshot }, lambdaContext('vigil-playbook'))) as RemediationPlan;
+    // 10,000 messages at 10/s: 1,160 s allowed with the approximate count's margin.
+    expect(
+      (await plan(coldStart('dlq-redrive', { MAX_MOVE_SECONDS: '1159' }).handler)).nothingToDo,
+    ).toContain('more than the 1,159 s (19 min) a run can wait for a move');
+    expect((await plan(coldStart('dlq-redrive', { MAX_MOVE_SECONDS: '1160' }).handler)).calls).toHaveLength(
+      1,
+    );
   });
 
   test('runs the playbook PLAYBOOK names', async () => {

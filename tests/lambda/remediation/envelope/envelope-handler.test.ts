@@ -106,7 +106,9 @@ test('admit: tags default to none', async () => {
 });
 
 test('requestApproval: one message on the alert thread with the plan and signed links', async () => {
-  const request = testRequest({ approval: true, severity: 'warning' });
+  // A dry run of its own: it takes no lock, so the admit test's run keeps its target.
+  const request = testRequest({ approval: true, severity: 'warning', mode: 'dry-run' });
+  await envelope({ op: 'admit', request, targetState: optedIn });
   expect(await envelope({ op: 'requestApproval', request, plan, taskToken: 'task-token-1' })).toEqual({
     requestedAt: NOW.toISOString(),
     expiresAt: '2026-11-23T04:14:00.000Z',
@@ -146,6 +148,22 @@ test('requestApproval: one message on the alert thread with the plan and signed 
     taskToken: 'task-token-1',
   });
   expect(await links.verifyLink(linkAfter('Deny'), NOW)).toMatchObject({ valid: true, decision: 'deny' });
+  // The page the links open reads the plan from the ledger, stored before the message went out.
+  const { Item } = await dynamo.clients.dynamoDb.send(
+    new GetCommand({ TableName: config.ledgerTableName, Key: { pk: `run#${request.runId}`, sk: 'run' } }),
+  );
+  expect(Item).toMatchObject({
+    plan,
+    approvalRequest: { requestedAt: NOW.toISOString(), expiresAt: '2026-11-23T04:14:00.000Z' },
+  });
+});
+
+test('requestApproval for a run the ledger never admitted asks nobody', async () => {
+  const request = testRequest({ approval: true });
+  await expect(envelope({ op: 'requestApproval', request, plan, taskToken: 'task-token-2' })).rejects.toThrow(
+    'The conditional request failed',
+  );
+  expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
 });
 
 test('verify: one check, continuing from the previous one', async () => {
@@ -243,6 +261,67 @@ describe('finish', () => {
       expect(topics.sort()).toEqual([TOPICS.critical, TOPICS.high]);
     },
   );
+});
+
+describe('a redrive, whose change reaches the source queues and takes time', () => {
+  const dlqRequest = () =>
+    testRequest({ playbook: 'dlq-redrive', target: { kind: 'sqs-queue', queueName: 'orders-dlq' } });
+  const dlq = (sourceTags: Record<string, string>) => ({
+    exists: true,
+    arn: 'arn:aws:sqs:eu-west-1:123456789012:orders-dlq',
+    tags: { [OPT_IN_TAG]: 'true' },
+    related: [
+      { role: 'source queue', name: 'orders', tags: { [OPT_IN_TAG]: 'true' } },
+      { role: 'source queue', name: 'payments', tags: sourceTags },
+    ],
+  });
+
+  test('admit: a source queue without the opt-in tag is refused by name, and the refusal recorded', async () => {
+    const request = dlqRequest();
+    const refused = {
+      admitted: false,
+      refusal: 'not-opted-in',
+      detail:
+        'source queue payments of SQS queue orders-dlq has no vigil:remediate tag; tag it "true" to let self-healing change SQS queue orders-dlq',
+    };
+    expect(await envelope({ op: 'admit', request, targetState: dlq({ team: 'payments' }) })).toEqual(refused);
+    expect(await runRecord(request.runId)).toMatchObject({ admission: refused });
+  });
+
+  test('checkBeforeAct: a source queue tagged do-not-remediate since admission stops the run', async () => {
+    expect(
+      await envelope({
+        op: 'checkBeforeAct',
+        request: dlqRequest(),
+        targetState: dlq({ [OPT_IN_TAG]: 'true', 'vigil:do-not-remediate': 'incident-4711' }),
+      }),
+    ).toEqual({
+      proceed: false,
+      reason:
+        'source queue payments of SQS queue orders-dlq is tagged vigil:do-not-remediate (checked again right before acting)',
+    });
+    // Nothing else about the run was asked: the tags alone decide.
+    expect(cloudWatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
+  });
+
+  test('verify: the action’s settle time reaches the verifier through the state machine’s JSON', async () => {
+    cloudWatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [{ StateValue: 'ALARM', Period: 300, EvaluationPeriods: 3 }],
+    });
+    // NOW is 60 s after the action, well within 456 s to move + 1,620 s for the alarm.
+    const action = {
+      calls: [],
+      completedAt: '2026-11-23T03:13:00.000Z',
+      settle: {
+        seconds: 456,
+        basis: '3,600 messages at 10/s = 360 s to move (456 s allowed, as the count is approximate)',
+      },
+    };
+    const input = { op: 'verify', request: dlqRequest(), action, stablePeriods: 3, deadlineSeconds: 900 };
+    expect(await envelope(input)).toMatchObject({ expired: false, deadlineSeconds: 2076 });
+    const { settle: _, ...withoutSettle } = action;
+    expect(await envelope({ ...input, action: withoutSettle })).toMatchObject({ deadlineSeconds: 1620 });
+  });
 });
 
 test('anything else is an EnvelopeInputError naming every problem', async () => {

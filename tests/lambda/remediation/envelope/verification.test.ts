@@ -153,3 +153,104 @@ test.each<[string, Partial<MetricAlarm>, number]>([
   elapsed = deadline;
   expect(await check()).toMatchObject({ expired: true, deadlineSeconds: deadline });
 });
+
+/**
+ * A change AWS carries on after the act (a dead-letter queue's move task at 10 messages a second) says
+ * how long it needs: the DLQ's alarm (messages visible > 0) stays in ALARM until the queue is empty,
+ * so the alarm's own recovery time starts only after it.
+ */
+describe('with a settle time from the action', () => {
+  const moving: ActionResult = {
+    ...action,
+    settle: {
+      seconds: 456,
+      basis: '3,600 messages at 10/s = 360 s to move (456 s allowed, as the count is approximate)',
+    },
+  };
+  const checkMove = (settings: Partial<MetricAlarm> | 'composite') => {
+    cloudWatch
+      .on(DescribeAlarmsCommand)
+      .resolves(
+        settings === 'composite'
+          ? { CompositeAlarms: [{ AlarmName: request.alarm.name, StateValue: 'ALARM' }] }
+          : { MetricAlarms: [{ AlarmName: request.alarm.name, StateValue: 'ALARM', ...settings }] },
+      );
+    return verifier.verify({ request, action: moving, stablePeriods: 3, deadlineSeconds: 900 });
+  };
+
+  test('the run keeps going past 15 min and past the alarm’s own deadline, and expires after both', async () => {
+    // 3 × 300 s alarm: (3 + 2) × 300 + 120 = 1,620 s to recover once the queue is empty.
+    const alarm = { Period: 300, EvaluationPeriods: 3 };
+    for (elapsed of [900, 1620, 2075]) {
+      expect(await checkMove(alarm)).toMatchObject({ expired: false, deadlineSeconds: 456 + 1620 });
+    }
+    elapsed = 2076;
+    expect(await checkMove(alarm)).toMatchObject({
+      expired: true,
+      deadlineSeconds: 2076,
+      reason:
+        'alarm vigil-dev-predictor-api-errors was ALARM 2076 s after the change (0 of 3 OK checks in a row; ' +
+        'deadline 2076 s: 3,600 messages at 10/s = 360 s to move (456 s allowed, as the count is approximate) ' +
+        '+ 27 min for the alarm (its 5 × 300 s evaluation range))',
+    });
+  });
+
+  test('a composite alarm has no timing to read: the configured minimum stands in, after the move', async () => {
+    elapsed = 456 + 900 - 1;
+    expect(await checkMove('composite')).toMatchObject({ expired: false, deadlineSeconds: 1356 });
+    elapsed = 1356;
+    expect(await checkMove('composite')).toMatchObject({
+      expired: true,
+      reason: expect.stringContaining(
+        'deadline 1356 s: 3,600 messages at 10/s = 360 s to move (456 s allowed, as the count is approximate) ' +
+          '+ 15 min for the alarm (the configured minimum; a composite alarm has no timing to read)',
+      ),
+    });
+  });
+
+  test('a short move on a quick alarm still gets the configured minimum, and says so', async () => {
+    const quick: ActionResult = {
+      ...action,
+      settle: { seconds: 65, basis: '42 messages at 10/s = 5 s to move' },
+    };
+    cloudWatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [
+        { AlarmName: request.alarm.name, StateValue: 'ALARM', Period: 60, EvaluationPeriods: 1 },
+      ],
+    });
+    elapsed = 900;
+    expect(
+      await verifier.verify({ request, action: quick, stablePeriods: 3, deadlineSeconds: 900 }),
+    ).toMatchObject({
+      expired: true,
+      deadlineSeconds: 900,
+      reason: expect.stringContaining(
+        'deadline 900 s, the configured minimum (more than 42 messages at 10/s = 5 s to move + 5 min for the alarm (its 3 × 60 s evaluation range))',
+      ),
+    });
+  });
+
+  test('once the queue is empty and the alarm OK for the stable periods, the move is verified', async () => {
+    cloudWatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [{ AlarmName: request.alarm.name, StateValue: 'OK', Period: 300, EvaluationPeriods: 3 }],
+    });
+    elapsed = 1500;
+    const previous = {
+      checks: 24,
+      consecutiveOk: 2,
+      lastState: 'OK',
+      stable: false,
+      expired: false,
+    } as const;
+    expect(
+      await verifier.verify({ request, action: moving, previous, stablePeriods: 3, deadlineSeconds: 900 }),
+    ).toEqual({
+      checks: 25,
+      consecutiveOk: 3,
+      lastState: 'OK',
+      stable: true,
+      expired: false,
+      deadlineSeconds: 2076,
+    });
+  });
+});

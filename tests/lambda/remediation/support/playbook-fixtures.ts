@@ -15,6 +15,7 @@ import {
   CancelMessageMoveTaskCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  ListDeadLetterSourceQueuesCommand,
   ListMessageMoveTasksCommand,
   ListQueueTagsCommand,
   QueueDoesNotExist,
@@ -254,6 +255,13 @@ export function mockLambdaFunction(setup: LambdaFunctionSetup) {
   };
 }
 
+/** A queue whose redrive policy names the dead-letter queue. */
+export interface SourceQueueSetup {
+  readonly name: string;
+  /** @default opted in (`vigil:remediate=true`) */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
 export interface DeadLetterQueueSetup {
   /** Messages waiting in the queue (ApproximateNumberOfMessages). */
   readonly messages: number;
@@ -263,18 +271,29 @@ export interface DeadLetterQueueSetup {
   readonly queueName?: string;
   /** Handle of a move task already running from the queue. @default none */
   readonly runningMoveTask?: string;
+  /** The queues that name it as their dead-letter queue. @default one, `orders`, opted in */
+  readonly sourceQueues?: readonly SourceQueueSetup[];
+  /** Source queue URLs per ListDeadLetterSourceQueues page, so pagination is exercised. @default 2 */
+  readonly sourceQueuePageSize?: number;
 }
 
 /**
- * SQS mocked as one dead-letter queue, statefully: GetQueueUrl, GetQueueAttributes, ListQueueTags,
- * ListMessageMoveTasks (most recent first), StartMessageMoveTask (a RUNNING task `task-N`) and
- * CancelMessageMoveTask (ResourceNotFoundException once the task is no longer running). Any other
- * queue is QueueDoesNotExist. Replaces any earlier SQS mock.
+ * SQS mocked as one dead-letter queue, statefully: GetQueueUrl, GetQueueAttributes, ListQueueTags (of
+ * the queue and of its source queues), ListDeadLetterSourceQueues (paged), ListMessageMoveTasks (most
+ * recent first), StartMessageMoveTask (a RUNNING task `task-N`) and CancelMessageMoveTask
+ * (ResourceNotFoundException once the task is no longer running). Any other queue is QueueDoesNotExist.
+ * Replaces any earlier SQS mock.
  */
 export function mockDeadLetterQueue(setup: DeadLetterQueueSetup) {
   const queueName = setup.queueName ?? 'orders-dlq';
-  const queueUrl = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${queueName}`;
+  const urlOf = (name: string) => `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${name}`;
+  const queueUrl = urlOf(queueName);
   const queueArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${queueName}`;
+  const sources = setup.sourceQueues ?? [{ name: 'orders' }];
+  const sourceTags = new Map(sources.map((source) => [urlOf(source.name), source.tags ?? OPTED_IN]));
+  const sourcePageSize = setup.sourceQueuePageSize ?? 2;
+  // Copies: the SDK's paginator reuses one input object for every page it asks for.
+  const sourceQueueRequests: { QueueUrl: string; NextToken?: string; MaxResults?: number }[] = [];
   const state = {
     messages: setup.messages,
     tasks: [] as { TaskHandle: string; Status: string; SourceArn: string; StartedTimestamp: number }[],
@@ -308,9 +327,27 @@ export function mockDeadLetterQueue(setup: DeadLetterQueueSetup) {
     return { Attributes: { QueueArn: queueArn, ApproximateNumberOfMessages: String(state.messages) } };
   });
   sqsMock.on(ListQueueTagsCommand).callsFake(async (input: { QueueUrl: string }) => {
-    knownUrl(input.QueueUrl);
-    return { Tags: { ...(setup.tags ?? OPTED_IN) } };
+    const tags = input.QueueUrl === queueUrl ? (setup.tags ?? OPTED_IN) : sourceTags.get(input.QueueUrl);
+    if (tags === undefined) throw missingQueue();
+    return { Tags: { ...tags } };
   });
+  // Shaped like the API reference's response (API_ListDeadLetterSourceQueues.html): `queueUrls`, lower
+  // case, and `NextToken` only when the request set MaxResults ("You must set MaxResults to receive a
+  // value for NextToken in the response"; without it, up to 1,000 results).
+  sqsMock
+    .on(ListDeadLetterSourceQueuesCommand)
+    .callsFake(async (input: { QueueUrl: string; NextToken?: string; MaxResults?: number }) => {
+      sourceQueueRequests.push({ ...input });
+      knownUrl(input.QueueUrl);
+      const urls = [...sourceTags.keys()];
+      const start = Number(input.NextToken ?? 0);
+      const size = input.MaxResults === undefined ? 1000 : Math.min(input.MaxResults, sourcePageSize);
+      const next = start + size;
+      return {
+        queueUrls: urls.slice(start, next),
+        ...(input.MaxResults !== undefined && next < urls.length ? { NextToken: String(next) } : {}),
+      };
+    });
   sqsMock
     .on(ListMessageMoveTasksCommand)
     .callsFake(async (input: { SourceArn: string; MaxResults?: number }) => {
@@ -348,6 +385,10 @@ export function mockDeadLetterQueue(setup: DeadLetterQueueSetup) {
     target: { kind: 'sqs-queue', queueName } as const,
     queueUrl,
     queueArn,
+    /** The URL of a queue of this account and region, e.g. of a source queue. */
+    urlOf,
+    /** Each ListDeadLetterSourceQueues request as it was sent. */
+    sourceQueueRequests: () => sourceQueueRequests.map((request) => ({ ...request })),
     /** The move tasks started from the queue, oldest first. */
     tasks: () => state.tasks.map((task) => ({ ...task })),
     /** The running move task finishes: every message is back in its source queue. */
