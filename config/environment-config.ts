@@ -1,13 +1,18 @@
 import { z } from 'zod';
 import { ALARM_SEVERITIES } from '../constructs/alarm-severity';
-import { PLAYBOOK_IDS } from '../lambda/remediation/remediation-types';
+import { defaultAlarmRulePrefix } from '../constructs/monitoring/alarm-naming';
+import { OVERRIDE_KEYS } from '../constructs/monitoring/monitor-signals';
+import {
+  PLAYBOOK_IDS,
+  type PlaybookId,
+  type PlaybookPolicy,
+  REMEDIATION_MODES,
+} from '../lambda/remediation/remediation-types';
 
 /** The only retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
-
-export const REMEDIATION_MODES = ['dry-run', 'enforce'] as const;
 
 /** A literal choice whose error lists every allowed value, so a typo is fixed without opening the docs. */
 function oneOf<const T extends readonly [string | number, ...(string | number)[]]>(values: T) {
@@ -94,7 +99,7 @@ const archive = z
  * One deployment environment of Vigil. Every field but `name` and `tags` has a default, so an
  * environment file states only what differs. Defaults live here and nowhere else.
  */
-export const environmentConfigSchema = z.strictObject({
+const environmentFields = z.strictObject({
   /** Environment name, used in every physical resource name (`vigil-<name>-…`). */
   name: z.string().regex(/^[a-z][a-z0-9]{1,11}$/, {
     error: 'must be 2-12 lowercase letters or digits, starting with a letter',
@@ -130,14 +135,18 @@ export const environmentConfigSchema = z.strictObject({
       /** Hours a graph link in an alert keeps working; presigned URLs also end with the enricher's role session. */
       graphLinkHours: z.number().int().min(1).max(12).default(12),
       /**
-       * Alarms whose names start with this are enriched (state changes arrive by EventBridge). The
-       * default takes every Vigil alarm of the account and region, the teams' included; with two
-       * environments in one account, give each its own prefix (e.g. `vigil-prod-`).
+       * Alarms whose names start with this are enriched and, with a playbook, remediated (state
+       * changes arrive by EventBridge). Default `vigil-<name>-`: this environment's alarms, the teams'
+       * synthesized for it included (`alarm-naming.ts`), and never another environment's. A set
+       * value must start this environment's alarm names (`vigil-<name>-` must begin with it), and
+       * must not start another environment's that may share the account and region (checked by
+       * `loadConfig`): a shorter one such as `vigil-` also takes teams' alarms named without an
+       * environment, so it suits only an environment alone in its account and region.
        */
       alarmNamePrefix: z
         .string()
         .regex(/^[A-Za-z0-9._-]{1,200}$/, { error: 'must be letters, digits, ".", "_" or "-"' })
-        .default('vigil-'),
+        .optional(),
       /** Severity of alarms made outside Vigil, which carry none of their own. */
       outsideAlarmSeverity: oneOf(ALARM_SEVERITIES).default('high'),
       /** Time the enricher gathers context before it sends what it has, in milliseconds (hard deadline 4 s). */
@@ -207,7 +216,7 @@ export const environmentConfigSchema = z.strictObject({
           }),
         )
         .default({}),
-      /** Most remediation runs started per account in one clock hour. */
+      /** Most remediation runs admitted per account in any 60 minutes (a rolling window). */
       blastRadiusPerHour: z.number().int().min(1).max(100).default(5),
       /** Most runs against one target within `breakerWindowMinutes`; more open the circuit breaker. */
       breakerMaxRuns: z.number().int().min(1).max(20).default(2),
@@ -268,14 +277,20 @@ export const environmentConfigSchema = z.strictObject({
     .strictObject({
       /** Runbook base URL; each alarm links `<base>/<resource kind>-<signal>`. */
       runbookBaseUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
-      /** Per-signal overrides for every monitored resource, keyed `<kind>/<signal>` (e.g. `lambda/throttles`). */
+      /**
+       * Per-signal overrides for every monitored resource, keyed `<kind>/<signal>` (e.g. `lambda/throttles`)
+       * by a signal a monitor raises (MONITOR_SIGNALS): a misspelt key fails to compile and to load.
+       */
       overrides: z
-        .record(
-          z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/),
+        .partialRecord(
+          z.enum(OVERRIDE_KEYS),
           z.strictObject({ severity: oneOf(ALARM_SEVERITIES).optional(), enabled: z.boolean().optional() }),
           {
+            // A partial record reports keys outside the enum as unrecognized_keys, through this handler.
             error: (issue) =>
-              issue.code === 'invalid_key' ? 'must be keyed like lambda/throttles' : undefined,
+              (issue.code as string) === 'unrecognized_keys'
+                ? `must be keyed <kind>/<signal> by a signal a monitor raises, one of ${OVERRIDE_KEYS.join(', ')}`
+                : undefined,
           },
         )
         .default({}),
@@ -295,8 +310,50 @@ export const environmentConfigSchema = z.strictObject({
     .prefault({}),
 });
 
+/** The environment schema: the fields, then the checks and defaults that involve several of them. */
+export const environmentConfigSchema = environmentFields
+  .superRefine((config, ctx) => {
+    // A prefix that does not start the environment's own alarm names would leave them unrouted.
+    const own = defaultAlarmRulePrefix(config.name);
+    const prefix = config.alerting.alarmNamePrefix;
+    if (prefix !== undefined && !own.startsWith(prefix)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alerting', 'alarmNamePrefix'],
+        message: `must start this environment's alarm names, ${own}… (got ${JSON.stringify(prefix)})`,
+      });
+    }
+  })
+  // Defaults that depend on other fields.
+  .transform((config) => ({
+    ...config,
+    alerting: {
+      ...config.alerting,
+      alarmNamePrefix: config.alerting.alarmNamePrefix ?? defaultAlarmRulePrefix(config.name),
+    },
+  }));
+
 /** What an environment file writes: only `name` and `tags` are required. */
 export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
 
 /** A validated environment with every default filled in. */
 export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
+
+/**
+ * Each playbook's mode and approval in an environment: its own setting where it has one, the
+ * environment's mode otherwise. The one place they are resolved; the remediation stack runs playbooks
+ * by it and the alerting stack tells the enricher the same.
+ */
+export function playbookPolicies(
+  remediation: EnvironmentConfig['remediation'],
+): Readonly<Record<PlaybookId, PlaybookPolicy>> {
+  return Object.fromEntries(
+    PLAYBOOK_IDS.map((playbook) => [
+      playbook,
+      {
+        mode: remediation.playbooks[playbook]?.mode ?? remediation.mode,
+        approval: remediation.playbooks[playbook]?.approval ?? false,
+      },
+    ]),
+  ) as Record<PlaybookId, PlaybookPolicy>;
+}

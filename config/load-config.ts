@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { defaultAlarmRulePrefix } from '../constructs/monitoring/alarm-naming';
 import {
   type EnvironmentConfig,
   type EnvironmentConfigInput,
@@ -26,7 +27,46 @@ export function loadConfig(envName: unknown = DEFAULT_ENVIRONMENT): EnvironmentC
       `Invalid config: env must be one of ${known.join(', ')} (got ${JSON.stringify(envName)})`,
     );
   }
-  return parseEnvironmentConfig(raw);
+  const config = parseEnvironmentConfig(raw);
+  checkAlarmNamePrefix(
+    config,
+    ENVIRONMENTS.filter((environment) => environment !== raw),
+  );
+  return config;
+}
+
+/**
+ * Throws when the environment's rules (`alerting.alarmNamePrefix`) would also take the alarms of
+ * another environment that may be deployed to the same account and region: each would then receive
+ * the other's alarm changes, and an enforcing environment would remediate the other's alarms.
+ * Environments pinned to different accounts or regions never share EventBridge events.
+ */
+export function checkAlarmNamePrefix(
+  config: EnvironmentConfig,
+  others: readonly Pick<EnvironmentConfigInput, 'name' | 'account' | 'region'>[],
+): void {
+  const prefix = config.alerting.alarmNamePrefix;
+  for (const other of others) {
+    if (other.name === config.name || !mayShareEvents(config, other)) continue;
+    const theirs = defaultAlarmRulePrefix(other.name);
+    if (theirs.startsWith(prefix)) {
+      throw new ConfigError(
+        `Invalid config ${JSON.stringify(config.name)}: alerting.alarmNamePrefix ${JSON.stringify(prefix)} also ` +
+          `starts the alarm names of environment ${JSON.stringify(other.name)} (${theirs}…), which may share its ` +
+          `account and region, so each would receive the other's alarm changes; use the default ` +
+          `${defaultAlarmRulePrefix(config.name)} or pin the two to different accounts or regions`,
+      );
+    }
+  }
+}
+
+function mayShareEvents(
+  a: Pick<EnvironmentConfigInput, 'account' | 'region'>,
+  b: Pick<EnvironmentConfigInput, 'account' | 'region'>,
+): boolean {
+  const differ = (x: string | undefined, y: string | undefined) =>
+    x !== undefined && y !== undefined && x !== y;
+  return !differ(a.account, b.account) && !differ(a.region, b.region);
 }
 
 /** Validates one environment definition and fills in defaults. */
@@ -46,7 +86,9 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     .map((issue) => {
       const field = issue.path.join('.') || '(root)';
       if (issue.code === 'unrecognized_keys') {
-        return `${field} has unknown field ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
+        const unknown = `${field} has unknown field ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
+        // A schema's own message (e.g. the valid override keys) follows; zod's default repeats the keys.
+        return issue.message.startsWith('Unrecognized key') ? unknown : `${unknown}: ${issue.message}`;
       }
       return `${field} ${issue.message}`;
     })

@@ -1,4 +1,5 @@
 import type { EnvironmentConfig } from '../config/environment-config';
+import { alarmNamePrefixFor } from '../constructs/monitoring/alarm-naming';
 
 /**
  * The one naming rule for named AWS resources and stacks: `vigil-<environment>-<purpose>`, so two
@@ -17,11 +18,13 @@ export function physicalNamePattern(config: Pick<EnvironmentConfig, 'name'>): st
 }
 
 /**
- * Prefix of every alarm name of the environment (`vigil-<environment>`): alarm names are unique per
- * account and region, and the alert rule matches the environment's alarms by it.
+ * Prefix of every alarm name of the environment (`vigil-<environment>`), from the one alarm-naming
+ * rule (`constructs/monitoring/alarm-naming.ts`) that teams' monitoring follows too: alarm names are
+ * unique per account and region, and the environment's rules match its alarms by
+ * `alerting.alarmNamePrefix`, `vigil-<environment>-` by default.
  */
 export function alarmNamePrefix(config: Pick<EnvironmentConfig, 'name'>): string {
-  return `vigil-${config.name}`;
+  return alarmNamePrefixFor(config.name);
 }
 
 /**

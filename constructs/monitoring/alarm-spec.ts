@@ -1,5 +1,6 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { AlarmSeverity } from '../alarm-severity';
+import type { MonitorKind, MonitorSignal } from './monitor-signals';
 
 /** What every alarm says about itself, metric or composite. */
 export interface AlarmFacts {
@@ -16,6 +17,11 @@ export interface AlarmFacts {
   readonly alias?: string;
   /** Name of the composite alarm this one only feeds; such an alarm never notifies. @default none */
   readonly partOf?: string;
+  /**
+   * The signal whose override (`<kind>/<signal>`) applies, for a variant of a listed signal: a watched
+   * route's `get-items-server-error-rate` follows `server-error-rate`. @default signal
+   */
+  readonly overrideSignal?: string;
 }
 
 /** Everything a monitor decides about one metric alarm; the facade adds name, tags, description and actions. */
@@ -49,6 +55,19 @@ export interface AnomalyAlarmSpec extends AlarmFacts {
 export interface CompositeAlarmSpec extends AlarmFacts {
   readonly rule: cloudwatch.IAlarmRule;
 }
+
+/**
+ * An alarm of one of Vigil's monitors: its signal is one of the kind's in MONITOR_SIGNALS, or a
+ * variant of one that names it as `overrideSignal`. A monitor raising an unlisted signal does not compile.
+ */
+export type MonitorAlarmSpec<K extends MonitorKind, Spec extends AlarmFacts = AlarmSpec> = Omit<
+  Spec,
+  'signal' | 'overrideSignal'
+> &
+  (
+    | { readonly signal: MonitorSignal<K>; readonly overrideSignal?: MonitorSignal<K> }
+    | { readonly signal: string; readonly overrideSignal: MonitorSignal<K> }
+  );
 
 /** Overrides a team may set per signal: severity, or switching the alarm off. */
 export interface SignalOverride {

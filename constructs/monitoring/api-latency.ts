@@ -35,7 +35,7 @@ export function p99LatencySpec(
   integration: Timeout,
   options: ApiLatencyOptions,
   what: string,
-): AlarmSpec {
+): AlarmSpec & { readonly overrideSignal: 'p99-latency' } {
   const share = options.latencyShareOfTimeout ?? 0.8;
   const backend = options.backendTimeout;
   const backendMs = backend && !backend.isUnresolved() ? backend.toMilliseconds() : undefined;
@@ -45,6 +45,8 @@ export function p99LatencySpec(
       : integration;
   return {
     signal: `${prefix}p99-latency`,
+    // A watched route's or method's latency follows the API's override key.
+    overrideSignal: 'p99-latency',
     metric: latency,
     threshold: Math.round(timeout.ms * share),
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
-import type { AlarmSpec } from './alarm-spec';
+import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 
 export interface DynamoDbTableMonitorProps {
@@ -82,7 +82,7 @@ export class DynamoDbTableMonitor extends Construct {
       ['write', 'WriteThrottleEvents'],
     ] as const) {
       this.add({
-        signal: `${kind}-throttles`,
+        signal: `${kind}-throttles` as const,
         metric: this.table.metric(metricName, { period: FIVE_MINUTES, statistic: 'Sum' }),
         threshold: throttleCount,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -100,7 +100,7 @@ export class DynamoDbTableMonitor extends Construct {
         ['write', 'WriteThrottleEvents'],
       ] as const) {
         this.add({
-          signal: `index-${kind}-throttles`,
+          signal: `index-${kind}-throttles` as const,
           metric: this.insightsQuery(
             `SUM(${metricName})`,
             'GlobalSecondaryIndexName, TableName',
@@ -224,8 +224,8 @@ export class DynamoDbTableMonitor extends Construct {
     });
   }
 
-  private add(spec: AlarmSpec): void {
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec);
+  private add(spec: MonitorAlarmSpec<'dynamodb'>): void {
+    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }
 }

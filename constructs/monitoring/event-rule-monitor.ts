@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
-import type { AlarmSpec } from './alarm-spec';
+import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 
 export interface EventRuleMonitorProps {
@@ -119,8 +119,8 @@ export class EventRuleMonitor extends Construct {
     }
   }
 
-  private add(spec: AlarmSpec): void {
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec);
+  private add(spec: MonitorAlarmSpec<'event-rule'>): void {
+    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }
 }

@@ -3,7 +3,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
-import type { AlarmSpec } from './alarm-spec';
+import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { type ApiLatencyOptions, p99LatencySpec, seconds, type Timeout } from './api-latency';
 import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 import { resourcesReferencing } from './stack-references';
@@ -95,6 +95,7 @@ export class HttpApiMonitor extends Construct {
     const percent = this.props.serverErrorRatePercent ?? 1;
     this.add({
       signal: `${prefix}server-error-rate`,
+      overrideSignal: 'server-error-rate',
       metric: new cloudwatch.MathExpression({
         expression: 'IF(requests > 0, 100 * serverErrors / requests, 0)',
         usingMetrics: {
@@ -149,8 +150,8 @@ export class HttpApiMonitor extends Construct {
     this.add(p99LatencySpec(prefix, metric('Latency', dimensionsMap, 'p99'), integration, this.props, what));
   }
 
-  private add(spec: AlarmSpec): void {
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec);
+  private add(spec: MonitorAlarmSpec<'http-api'>): void {
+    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }
 }

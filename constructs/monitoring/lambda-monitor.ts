@@ -1,11 +1,12 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { kebab } from '../construct-names';
 import { LogSubscription } from '../log-archive/log-subscription';
-import type { AlarmSpec } from './alarm-spec';
+import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
+import type { MonitorSignal } from './monitor-signals';
 import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 import { resourcesReferencing } from './stack-references';
 
@@ -30,9 +31,15 @@ export interface LambdaMonitorProps {
   readonly asyncInvocations?: boolean;
   /** Whether the function reads a Kinesis or DynamoDB stream. @default true when it has a stream event source */
   readonly streamSource?: boolean;
-  /** Subscribe the function's log group to the service's log archive. @default true when the service has one */
+  /**
+   * Subscribe the function's log group to the service's log archive. Needs a log group in the app (see
+   * {@link LambdaMonitor}). @default true when the service has one
+   */
   readonly archiveLogs?: boolean;
-  /** Alarm on ERROR lines in the function's JSON logs (Powertools or the JSON log format). @default true */
+  /**
+   * Alarm on ERROR lines in the function's JSON logs (Powertools or the JSON log format). Needs a log
+   * group in the app (see {@link LambdaMonitor}). @default true
+   */
   readonly errorLogs?: boolean;
   /**
    * Alarm when invocations fall below the band anomaly detection learns from their history: callers
@@ -53,6 +60,14 @@ const DEFAULT_STREAM_ALARM_AGE_SECONDS = 300;
  * error rate and errors, throttles, p99 duration against its timeout, concurrency against its
  * reserved concurrency, iterator age for stream sources, the asynchronous-invocation signals
  * (events dropped or ageing, dead-letter and destination failures), and ERROR log lines.
+ *
+ * The monitor adds no resource the team did not ask for. The ERROR-log metric filter, the log archive
+ * subscription and the service's log retention need the function's log group in the app: one the team
+ * gave it (`logGroup`), the one CDK makes with the `@aws-cdk/aws-lambda:useCdkManagedLogGroup` feature
+ * flag, or the one its `logRetention` sets up. A function with none gets a construct warning saying how
+ * to give it one, and those three are skipped: reading `Function.logGroup` would otherwise make CDK add
+ * a LogRetention custom resource (a function and a role) to the team's stack, and a filter on a log
+ * group Lambda has not created yet fails the deployment.
  */
 export class LambdaMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -197,11 +212,15 @@ export class LambdaMonitor extends Construct {
       );
     }
 
-    this.applyLogRetention(fn);
-    if (props.errorLogs ?? true) this.addErrorLogAlarm(fn);
-    const archive = this.monitoring.logArchive;
-    if (archive && (props.archiveLogs ?? true)) {
-      new LogSubscription(this, 'LogArchive', { logGroup: logGroupOf(fn, this), archive });
+    const logGroup = logGroupOf(fn, this);
+    const errorLogs = props.errorLogs ?? true;
+    const archive = (props.archiveLogs ?? true) ? this.monitoring.logArchive : undefined;
+    if (logGroup) {
+      this.applyLogRetention(fn, logGroup);
+      if (errorLogs) this.addErrorLogAlarm(logGroup);
+      if (archive) new LogSubscription(this, 'LogArchive', { logGroup, archive });
+    } else {
+      this.warnWithoutLogGroup(fn, errorLogs, archive !== undefined);
     }
     if (props.trafficDrop ?? false) {
       const alarm = this.monitoring.addAnomalyAlarm(this, this.resource, {
@@ -230,12 +249,41 @@ export class LambdaMonitor extends Construct {
       invokeConfigs
         .map((config) => numberOrUndefined(config.maximumEventAgeInSeconds))
         .find((age) => age !== undefined) ?? DEFAULT_MAX_EVENT_AGE_SECONDS;
-    this.lost(
-      fn,
-      'async-events-dropped',
-      'AsyncEventsDropped',
-      'Asynchronous events were dropped without being processed.',
-    );
+    // AsyncEventsDropped counts every event dropped without a successful run, also those Lambda first
+    // sends to the dead-letter queue or on-failure destination ("If an OnFailure destination or DLQ is
+    // configured, events are sent to that destination before being dropped": AWS What's New, "AWS Lambda
+    // launches CloudWatch metrics for asynchronous invocations", 2023-02-09; AWS Compute Blog, "Introducing
+    // new asynchronous invocation metrics for AWS Lambda"). Such an event is kept, not lost: the alarm on
+    // the queue that holds it is the one page, and DeadLetterErrors/DestinationDeliveryFailures (critical)
+    // page when the handoff itself fails. Without either, each dropped event is work lost.
+    const kept = keepsFailedEvents(cfn, invokeConfigs);
+    if (kept === undefined) {
+      this.lost(
+        fn,
+        'async-events-dropped',
+        'AsyncEventsDropped',
+        'Asynchronous events were dropped without being processed (or were handed to a failure destination the monitor cannot read).',
+      );
+    } else if (kept) {
+      this.add({
+        signal: 'async-events-dropped',
+        metric: fn.metric('AsyncEventsDropped', { period: FIVE_MINUTES, statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        severity: 'warning',
+        summary: `Asynchronous events failed every attempt or expired and were handed to the ${kept}; inspect them there.`,
+        thresholdReason: `any event: kept in the ${kept}, whose own alarm pages`,
+      });
+    } else {
+      this.lost(
+        fn,
+        'async-events-dropped',
+        'AsyncEventsDropped',
+        'Asynchronous events were dropped without being processed.',
+      );
+    }
     // Lambda counts DeadLetterErrors only when it tries to write to a dead-letter queue, so a function
     // without one never publishes it; an on-failure destination is watched by DestinationDeliveryFailures
     // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#invocation-metrics).
@@ -261,7 +309,12 @@ export class LambdaMonitor extends Construct {
   }
 
   /** An alarm on any event of a count metric where each event is work lost. */
-  private lost(fn: lambda.IFunction, signal: string, metricName: string, summary: string): void {
+  private lost(
+    fn: lambda.IFunction,
+    signal: MonitorSignal<'lambda'>,
+    metricName: string,
+    summary: string,
+  ): void {
     this.add({
       signal,
       metric: fn.metric(metricName, { period: FIVE_MINUTES, statistic: 'Sum' }),
@@ -276,21 +329,37 @@ export class LambdaMonitor extends Construct {
   }
 
   /** Only the log group CDK made for the function (`<function>/LogGroup`) gets the service's retention. */
-  private applyLogRetention(fn: lambda.IFunction): void {
+  private applyLogRetention(fn: lambda.IFunction, logGroup: logs.ILogGroup): void {
     const days = this.monitoring.logRetentionDays;
     if (days === undefined || !(fn instanceof lambda.Function)) return;
-    // CDK makes its log group on first access of `logGroup`.
-    const logGroup = fn.logGroup;
     const managed = fn.node.tryFindChild('LogGroup');
     if (managed !== logGroup || !(managed?.node.defaultChild instanceof logs.CfnLogGroup)) return;
     managed.node.defaultChild.retentionInDays = days;
   }
 
+  /** Says what the monitor skipped for a function without a log group in the app, and how to give it one. */
+  private warnWithoutLogGroup(fn: lambda.IFunction, errorLogs: boolean, archive: boolean): void {
+    const days = this.monitoring.logRetentionDays;
+    const skipped = [
+      ...(errorLogs ? ['the ERROR-log alarm'] : []),
+      ...(archive ? ['the log archive subscription'] : []),
+      ...(days === undefined ? [] : [`the service's ${days}-day log retention`]),
+    ];
+    if (skipped.length === 0) return;
+    Annotations.of(this).addWarningV2(
+      '@vigil/monitoring:lambda-without-log-group',
+      `${fn.node.path} has no log group in the app, so Vigil skips ${skipped.join(', ')} rather than ` +
+        'add a LogRetention custom resource to this stack. Give the function one: `logGroup: new ' +
+        "logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH })`, or set the " +
+        '`@aws-cdk/aws-lambda:useCdkManagedLogGroup` feature flag in cdk.json.',
+    );
+  }
+
   /** A metric filter on the function's JSON logs: ERROR lines are failures even when the invocation succeeds. */
-  private addErrorLogAlarm(fn: lambda.IFunction): void {
+  private addErrorLogAlarm(logGroup: logs.ILogGroup): void {
     const metricName = `${this.monitoring.service}-${this.resource.name}-error-logs`;
     const filter = new logs.MetricFilter(this, 'ErrorLogFilter', {
-      logGroup: logGroupOf(fn, this),
+      logGroup,
       filterPattern: logs.FilterPattern.stringValue('$.level', '=', 'ERROR'),
       metricNamespace: 'Vigil/Logs',
       metricName,
@@ -309,8 +378,8 @@ export class LambdaMonitor extends Construct {
     });
   }
 
-  private add(spec: AlarmSpec): void {
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec);
+  private add(spec: MonitorAlarmSpec<'lambda'>): void {
+    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }
 }
@@ -321,15 +390,37 @@ export class LambdaMonitor extends Construct {
  * default `/aws/lambda/<function>`.
  */
 function logGroupNameOf(fn: lambda.IFunction, monitor: Construct): string {
-  if (fn instanceof lambda.Function && Stack.of(fn) === Stack.of(monitor)) return fn.logGroup.logGroupName;
+  const logGroup = existingLogGroup(fn);
+  if (logGroup && Stack.of(fn) === Stack.of(monitor)) return logGroup.logGroupName;
   return `/aws/lambda/${fn.functionName}`;
 }
 
-/** The function's log group; an imported function's is found by the name Lambda gives it. */
-function logGroupOf(fn: lambda.IFunction, scope: Construct): logs.ILogGroup {
-  if (fn instanceof lambda.Function) return fn.logGroup;
+/**
+ * The function's log group: for a function of the app, the one it already has (undefined when it has
+ * none); an imported function's is found by the name Lambda gives it.
+ */
+function logGroupOf(fn: lambda.IFunction, scope: Construct): logs.ILogGroup | undefined {
+  if (fn instanceof lambda.Function) return existingLogGroup(fn);
   const existing = scope.node.tryFindChild('LogGroup') as logs.ILogGroup | undefined;
   return existing ?? logs.LogGroup.fromLogGroupName(scope, 'LogGroup', `/aws/lambda/${fn.functionName}`);
+}
+
+/**
+ * The log group a function of the app already has, read without side effects: `Function.logGroup` on
+ * a function without one makes CDK add a LogRetention custom resource. A function has one when the team
+ * passed `logGroup` (its logging config names it), when CDK made it (`LogGroup`, with the
+ * useCdkManagedLogGroup flag or `logRetention`) or once something read `logGroup` before (`LogRetention`).
+ */
+function existingLogGroup(fn: lambda.IFunction): logs.ILogGroup | undefined {
+  if (!(fn instanceof lambda.Function)) return undefined;
+  const cfn = fn.node.defaultChild;
+  const config = cfn instanceof lambda.CfnFunction ? cfn.loggingConfig : undefined;
+  const named =
+    config !== undefined &&
+    (Token.isUnresolved(config) ||
+      (config as lambda.CfnFunction.LoggingConfigProperty).logGroup !== undefined);
+  const made = fn.node.tryFindChild('LogGroup') ?? fn.node.tryFindChild('LogRetention');
+  return named || made ? fn.logGroup : undefined;
 }
 
 function numberOrUndefined(value: unknown): number | undefined {
@@ -351,6 +442,37 @@ function ofFunction<T extends IConstruct & { functionName: string }>(
   type: abstract new (...args: never[]) => T,
 ): T[] {
   return resourcesReferencing(fn, type, (resource) => resource.functionName, fn.functionName);
+}
+
+/**
+ * Where the function keeps asynchronous events that fail every attempt or expire: its dead-letter queue
+ * or an on-failure destination (of the function or any of its aliases and versions); false when it keeps
+ * them nowhere, undefined when a token hides the configuration.
+ */
+function keepsFailedEvents(
+  cfn: lambda.CfnFunction | undefined,
+  invokeConfigs: readonly lambda.CfnEventInvokeConfig[],
+): 'dead-letter queue' | 'on-failure destination' | false | undefined {
+  const deadLetter = cfn?.deadLetterConfig;
+  if (deadLetter !== undefined && !Token.isUnresolved(deadLetter)) {
+    if ((deadLetter as lambda.CfnFunction.DeadLetterConfigProperty).targetArn !== undefined) {
+      return 'dead-letter queue';
+    }
+  } else if (deadLetter !== undefined) {
+    return undefined;
+  }
+  let hidden = cfn === undefined;
+  for (const config of invokeConfigs) {
+    const destinations = config.destinationConfig;
+    if (destinations === undefined) continue;
+    if (Token.isUnresolved(destinations)) {
+      hidden = true;
+      continue;
+    }
+    const onFailure = (destinations as lambda.CfnEventInvokeConfig.DestinationConfigProperty).onFailure;
+    if (onFailure !== undefined) return 'on-failure destination';
+  }
+  return hidden ? undefined : false;
 }
 
 /**

@@ -13,7 +13,27 @@ export const CLOUDWATCH_PRICES = {
   dashboard: 3,
   /** Per custom metric (first 10,000), e.g. one per log metric filter. */
   customMetric: 0.3,
+  /**
+   * Per metric a Metrics Insights query alarm analyzes: such an alarm's "costs are based on the number
+   * of metrics analyzed by the query that your alarm references", e.g. ten for a query whose filter
+   * matches ten metrics (CloudWatch User Guide, "CloudWatch billing and cost" (cloudwatch_billing.html),
+   * Metrics Insights query alarms). ASSUMPTION: the stored documentation gives that structure but not
+   * the price; this is the standard alarm-metric price until checked against the pricing page.
+   */
+  insightsAlarmMetricAnalyzed: 0.1,
 } as const;
+
+/**
+ * Metrics a Metrics Insights query analyzes when the template cannot tell (the series of a schema exist
+ * only at run time, e.g. DynamoDB SystemErrors per Operation the table serves). ASSUMPTION: a table
+ * serving GetItem, PutItem, UpdateItem, DeleteItem and Query.
+ */
+export const ASSUMED_METRICS_PER_INSIGHTS_QUERY = 5;
+
+export interface MonitoringCostOptions {
+  /** Metrics a Metrics Insights query analyzes where the template does not say. @default ASSUMED_METRICS_PER_INSIGHTS_QUERY */
+  readonly metricsPerInsightsQuery?: number;
+}
 
 /** What a template's monitoring costs per month, in USD. */
 export interface MonitoringCost {
@@ -38,17 +58,23 @@ interface MetricQuery {
  * declares. Application metrics published at run time (Powertools EMF) are not in a template and
  * not counted.
  */
-export function monitoringCostOf(template: {
-  readonly Resources?: Record<string, TemplateResource>;
-}): MonitoringCost {
+export function monitoringCostOf(
+  template: { readonly Resources?: Record<string, TemplateResource> },
+  options: MonitoringCostOptions = {},
+): MonitoringCost {
+  const resources = template.Resources ?? {};
+  const analyzed = (expression: string) =>
+    metricsAnalyzed(expression, resources) ??
+    options.metricsPerInsightsQuery ??
+    ASSUMED_METRICS_PER_INSIGHTS_QUERY;
   let alarms = 0;
   let dashboards = 0;
   let customMetrics = 0;
-  for (const resource of Object.values(template.Resources ?? {})) {
+  for (const resource of Object.values(resources)) {
     const properties = resource.Properties ?? {};
     switch (resource.Type) {
       case 'AWS::CloudWatch::Alarm':
-        alarms += metricAlarmCost(properties);
+        alarms += metricAlarmCost(properties, analyzed);
         break;
       case 'AWS::CloudWatch::CompositeAlarm':
         alarms += CLOUDWATCH_PRICES.compositeAlarm;
@@ -72,22 +98,57 @@ export function monitoringCostOf(template: {
   };
 }
 
-function metricAlarmCost(properties: Record<string, unknown>): number {
+/**
+ * A metric alarm: each metric it lists at its resolution's price (anomaly detection: three), plus, for a
+ * Metrics Insights query, each metric the query analyzes. An alarm with both is billed for both.
+ */
+function metricAlarmCost(properties: Record<string, unknown>, analyzed: (query: string) => number): number {
   const queries = properties.Metrics as MetricQuery[] | undefined;
   const periods = queries
-    ? queries.flatMap((query) =>
-        query.MetricStat ? [query.MetricStat.Period ?? 60] : isInsightsQuery(query.Expression) ? [60] : [],
-      )
+    ? queries.flatMap((query) => (query.MetricStat ? [query.MetricStat.Period ?? 60] : []))
     : [(properties.Period as number | undefined) ?? 60];
-  const perMetric = periods.reduce(
+  const listed = periods.reduce(
     (sum, period) =>
       sum + (period < 60 ? CLOUDWATCH_PRICES.highResolutionAlarmMetric : CLOUDWATCH_PRICES.alarmMetric),
     0,
   );
-  return properties.ThresholdMetricId ? perMetric * CLOUDWATCH_PRICES.anomalyBandMetrics : perMetric;
+  const insights = (queries ?? []).reduce((sum, query) => {
+    const expression = rendered(query.Expression);
+    return /^\s*SELECT\b/i.test(expression ?? '')
+      ? sum + analyzed(expression as string) * CLOUDWATCH_PRICES.insightsAlarmMetricAnalyzed
+      : sum;
+  }, 0);
+  return (properties.ThresholdMetricId ? listed * CLOUDWATCH_PRICES.anomalyBandMetrics : listed) + insights;
 }
 
-/** A Metrics Insights query alarm is billed like one metric. */
-function isInsightsQuery(expression: unknown): boolean {
-  return typeof expression === 'string' && /^\s*SELECT\b/i.test(expression);
+/**
+ * A query expression as text. One that names a resource of the template synthesizes as an Fn::Join
+ * (e.g. `WHERE TableName = '<table>'`); a reference reads `{Ref:LogicalId}`.
+ */
+function rendered(expression: unknown): string | undefined {
+  if (typeof expression === 'string') return expression;
+  const join = (expression as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (!join) return undefined;
+  return join[1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const ref = (part as { Ref?: unknown }).Ref;
+      return typeof ref === 'string' ? `{Ref:${ref}}` : '{?}';
+    })
+    .join(join[0]);
+}
+
+/**
+ * The metrics a query analyzes, where the template tells: a query over a DynamoDB table's global
+ * secondary indexes (a `GlobalSecondaryIndexName` schema, `WHERE TableName =` a table of the template)
+ * analyzes one series per index. Undefined otherwise.
+ */
+function metricsAnalyzed(query: string, resources: Record<string, TemplateResource>): number | undefined {
+  const schema = /FROM\s+SCHEMA\(\s*"AWS\/DynamoDB"\s*,([^)]*)\)/i.exec(query)?.[1];
+  const table = /WHERE\s+TableName\s*=\s*'\{Ref:([^}]+)\}'/i.exec(query)?.[1];
+  if (schema === undefined || table === undefined) return undefined;
+  const dimensions = schema.split(',').map((dimension) => dimension.trim());
+  if (dimensions.length !== 2 || !dimensions.includes('GlobalSecondaryIndexName')) return undefined;
+  const indexes = resources[table]?.Properties?.GlobalSecondaryIndexes;
+  return Array.isArray(indexes) && indexes.length > 0 ? indexes.length : undefined;
 }

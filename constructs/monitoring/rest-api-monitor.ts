@@ -3,7 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
-import type { AlarmSpec } from './alarm-spec';
+import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { type ApiLatencyOptions, p99LatencySpec, seconds, type Timeout } from './api-latency';
 import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 import { resourcesReferencing } from './stack-references';
@@ -94,6 +94,7 @@ export class RestApiMonitor extends Construct {
     const percent = this.props.serverErrorRatePercent ?? 1;
     this.add({
       signal: `${prefix}server-error-rate`,
+      overrideSignal: 'server-error-rate',
       metric: new cloudwatch.MathExpression({
         // The Average of 5XXError is the share of requests that failed; no traffic is no data, not 0%.
         expression: '100 * serverErrorShare',
@@ -146,8 +147,8 @@ export class RestApiMonitor extends Construct {
     this.add(p99LatencySpec(prefix, metric('Latency', dimensionsMap, 'p99'), integration, this.props, what));
   }
 
-  private add(spec: AlarmSpec): void {
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec);
+  private add(spec: MonitorAlarmSpec<'rest-api'>): void {
+    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }
 }

@@ -3,12 +3,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { AlarmSeverity } from '../alarm-severity';
+import type { BurnRuleLabel, MonitorSignal, SloIndicatorKind } from './monitor-signals';
 import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 
 /** What an SLO measures: the share of bad events over any window. */
 export interface SloIndicator {
   /** `availability` or `latency`: names the alarms. */
-  readonly kind: 'availability' | 'latency';
+  readonly kind: SloIndicatorKind;
   /** What a bad event is, for people: `an invocation that failed`. */
   readonly badEvent: string;
   /** Bad events as a share of all events (0 to 1) over `window`; 0 without traffic. */
@@ -94,7 +95,7 @@ interface BurnRule {
   readonly short: Duration;
   readonly budgetShare: number;
   readonly severity: AlarmSeverity;
-  readonly label: string;
+  readonly label: BurnRuleLabel;
 }
 
 // The Google SRE workbook's multi-window rules: fast burns page, slow burns open a ticket.
@@ -143,11 +144,11 @@ export class ServiceLevelObjective extends Construct {
 
     for (const rule of BURN_RULES) {
       const burnRate = (rule.budgetShare * periodDays * 24) / rule.long.toHours({ integral: false });
-      const signal = `${props.indicator.kind}-burn-${rule.label}`;
+      const signal: MonitorSignal<'slo'> = `${props.indicator.kind}-burn-${rule.label}`;
       const compositeName = monitoring.alarmName(resource, signal);
       const window = (part: 'long' | 'short', length: Duration) =>
         monitoring.addAlarm(this, resource, {
-          signal: `${signal}-${part}`,
+          signal: `${signal}-${part}` satisfies MonitorSignal<'slo'>,
           metric: props.indicator.badShare(length),
           threshold: burnRate * this.errorBudget,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

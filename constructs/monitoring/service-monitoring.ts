@@ -16,6 +16,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sqsModule from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sfnModule from 'aws-cdk-lib/aws-stepfunctions';
+import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
 import { addAlarmLint } from '../alarm-lint/alarm-lint';
 import { fitsOneAnyOfRule, packIntoAnyOfRules } from '../alarm-lint/composite-packing';
@@ -23,6 +24,7 @@ import type { AlarmSeverity } from '../alarm-severity';
 import { kebab, pascal } from '../construct-names';
 import type { LogArchiveStream } from '../log-archive/log-archive-stream';
 import { formatAlarmDescription } from './alarm-description';
+import { alarmNamePrefixFor, ENVIRONMENT_CONTEXT_KEY, ENVIRONMENT_NAME } from './alarm-naming';
 import { type AlarmRouting, NO_ROUTING } from './alarm-routing';
 import type {
   AlarmFacts,
@@ -37,6 +39,7 @@ import { EventRuleMonitor, type EventRuleMonitorProps } from './event-rule-monit
 import { FirehoseMonitor, type FirehoseMonitorProps } from './firehose-monitor';
 import { HttpApiMonitor, type HttpApiMonitorProps } from './http-api-monitor';
 import { LambdaMonitor, type LambdaMonitorProps } from './lambda-monitor';
+import { type OverrideKey, unknownOverrideKeysMessage } from './monitor-signals';
 import { RestApiMonitor, type RestApiMonitorProps } from './rest-api-monitor';
 import type { ServiceLevelObjective } from './service-level-objective';
 import { SnsTopicMonitor, type SnsTopicMonitorProps } from './sns-topic-monitor';
@@ -50,13 +53,23 @@ export interface ServiceMonitoringProps {
   readonly routing?: AlarmRouting;
   /** Runbook base URL; an alarm links `<base>/<resource kind>-<signal>`. @default no runbook link */
   readonly runbookBaseUrl?: string;
-  /** First part of every alarm name. @default 'vigil' */
+  /**
+   * First part of every alarm name.
+   * @default `vigil-<env>` for the Vigil environment in the `env` context (`cdk synth -c env=prod`),
+   * which that environment's alerting and remediation rules match; `vigil` without one (no
+   * environment's rules take those alarms by default)
+   */
   readonly alarmNamePrefix?: string;
-  /** Per-signal overrides for every resource of the service, keyed `<kind>/<signal>` (e.g. `lambda/throttles`). @default none */
-  readonly overrides?: Readonly<Record<string, SignalOverride>>;
+  /**
+   * Per-signal overrides for every resource of the service, keyed `<kind>/<signal>` (e.g.
+   * `lambda/throttles`) by a signal in MONITOR_SIGNALS; any other key fails synth with the list of
+   * valid ones. A watched route's or method's alarms follow their API's key. @default none
+   */
+  readonly overrides?: Readonly<Partial<Record<OverrideKey, SignalOverride>>>;
   /**
    * Retention, in days, for the log groups CDK creates for monitored functions (with
-   * `@aws-cdk/aws-lambda:useCdkManagedLogGroup`); log groups a team created itself are left alone.
+   * `@aws-cdk/aws-lambda:useCdkManagedLogGroup`); log groups a team created itself are left alone, and
+   * a function without a log group in the app gets a construct warning instead (see LambdaMonitor).
    * @default CDK's retention (two years)
    */
   readonly logRetentionDays?: number;
@@ -125,14 +138,18 @@ export class ServiceMonitoring extends Construct {
   private healthAlarm: cloudwatch.CompositeAlarm | undefined;
   private shard: NestedStack | undefined;
   private shardCount = 0;
+  private readonly namePrefix: string;
 
   constructor(scope: Construct, id: string, props: ServiceMonitoringProps) {
     super(scope, id);
     if (!ALARM_NAME_PART.test(props.service)) {
       throw new Error(`service must be kebab-case (got ${JSON.stringify(props.service)})`);
     }
+    const unknownKeys = unknownOverrideKeysMessage(Object.keys(props.overrides ?? {}));
+    if (unknownKeys !== undefined) throw new Error(`service ${props.service}: ${unknownKeys}`);
     this.service = props.service;
     this.props = props;
+    this.namePrefix = props.alarmNamePrefix ?? alarmNamePrefixFor(contextEnvironment(this));
     // Every app that makes alarms through Vigil checks all of its alarms at synth.
     addAlarmLint(this);
   }
@@ -282,13 +299,30 @@ export class ServiceMonitoring extends Construct {
    * Monitors every supported resource defined under `scope` that has no monitor yet, with default
    * settings. It runs when called, not at synth like an aspect, so {@link createdAlarms} is complete
    * as soon as it returns; resources added to the scope later are not seen. A queue that is another
-   * discovered queue's dead-letter queue is covered by that queue's monitor. CDK's own helper
-   * functions (custom resource providers) are skipped.
+   * discovered queue's dead-letter queue is covered by that queue's monitor.
+   *
+   * CDK's own machinery is recognised by what it is, never by its name: everything a custom-resource
+   * {@link cr.Provider} creates (its framework functions and waiter) and the function behind each
+   * {@link lambda.SingletonFunction} (AwsCustomResource, BucketDeployment and the like). Anything else
+   * that is not the team's is named in `exclude`, as constructs or as a test; an excluded construct's
+   * children are excluded with it.
    * @returns how many resources it started monitoring
    */
-  monitorScope(scope: IConstruct, exclude: (construct: IConstruct) => boolean = () => false): number {
+  monitorScope(
+    scope: IConstruct,
+    exclude: readonly IConstruct[] | ((construct: IConstruct) => boolean) = [],
+  ): number {
     const all = scope.node.findAll();
-    const found = all.filter((construct) => !this.monitored.has(construct) && !exclude(construct));
+    const excluded =
+      typeof exclude === 'function' ? exclude : (construct: IConstruct) => exclude.includes(construct);
+    const machinery = cdkMachinery(scope);
+    const skipped = (construct: IConstruct) => {
+      const scopes = construct.node.scopes;
+      return scopes
+        .slice(Math.max(0, scopes.indexOf(scope)))
+        .some((ancestor) => excluded(ancestor) || machinery.has(ancestor));
+    };
+    const found = all.filter((construct) => !this.monitored.has(construct) && !skipped(construct));
     // Every queue in scope counts here, monitored before or not: its monitor covers its dead-letter queue.
     const coveredDeadLetterQueues = new Set(
       all.flatMap((construct) =>
@@ -308,7 +342,7 @@ export class ServiceMonitoring extends Construct {
 
   private monitorDiscovered(construct: IConstruct, coveredDeadLetterQueues: ReadonlySet<IConstruct>): void {
     if (construct instanceof lambdaModule.Function) {
-      if (!isCdkProvider(construct)) this.monitorLambda(construct);
+      this.monitorLambda(construct);
     } else if (construct instanceof sqsModule.Queue) {
       if (!coveredDeadLetterQueues.has(construct)) this.monitorQueue(construct);
     } else if (construct instanceof snsModule.Topic) {
@@ -357,9 +391,9 @@ export class ServiceMonitoring extends Construct {
     return this.props.logArchive;
   }
 
-  /** The one alarm-naming rule. */
+  /** The one alarm-naming rule (see `alarm-naming.ts`). */
   alarmName(resource: MonitoredResource, signal: string): string {
-    return [this.props.alarmNamePrefix ?? 'vigil', this.service, resource.name, signal].join('-');
+    return [this.namePrefix, this.service, resource.name, signal].join('-');
   }
 
   /** The effective severity of a signal, or undefined when a team switched it off. */
@@ -368,7 +402,7 @@ export class ServiceMonitoring extends Construct {
     signal: string,
     monitorDefault: AlarmSeverity,
   ): AlarmSeverity | undefined {
-    const override = this.props.overrides?.[`${resource.kind}/${signal}`];
+    const override = this.props.overrides?.[`${resource.kind}/${signal}` as OverrideKey];
     if (override?.enabled === false) return undefined;
     return override?.severity ?? monitorDefault;
   }
@@ -438,7 +472,7 @@ export class ServiceMonitoring extends Construct {
         throw new Error(`alarm name parts must be kebab-case (got ${JSON.stringify(part)})`);
       }
     }
-    const severity = this.severityOf(resource, spec.signal, spec.severity);
+    const severity = this.severityOf(resource, spec.overrideSignal ?? spec.signal, spec.severity);
     if (severity === undefined) return undefined;
 
     const alarmName = this.alarmName(resource, spec.signal);
@@ -515,6 +549,7 @@ export class ServiceMonitoring extends Construct {
         const stack = Stack.of(group[0] as IConstruct);
         const part = this.addCompositeAlarm(stack === Stack.of(scope) ? scope : stack, service, {
           signal: `health-part-${parts}`,
+          overrideSignal: 'health',
           rule: cloudwatch.AlarmRule.anyOf(...group),
           severity: 'info',
           summary: `Part ${parts} of the health of ${this.service}: one of its critical or high alarms is firing.`,
@@ -558,10 +593,36 @@ export class ServiceMonitoring extends Construct {
   }
 }
 
-/** CDK's singleton helper functions (custom resource providers, log retention) are not the team's code. */
-function isCdkProvider(fn: IConstruct): boolean {
-  return (
-    fn instanceof lambdaModule.SingletonFunction ||
-    /(Provider|CustomResource|LogRetention)/.test(fn.node.path)
-  );
+/**
+ * Constructs that are CDK's machinery, not the team's code, by type: every custom-resource provider
+ * framework (a `Provider` and so all it creates) and the function each `SingletonFunction` of the app
+ * stands for (it lives at stack level, away from the singleton; `permissionsNode` is its node).
+ */
+function cdkMachinery(scope: IConstruct): ReadonlySet<IConstruct> {
+  const machinery = new Set<IConstruct>();
+  for (const construct of scope.node.root.node.findAll()) {
+    if (construct instanceof cr.Provider) machinery.add(construct);
+    if (construct instanceof lambdaModule.SingletonFunction) {
+      const inner = construct.permissionsNode;
+      if (inner.scope) {
+        const fn = inner.scope.node.tryFindChild(inner.id);
+        if (fn) machinery.add(fn);
+      }
+    }
+  }
+  return machinery;
+}
+
+/** The Vigil environment the app is synthesized for (`-c env=<name>`), if it names one. */
+function contextEnvironment(scope: IConstruct): string | undefined {
+  const environment: unknown = scope.node.tryGetContext(ENVIRONMENT_CONTEXT_KEY);
+  if (environment === undefined) return undefined;
+  if (typeof environment !== 'string' || !ENVIRONMENT_NAME.test(environment)) {
+    throw new Error(
+      `context "${ENVIRONMENT_CONTEXT_KEY}" must name a Vigil environment (2-12 lowercase letters or digits, ` +
+        `starting with a letter), which alarm names start with (got ${JSON.stringify(environment)}); ` +
+        'or give ServiceMonitoring an alarmNamePrefix',
+    );
+  }
+  return environment;
 }

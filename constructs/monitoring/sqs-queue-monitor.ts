@@ -1,9 +1,9 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
-import type { AlarmSpec } from './alarm-spec';
+import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 
 export interface SqsQueueMonitorProps {
@@ -54,6 +54,18 @@ const MIN_OLDEST_MESSAGE_AGE_SECONDS = 300;
  * consumers fall behind (against the visibility timeout) and a high alarm when messages near the
  * end of the retention period and are about to be deleted unprocessed. When the queue has a
  * dead-letter queue, any message in it raises a high alarm too, named after this queue.
+ *
+ * Poison messages are the dead-letter queue's to catch, not the age alarms': for a standard queue,
+ * SQS moves a message received three or more times and not deleted to the back of the queue and
+ * leaves it out of ApproximateAgeOfOldestMessage until it is processed, "even when a redrive policy is
+ * in place" (SQS Developer Guide, "Available CloudWatch metrics for Amazon SQS"; "Capturing problematic
+ * messages in Amazon SQS": configure a dead-letter queue "to capture all messages that can't be
+ * processed, and to collect accurate CloudWatch metrics"). With a redrive policy such a message lands in
+ * the dead-letter queue after `maxReceiveCount` receives and raises the dead-letter alarm. A standard
+ * queue without one gets a construct warning instead of an alarm: no SQS metric singles out a message
+ * that keeps failing (receive and in-flight counts move with healthy traffic too), and it would
+ * circulate until the retention period deletes it. A FIFO queue does not reorder: a failed message
+ * blocks its group and stays the oldest, so the age alarms see it.
  *
  * With `deadLetter: true` the queue is treated as a dead-letter queue: its only alarm is on
  * messages in it. Use that for dead-letter queues that no monitored work queue redrives into
@@ -114,6 +126,16 @@ export class SqsQueueMonitor extends Construct {
         : `half of the retention period of ${config.retention.text}`,
     });
 
+    if (withoutRedrivePolicy(queue)) {
+      Annotations.of(this).addWarningV2(
+        '@vigil/monitoring:sqs-without-redrive-policy',
+        `${queue.node.path} has no redrive policy: SQS leaves a message received three or more times and ` +
+          'never deleted out of ApproximateAgeOfOldestMessage, so no Vigil alarm sees a poison message, and ' +
+          'it is deleted unprocessed at the end of the retention period. Give the queue a dead-letter queue ' +
+          '(`deadLetterQueue: { queue, maxReceiveCount: 3 }`): this monitor then alarms on any message in it.',
+      );
+    }
+
     const deadLetterQueue = queue instanceof sqs.Queue ? queue.deadLetterQueue : undefined;
     if (deadLetterQueue && (props.deadLetterQueueAlarms ?? true)) {
       this.addDeadLetterAlarm(
@@ -155,10 +177,19 @@ export class SqsQueueMonitor extends Construct {
     });
   }
 
-  private add(spec: AlarmSpec): void {
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec);
+  private add(spec: MonitorAlarmSpec<'sqs'>): void {
+    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }
+}
+
+/** A standard queue of the app whose template sets no redrive policy; false when a token hides either. */
+function withoutRedrivePolicy(queue: sqs.IQueue): boolean {
+  const cfn = queue.node.defaultChild;
+  if (!(cfn instanceof sqs.CfnQueue)) return false;
+  const fifo = cfn.fifoQueue;
+  if (fifo === true || (fifo !== undefined && Token.isUnresolved(fifo))) return false;
+  return cfn.redrivePolicy === undefined;
 }
 
 interface Seconds {

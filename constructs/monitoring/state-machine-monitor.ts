@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
-import type { AlarmSpec } from './alarm-spec';
+import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
 
 export interface StateMachineMonitorProps {
@@ -122,8 +122,8 @@ export class StateMachineMonitor extends Construct {
     });
   }
 
-  private add(spec: AlarmSpec): void {
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec);
+  private add(spec: MonitorAlarmSpec<'state-machine'>): void {
+    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }
 }

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { LOG_RETENTION_DAYS } from '../../config/environment-config';
-import { ConfigError, ENVIRONMENTS, loadConfig, parseEnvironmentConfig } from '../../config/load-config';
+import {
+  ConfigError,
+  checkAlarmNamePrefix,
+  ENVIRONMENTS,
+  loadConfig,
+  parseEnvironmentConfig,
+} from '../../config/load-config';
 
 const minimal = { name: 'dev', tags: { owner: 'team-a', costCenter: 'cc-1' } };
 
@@ -120,13 +126,17 @@ describe('parseEnvironmentConfig', () => {
       ...minimal,
       monitoring: {
         runbookBaseUrl: 'http://wiki',
-        overrides: { Throttles: {}, 'sqs/age': { severity: 'urgent' } },
+        overrides: { Throttles: {}, 'lambda/eror': {}, 'sqs/oldest-message-age': { severity: 'urgent' } },
       },
     });
     expect(message).toContain('monitoring.runbookBaseUrl must be an https:// URL');
-    expect(message).toContain('monitoring.overrides.Throttles must be keyed like lambda/throttles');
+    // A misspelt signal would leave the alarm on: it fails, with every key the monitors accept.
     expect(message).toContain(
-      'monitoring.overrides.sqs/age.severity must be one of critical, high, warning, info',
+      'monitoring.overrides has unknown field "Throttles", "lambda/eror": must be keyed <kind>/<signal> by a signal a monitor raises, one of lambda/error-rate, lambda/errors, lambda/throttles,',
+    );
+    expect(message).toMatch(/sqs\/dead-letter-messages, .*, service\/health(;|$)/);
+    expect(message).toContain(
+      'monitoring.overrides.sqs/oldest-message-age.severity must be one of critical, high, warning, info',
     );
   });
 
@@ -157,5 +167,61 @@ describe('parseEnvironmentConfig', () => {
         }
       }),
     );
+  });
+});
+
+describe('alerting.alarmNamePrefix', () => {
+  const prod = { name: 'prod', tags: { owner: 'team-a', costCenter: 'cc-1' } };
+
+  it('defaults to the environment’s own alarm names, vigil-<name>-', () => {
+    expect(loadConfig('dev').alerting.alarmNamePrefix).toBe('vigil-dev-');
+    expect(loadConfig('prod').alerting.alarmNamePrefix).toBe('vigil-prod-');
+    expect(parseEnvironmentConfig({ ...minimal, name: 'stage2' }).alerting.alarmNamePrefix).toBe(
+      'vigil-stage2-',
+    );
+  });
+
+  it('rejects a prefix that does not start the environment’s own alarm names', () => {
+    expect(errorOf({ ...prod, alerting: { alarmNamePrefix: 'vigil-production-' } })).toContain(
+      `alerting.alarmNamePrefix must start this environment's alarm names, vigil-prod-… (got "vigil-production-")`,
+    );
+    expect(
+      parseEnvironmentConfig({ ...prod, alerting: { alarmNamePrefix: 'vigil-' } }).alerting.alarmNamePrefix,
+    ).toBe('vigil-');
+  });
+
+  it('rejects a prefix that takes another environment’s alarms when the two may share an account and region', () => {
+    const wide = parseEnvironmentConfig({ ...prod, alerting: { alarmNamePrefix: 'vigil-' } });
+    expect(() => checkAlarmNamePrefix(wide, [{ name: 'dev' }])).toThrow(ConfigError);
+    expect(() => checkAlarmNamePrefix(wide, [{ name: 'dev' }])).toThrow(
+      /alerting\.alarmNamePrefix "vigil-" also starts the alarm names of environment "dev" \(vigil-dev-…\)/,
+    );
+    // Same account, region unset on one side: they may still meet.
+    const pinned = parseEnvironmentConfig({
+      ...prod,
+      account: '111111111111',
+      alerting: { alarmNamePrefix: 'vigil-' },
+    });
+    expect(() => checkAlarmNamePrefix(pinned, [{ name: 'dev', account: '111111111111' }])).toThrow(
+      ConfigError,
+    );
+    // Pinned apart: EventBridge events never cross accounts or regions by themselves.
+    expect(() => checkAlarmNamePrefix(pinned, [{ name: 'dev', account: '222222222222' }])).not.toThrow();
+    const inRegion = parseEnvironmentConfig({
+      ...prod,
+      region: 'eu-west-1',
+      alerting: { alarmNamePrefix: 'vigil-' },
+    });
+    expect(() => checkAlarmNamePrefix(inRegion, [{ name: 'dev', region: 'us-east-1' }])).not.toThrow();
+  });
+
+  it('never finds a conflict between default prefixes: environment names have no "-"', () => {
+    const dev = parseEnvironmentConfig({ ...minimal, name: 'dev' });
+    expect(() =>
+      checkAlarmNamePrefix(dev, [{ name: 'dev2' }, { name: 'de' }, { name: 'prod' }]),
+    ).not.toThrow();
+    for (const environment of ENVIRONMENTS) {
+      expect(() => loadConfig(environment.name)).not.toThrow();
+    }
   });
 });

@@ -269,7 +269,10 @@ describe('monitoring', () => {
       (alarm) => alarm.Properties.AlarmName === 'vigil-test-predictor-service-health',
     );
     const rule = JSON.stringify(health?.Properties.AlarmRule);
-    expect(rule).toContain('MonitoringLambdaUploadScorerAsyncEventsDropped');
+    // A failed upload is kept in the scorer's dead-letter queue, whose alarm pages: one failure, one page.
+    // Losing one is a failed delivery to that queue.
+    expect(rule).not.toContain('AsyncEventsDropped');
+    expect(rule).toContain('MonitoringLambdaUploadScorerDestinationDeliveryFailures');
     expect(rule).toContain('ApiAvailabilityAvailabilityBurn1h');
     expect(rule).not.toContain('ErrorLogs');
     expect(rule).not.toContain('Long');

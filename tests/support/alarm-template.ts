@@ -63,6 +63,11 @@ export function description(alarm: AlarmProperties | undefined): AlarmDescriptio
   return parseAlarmDescription(joined(alarm?.AlarmDescription));
 }
 
+/** The AlarmDescription as text; references in a joined one read as `${LogicalId}`. */
+export function descriptionText(alarm: AlarmProperties | undefined): string | undefined {
+  return joined(alarm?.AlarmDescription);
+}
+
 function joined(value: unknown): string | undefined {
   if (typeof value === 'string' || value === undefined) return value;
   const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];

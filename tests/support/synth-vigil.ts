@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { EnvironmentConfig, EnvironmentConfigInput } from '../../config/environment-config';
-import { loadConfig, parseEnvironmentConfig } from '../../config/load-config';
+import { dev as devEnvironment } from '../../config/environments/dev';
+import { parseEnvironmentConfig } from '../../config/load-config';
 import { cdkJsonContext } from '../../scripts/cdk-json-context';
 import { addVigilStacks, type VigilStacks } from '../../stacks/vigil-app';
 
@@ -15,9 +16,12 @@ export function newApp(extraContext: Record<string, unknown> = {}): App {
   });
 }
 
-/** The `dev` environment with some fields replaced, validated like a real environment file. */
+/**
+ * The `dev` environment file with some fields replaced, named `test`, validated like a real
+ * environment file (so defaults that follow the name, such as `alerting.alarmNamePrefix`, follow `test`).
+ */
 export function configWith(overrides: Partial<EnvironmentConfigInput>): EnvironmentConfig {
-  const { name: _name, ...dev } = loadConfig('dev');
+  const { name: _name, ...dev } = devEnvironment;
   return parseEnvironmentConfig({ ...dev, name: 'test', ...overrides });
 }
 

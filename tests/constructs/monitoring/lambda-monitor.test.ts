@@ -1,5 +1,5 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -10,8 +10,11 @@ import { LambdaMonitor } from '../../../constructs/monitoring/lambda-monitor';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
 import { alarmsByName, description, newFunction, tag } from '../../support/alarm-template';
 
+// CDK makes each function's log group with this flag (on in cdk.json); without it a function has none.
+const MANAGED_LOG_GROUPS = { '@aws-cdk/aws-lambda:useCdkManagedLogGroup': true };
+
 describe('LambdaMonitor on a fully configured function', () => {
-  const app = new App();
+  const app = new App({ context: MANAGED_LOG_GROUPS });
   const stack = new Stack(app, 'Orders');
   const critical = new sns.Topic(stack, 'Critical');
   const high = new sns.Topic(stack, 'High');
@@ -92,6 +95,7 @@ describe('LambdaMonitor on a fully configured function', () => {
       2,
       'high',
     ],
+    // Its failed events are kept (a dead-letter queue and an on-failure destination): the queue's alarm pages.
     [
       'async-events-dropped',
       'AsyncEventsDropped',
@@ -101,7 +105,7 @@ describe('LambdaMonitor on a fully configured function', () => {
       'GreaterThanOrEqualToThreshold',
       1,
       1,
-      'critical',
+      'warning',
     ],
     [
       'dead-letter-errors',
@@ -160,12 +164,13 @@ describe('LambdaMonitor on a fully configured function', () => {
   });
 
   it('routes each alarm to the topic of its severity, for ALARM and OK', () => {
-    expect(alarms.get(name('async-events-dropped'))).toMatchObject({
+    expect(alarms.get(name('dead-letter-errors'))).toMatchObject({
       AlarmActions: [{ Ref: expect.stringMatching(/^Critical/) }],
       OKActions: [{ Ref: expect.stringMatching(/^Critical/) }],
     });
     expect(alarms.get(name('p99-duration'))?.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^High/) }]);
     expect(alarms.get(name('throttles'))?.AlarmActions).toBeUndefined();
+    expect(alarms.get(name('async-events-dropped'))?.AlarmActions).toBeUndefined();
   });
 
   it('describes each alarm in JSON the enrichment Lambda parses, and tags it', () => {
@@ -202,7 +207,7 @@ describe('LambdaMonitor on a fully configured function', () => {
 
 describe('LambdaMonitor on a plain function', () => {
   it('is complete with one line, derives from the default timeout, and skips signals the function cannot have', () => {
-    const app = new App();
+    const app = new App({ context: MANAGED_LOG_GROUPS });
     const stack = new Stack(app, 'Plain');
     new LambdaMonitor(stack, 'Monitor', {
       fn: newFunction(stack, 'Worker', { timeout: Duration.seconds(10) }),
@@ -311,5 +316,121 @@ describe('LambdaMonitor on a plain function', () => {
           monitoring: new ServiceMonitoring(second, 'S', shared),
         }),
     ).toThrow('alarm name vigil-orders-api-error-rate is used twice: by First/M and by Second/M');
+  });
+});
+
+describe('LambdaMonitor on asynchronous failures: one failure, one page', () => {
+  function asyncSignals(keep: { destination: boolean; deadLetterQueue: boolean }) {
+    const app = new App();
+    const stack = new Stack(app, 'Async');
+    const fn = newFunction(stack, 'Worker', { deadLetterQueueEnabled: keep.deadLetterQueue });
+    fn.configureAsyncInvoke({
+      onFailure: keep.destination
+        ? new destinations.SqsDestination(new sqs.Queue(stack, 'Failed'))
+        : undefined,
+    });
+    new LambdaMonitor(stack, 'Monitor', { fn, errorLogs: false });
+    return alarmsByName(Template.fromStack(stack));
+  }
+
+  it.each([
+    ['an on-failure destination', { destination: true, deadLetterQueue: false }, 'on-failure destination'],
+    ['a dead-letter queue', { destination: false, deadLetterQueue: true }, 'dead-letter queue'],
+  ] as const)(
+    'does not page on AsyncEventsDropped when failed events are kept in %s, whose own alarm pages',
+    (_, keep, where) => {
+      const dropped = asyncSignals(keep).get('vigil-async-worker-async-events-dropped');
+      expect(dropped).toMatchObject({ MetricName: 'AsyncEventsDropped', Threshold: 1 });
+      expect(tag(dropped, 'vigil:severity')).toBe('warning');
+      expect(description(dropped)?.summary).toContain(`handed to the ${where}`);
+      // Losing an event is when the handoff fails: that alarm pages.
+      const handoff = keep.destination ? 'destination-delivery-failures' : 'dead-letter-errors';
+      expect(tag(asyncSignals(keep).get(`vigil-async-worker-${handoff}`), 'vigil:severity')).toBe('critical');
+    },
+  );
+
+  it('pages on AsyncEventsDropped as work lost when the function keeps failed events nowhere', () => {
+    const dropped = asyncSignals({ destination: false, deadLetterQueue: false }).get(
+      'vigil-async-worker-async-events-dropped',
+    );
+    expect(tag(dropped, 'vigil:severity')).toBe('critical');
+    expect(description(dropped)?.threshold).toBe('any event: each one is work lost');
+  });
+
+  it('keeps paging when only an on-success destination is set: success records keep no failed event', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Async');
+    const fn = newFunction(stack, 'Worker');
+    fn.configureAsyncInvoke({ onSuccess: new destinations.SqsDestination(new sqs.Queue(stack, 'Done')) });
+    new LambdaMonitor(stack, 'Monitor', { fn, errorLogs: false });
+    const alarms = alarmsByName(Template.fromStack(stack));
+    expect(tag(alarms.get('vigil-async-worker-async-events-dropped'), 'vigil:severity')).toBe('critical');
+    expect(alarms.has('vigil-async-worker-destination-delivery-failures')).toBe(true);
+  });
+});
+
+describe('LambdaMonitor adds no resource the team did not ask for', () => {
+  it('makes no LogRetention custom resource for a function without a log group, and says how to give it one', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Bare');
+    const monitoring = new ServiceMonitoring(stack, 'Monitoring', { service: 'bare', logRetentionDays: 14 });
+    new LambdaMonitor(stack, 'Monitor', { fn: newFunction(stack, 'Worker'), monitoring });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('Custom::LogRetention', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+    const alarms = alarmsByName(template);
+    expect(alarms.has('vigil-bare-worker-error-logs')).toBe(false);
+    expect(alarms.has('vigil-bare-worker-error-rate')).toBe(true);
+    // The enricher still finds the logs where Lambda writes them.
+    expect(JSON.stringify(alarms.get('vigil-bare-worker-error-rate')?.AlarmDescription)).toContain(
+      '/aws/lambda/',
+    );
+    Annotations.fromStack(stack).hasWarning(
+      '/Bare/Monitor',
+      Match.stringLikeRegexp(
+        "Bare/Worker has no log group in the app, so Vigil skips the ERROR-log alarm, the service's 14-day log retention .*logGroup: new logs.LogGroup.*useCdkManagedLogGroup",
+      ),
+    );
+  });
+
+  it("watches and keeps the team's own log group without touching its retention", () => {
+    const app = new App();
+    const stack = new Stack(app, 'Own');
+    const monitoring = new ServiceMonitoring(stack, 'Monitoring', { service: 'own', logRetentionDays: 14 });
+    const logGroup = new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+    new LambdaMonitor(stack, 'Monitor', { fn: newFunction(stack, 'Worker', { logGroup }), monitoring });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('Custom::LogRetention', 0);
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: Match.stringLikeRegexp('^Logs') },
+    });
+    expect(
+      Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('has no log group in the app')),
+    ).toEqual([]);
+  });
+
+  it('uses the log group the team asked CDK for with logRetention, adding nothing more', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Retained');
+    new LambdaMonitor(stack, 'Monitor', {
+      fn: newFunction(stack, 'Worker', { logRetention: logs.RetentionDays.ONE_WEEK }),
+    });
+    const template = Template.fromStack(stack);
+    // The team's own LogRetention, not a second one.
+    template.resourceCountIs('Custom::LogRetention', 1);
+    template.hasResourceProperties('Custom::LogRetention', { RetentionInDays: 7 });
+    template.resourceCountIs('AWS::Logs::MetricFilter', 1);
+  });
+
+  it('stays quiet when nothing was skipped', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Quiet');
+    new LambdaMonitor(stack, 'Monitor', { fn: newFunction(stack, 'Worker'), errorLogs: false });
+    expect(
+      Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('has no log group in the app')),
+    ).toEqual([]);
   });
 });

@@ -5,10 +5,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
 
-function handler(stack: Stack, id: string): lambda.Function {
-  return new lambda.Function(stack, id, {
+function handler(scope: Construct, id: string): lambda.Function {
+  return new lambda.Function(scope, id, {
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => 1;'),
@@ -52,6 +53,35 @@ describe('ServiceMonitoring.monitorScope', () => {
 
   it("skips CDK's own provider functions and what the caller excludes", () => {
     expect(names.some((name) => /framework|provider|on-event/.test(name))).toBe(false);
+  });
+
+  it("tells CDK machinery by its type, not its name: the team's ProviderApi is watched, singletons are not", () => {
+    const app = new App();
+    const stack = new Stack(app, 'Types');
+    const monitoring = new ServiceMonitoring(stack, 'Monitoring', { service: 'types' });
+    // Names that the old heuristic (Provider|CustomResource|LogRetention in the path) would have skipped.
+    handler(stack, 'ProviderApi');
+    const team = new Construct(stack, 'CustomResourceHandlers');
+    handler(team, 'Importer');
+    // CDK machinery whatever it is called: a singleton function and everything of a provider framework.
+    new lambda.SingletonFunction(stack, 'Helper', {
+      uuid: 'f7d4f730-4ee1-11e8-9c2d-fa7ae01bbebc',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+    });
+    const onEvent = handler(stack, 'SeedHandler');
+    new cr.Provider(stack, 'Seeder', {
+      onEventHandler: onEvent,
+      isCompleteHandler: handler(stack, 'SeedDone'),
+    });
+    // An explicit list excludes a construct and all it holds.
+    const vendor = new Construct(stack, 'Vendor');
+    handler(vendor, 'Sidecar');
+
+    monitoring.monitorScope(stack, [vendor]);
+    const watched = new Set(monitoring.registeredAlarms().map((alarm) => alarm.resource.name));
+    expect([...watched].sort()).toEqual(['importer', 'provider-api', 'seed-done', 'seed-handler']);
   });
 
   it('adds nothing when called again', () => {

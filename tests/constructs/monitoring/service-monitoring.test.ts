@@ -2,9 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { kebab } from '../../../constructs/construct-names';
+import type { SignalOverride } from '../../../constructs/monitoring/alarm-spec';
+import { OVERRIDE_KEYS } from '../../../constructs/monitoring/monitor-signals';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
 import { newFunction } from '../../support/alarm-template';
 
@@ -75,9 +79,57 @@ describe('ServiceMonitoring', () => {
   });
 });
 
+describe('ServiceMonitoring overrides', () => {
+  it('refuses a key no monitor raises, listing the valid ones, instead of leaving the alarm on', () => {
+    const make = () =>
+      new ServiceMonitoring(new Stack(new App(), 'S'), 'M', {
+        service: 's',
+        // A typo is a compile error; from untyped input (JSON, a cast) it fails synth.
+        overrides: { 'lambda/eror': { enabled: false } } as Record<string, SignalOverride>,
+      });
+    expect(make).toThrow(
+      /^service s: unknown override key "lambda\/eror": .*one of lambda\/error-rate, lambda\/errors,/,
+    );
+    expect(make).toThrow(/sqs\/dead-letter-messages, .*slo\/availability-burn-1h, .*service\/health$/);
+  });
+
+  it('lists every signal a monitor raises, each once, and accepts each as a key', () => {
+    expect(new Set(OVERRIDE_KEYS).size).toBe(OVERRIDE_KEYS.length);
+    expect(OVERRIDE_KEYS).toEqual(
+      expect.arrayContaining(['lambda/errors', 'dynamodb/index-write-throttles']),
+    );
+    const stack = new Stack(new App(), 'S');
+    const overrides = Object.fromEntries(OVERRIDE_KEYS.map((key) => [key, { severity: 'info' as const }]));
+    expect(() => new ServiceMonitoring(stack, 'M', { service: 's', overrides })).not.toThrow();
+  });
+
+  it("applies an API's key to the alarms of its watched routes", () => {
+    const stack = new Stack(new App(), 'Api');
+    const monitoring = new ServiceMonitoring(stack, 'M', {
+      service: 'api',
+      overrides: {
+        'http-api/server-error-rate': { severity: 'critical' },
+        'http-api/p99-latency': { enabled: false },
+      },
+    });
+    const api = new apigwv2.HttpApi(stack, 'Http');
+    api.addRoutes({
+      path: '/items',
+      methods: [apigwv2.HttpMethod.GET],
+      integration: new integrations.HttpUrlIntegration('Items', 'https://example.org'),
+    });
+    monitoring.monitorHttpApi(api, { routes: ['GET /items'] });
+    const bySignal = new Map(monitoring.registeredAlarms().map((alarm) => [alarm.signal, alarm.severity]));
+    expect(bySignal.get('server-error-rate')).toBe('critical');
+    expect(bySignal.get('get-items-server-error-rate')).toBe('critical');
+    expect([...bySignal.keys()].some((signal) => signal.endsWith('p99-latency'))).toBe(false);
+  });
+});
+
 describe('ServiceMonitoring facade', () => {
   function fleet(count: number, props: Partial<ConstructorParameters<typeof ServiceMonitoring>[2]> = {}) {
-    const app = new App();
+    // With CDK-managed log groups (as cdk.json sets), each function has one for the ERROR-log alarm.
+    const app = new App({ context: { '@aws-cdk/aws-lambda:useCdkManagedLogGroup': true } });
     const stack = new Stack(app, 'Fleet');
     const monitoring = new ServiceMonitoring(stack, 'Monitoring', { service: 'fleet', ...props });
     const queue = new sqs.Queue(stack, 'Jobs');

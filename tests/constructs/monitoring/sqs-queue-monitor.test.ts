@@ -1,4 +1,5 @@
 import { App, type CfnElement, CfnParameter, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
@@ -343,5 +344,44 @@ describe('SqsQueueMonitor in dead-letter mode', () => {
     );
     expect(alarms.size).toBe(0);
     expect(monitor.alarms).toEqual([]);
+  });
+});
+
+describe('SqsQueueMonitor and poison messages (left out of ApproximateAgeOfOldestMessage by SQS)', () => {
+  const warnings = (stack: Stack) =>
+    Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('has no redrive policy'));
+
+  it('warns on a standard queue without a redrive policy: no age alarm would ever see its poison messages', () => {
+    const { stack, alarms } = monitorQueue((scope) => new sqs.Queue(scope, 'Jobs'));
+    expect(warnings(stack)).toHaveLength(1);
+    expect(warnings(stack)[0]?.entry.data).toMatch(
+      /^S\/Jobs has no redrive policy: SQS leaves a message received three or more times .*deadLetterQueue: \{ queue, maxReceiveCount: 3 \}/,
+    );
+    // No alarm stands in for it: only the dead-letter queue isolates a message that keeps failing.
+    expect([...alarms.keys()].sort()).toEqual([
+      'vigil-shop-jobs-messages-near-expiry',
+      'vigil-shop-jobs-oldest-message-age',
+    ]);
+  });
+
+  it('catches them with the dead-letter alarm once the queue has a redrive policy, and does not warn', () => {
+    const { stack, alarms } = monitorQueue(
+      (scope) =>
+        new sqs.Queue(scope, 'Jobs', {
+          deadLetterQueue: { queue: new sqs.Queue(scope, 'JobsDlq'), maxReceiveCount: 3 },
+        }),
+    );
+    expect(warnings(stack)).toEqual([]);
+    expect(alarms.get('vigil-shop-jobs-dead-letter-messages')).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+    });
+  });
+
+  it('does not warn on a FIFO queue (a failed message blocks its group and stays the oldest) or a dead-letter queue', () => {
+    expect(warnings(monitorQueue((scope) => new sqs.Queue(scope, 'Jobs', { fifo: true })).stack)).toEqual([]);
+    expect(
+      warnings(monitorQueue((scope) => new sqs.Queue(scope, 'Dlq'), { deadLetter: true }).stack),
+    ).toEqual([]);
   });
 });
