@@ -19,7 +19,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../config/environment-config';
+import { type EnvironmentConfig, playbookPolicies } from '../config/environment-config';
 import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/alarm-severity';
 import { AlertTopics, allowAlarmActions } from '../constructs/alerting/alert-topics';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
@@ -30,7 +30,7 @@ import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
 import { wildcardResourceFinding } from '../constructs/nag-finding';
 import { PlatformFunction } from '../constructs/platform-function';
 import { ServiceDashboard } from '../dashboards/service-dashboard';
-import { EPISODE_TABLE_KEYS } from '../lambda/alert-enricher/episodes/episode-store';
+import { EPISODE_FLAPPING_INDEX, EPISODE_TABLE_KEYS } from '../lambda/alert-enricher/episodes/episode-store';
 import { alarmNamePrefix, physicalName } from './physical-name';
 
 export interface AlertingStackProps extends StackProps {
@@ -95,6 +95,14 @@ export class AlertingStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Flapping heads only (a sparse index): the scheduled check finds the episodes due to settle.
+    this.episodeTable.addGlobalSecondaryIndex({
+      indexName: EPISODE_FLAPPING_INDEX.indexName,
+      partitionKey: { name: EPISODE_FLAPPING_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: EPISODE_FLAPPING_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: ['alarmName'],
+    });
 
     const artifacts = new EncryptedBucket(this, 'ArtifactsBucket', {
       encryptionKey: key,
@@ -125,9 +133,12 @@ export class AlertingStack extends Stack {
     this.enricher = this.createEnricher(config, key, artifacts);
     this.grantEnricher(config, key, artifacts);
 
-    // The rule matches alarms by name prefix (every Vigil alarm by default, teams' included); composite
-    // parts and the watchdog alarms below are left out (parts notify through their composite,
-    // watchdogs notify directly).
+    // The rule matches this environment's alarms by name prefix (`vigil-<env>-` by default, teams'
+    // alarms synthesized for the environment included; never another environment's); composite parts
+    // and the watchdog alarms below are left out (parts notify through their composite, watchdogs
+    // notify directly). A description is optional and `anything-but` matches only a field that is
+    // present, so alarms without one (the documented composite sample has none) match by `exists:
+    // false`; AWS does not document whether a missing description can arrive as null, so null matches too.
     this.alarmRule = new events.Rule(this, 'AlarmStateChanges', {
       description: `Vigil ${config.name}: alarm state changes to the alert enricher`,
       eventPattern: {
@@ -138,7 +149,11 @@ export class AlertingStack extends Stack {
         ] as unknown as string[],
         detail: {
           alarmName: [{ prefix: alerting.alarmNamePrefix }],
-          configuration: { description: [{ 'anything-but': { wildcard: '*"partOf":*' } }] },
+          $or: [
+            { configuration: { description: [{ 'anything-but': { wildcard: '*"partOf":*' } }] } },
+            { configuration: { description: [{ exists: false }] } },
+            { configuration: { description: [null] } },
+          ],
         },
       },
     });
@@ -215,7 +230,8 @@ export class AlertingStack extends Stack {
         FLAP_WINDOW_MINUTES: String(alerting.flapWindowMinutes),
         EPISODE_RETENTION_DAYS: String(alerting.episodeRetentionDays),
         OUTSIDE_ALARM_SEVERITY: alerting.outsideAlarmSeverity,
-        REMEDIATION_MODE: config.remediation.mode,
+        // The remediation stack starts runs by the same policies, so the alert says what will happen.
+        REMEDIATION_PLAYBOOKS: JSON.stringify(playbookPolicies(config.remediation)),
       },
     });
     // EventBridge and SNS invoke asynchronously: two retries, then the event is kept with its error.
@@ -251,10 +267,12 @@ export class AlertingStack extends Stack {
     });
 
     allow(['cloudwatch:DescribeAlarmHistory', 'cloudwatch:ListTagsForResource'], [alarms]);
-    allow(
-      ['cloudwatch:GetMetricData', 'cloudwatch:GetMetricWidgetImage', 'cloudwatch:DescribeAlarms'],
-      ['*'],
-    );
+    allow(['cloudwatch:GetMetricData', 'cloudwatch:GetMetricWidgetImage'], ['*']);
+    // DescribeAlarms takes the alarm resource type (Service Authorization Reference, Amazon CloudWatch),
+    // but "To use this operation and return information about composite alarms, you must be signed on
+    // with the cloudwatch:DescribeAlarms permission that is scoped to *" (DescribeAlarms, CloudWatch API
+    // Reference): the enricher describes composite alarms' children, composites among them.
+    allow(['cloudwatch:DescribeAlarms'], ['*']);
     allow(['logs:StartQuery'], [logGroups]);
     allow(
       ['logs:GetQueryResults', 'logs:StopQuery', 'xray:GetTraceSummaries', 'cloudtrail:LookupEvents'],
@@ -297,7 +315,7 @@ export class AlertingStack extends Stack {
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'GetMetricData, GetMetricWidgetImage, DescribeAlarms, Logs GetQueryResults/StopQuery, X-Ray GetTraceSummaries and CloudTrail LookupEvents have no resource-level permissions.',
+          'GetMetricData, GetMetricWidgetImage, X-Ray GetTraceSummaries and CloudTrail LookupEvents have no resource-level permissions; Logs GetQueryResults/StopQuery name only a query id, of a query StartQuery ran on log groups; DescribeAlarms returns composite alarms only when granted on * (DescribeAlarms API reference), and the enricher reads composite children; all read-only.',
       },
     );
     const secrets = [

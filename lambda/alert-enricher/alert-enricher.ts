@@ -1,20 +1,23 @@
 import { createHash } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AlarmSeverity } from '../../constructs/alarm-severity';
+import type { PlaybookPolicy } from '../remediation/remediation-types';
 import type { AlarmChange } from '../shared/alarm-change';
 import { parseAlarmEvent } from '../shared/alarm-event';
 import { logger, metrics } from '../shared/observability';
-import type { AlertDelivery, DeliveryOutcome } from './alert-delivery';
+import type { AlertDelivery, DeliveryOutcome, DeliveryRequest, PreparedDelivery } from './alert-delivery';
 import type { GatheredContext } from './context/gather-context';
 import { withTimeout } from './context/with-timeout';
 import type { EnrichedAlert, MissingContext, NotificationKind } from './enriched-alert';
 import type { AlarmTransition, EpisodeDecision } from './episodes/episode-decision';
+import { evaluationOf, valueUnitOf } from './evaluation';
 
 /** What became of one alarm change (or unreadable item) of an invocation. */
 export type AlertOutcome =
   | {
       readonly alarm: string;
-      readonly result: 'delivered' | 'dead-lettered';
+      /** `duplicate`: every channel already had this event's alert (a retry or redelivery of it). */
+      readonly result: 'delivered' | 'dead-lettered' | 'duplicate';
       readonly delivery: DeliveryOutcome;
     }
   | { readonly alarm: string; readonly result: 'suppressed'; readonly reason: string }
@@ -28,17 +31,23 @@ export interface AlertEnricherDeps {
   readonly gatherContext: (change: AlarmChange, deadlineMs: number) => Promise<GatheredContext>;
   /** What context gathering may take at most; less when the episode step was slow. */
   readonly contextDeadlineMs: number;
-  readonly delivery: Pick<AlertDelivery, 'deliver'>;
+  /** Sends by the alert's deadline, each channel once per event; `prepare` starts what it can early. */
+  readonly delivery: Pick<AlertDelivery, 'deliver' | 'prepare'>;
   /** Severity of alarms that do not say theirs (made outside Vigil, untagged). */
   readonly outsideAlarmSeverity: AlarmSeverity;
-  readonly remediationMode: 'dry-run' | 'enforce';
+  /** How each playbook deployed here runs (the remediation stack's own policies). */
+  readonly remediationPlaybooks: Readonly<Partial<Record<string, PlaybookPolicy>>>;
 }
 
-/** From receiving a change to handing the alert to SNS, whatever hangs. */
+/** From receiving a change to its alert being published or dead-lettered, whatever hangs. */
 export const ALERT_DEADLINE_MS = 4000;
 /** The episode step is two small DynamoDB calls; past this the alert goes out unthreaded. */
 const EPISODE_TIMEOUT_MS = 1000;
-/** Kept for rendering and publishing after context gathering. */
+/**
+ * Kept for rendering and delivery after context gathering: the channels get what is left of it but the
+ * dead-letter queue's share (AlertDelivery's `deadLetterTimeoutMs`), so every alert is sent or
+ * dead-lettered within {@link ALERT_DEADLINE_MS}.
+ */
 const DELIVERY_RESERVE_MS = 1000;
 
 /**
@@ -49,15 +58,35 @@ const DELIVERY_RESERVE_MS = 1000;
  * dead-lettered, so Lambda retries the invocation and finally keeps it in its on-failure destination.
  */
 export function createAlertEnricher(deps: AlertEnricherDeps): (event: unknown) => Promise<AlertOutcome[]> {
-  const deliver = async (alert: EnrichedAlert): Promise<AlertOutcome> => {
-    const delivery = await deps.delivery.deliver(alert);
-    const result = delivery.deadLettered ? 'dead-lettered' : 'delivered';
-    metrics.addMetric(delivery.deadLettered ? 'AlertsDeadLettered' : 'AlertsDelivered', MetricUnit.Count, 1);
-    logger.info('Alert sent', { alarm: alert.alarm.name, notification: alert.notification, ...delivery });
+  const deliver = async (alert: EnrichedAlert, request: DeliveryRequest): Promise<AlertOutcome> => {
+    const delivery = await deps.delivery.deliver(alert, request);
+    const duplicate =
+      delivery.delivered.length === 0 && delivery.failed.length === 0 && delivery.skipped.length > 0;
+    const result = delivery.deadLettered ? 'dead-lettered' : duplicate ? 'duplicate' : 'delivered';
+    const metric = {
+      delivered: 'AlertsDelivered',
+      'dead-lettered': 'AlertsDeadLettered',
+      duplicate: 'AlertsDuplicate',
+    };
+    metrics.addMetric(metric[result], MetricUnit.Count, 1);
+    logger.info(duplicate ? 'Alert already sent for this event' : 'Alert sent', {
+      alarm: alert.alarm.name,
+      notification: alert.notification,
+      eventId: request.key?.eventId,
+      ...delivery,
+    });
     return { alarm: alert.alarm.name, result, delivery };
   };
 
-  const enrich = async (change: AlarmChange): Promise<AlertOutcome> => {
+  /** One change's delivery: the event it is for and its deadline. */
+  interface Attempt {
+    readonly key: DeliveryRequest['key'];
+    readonly deadline: number;
+    /** Starts the channel claims, once: enrichment starts them early, the bare alert reuses them. */
+    readonly prepare: () => PreparedDelivery;
+  }
+
+  const enrich = async (change: AlarmChange, attempt: Attempt): Promise<AlertOutcome> => {
     const started = Date.now();
     if (change.vigil?.partOf) {
       return {
@@ -76,6 +105,8 @@ export function createAlertEnricher(deps: AlertEnricherDeps): (event: unknown) =
       });
       return { alarm: change.alarmName, result: 'suppressed', reason: decision.reason };
     }
+    // Claims on the channels (and the PagerDuty key) are made while context is gathered.
+    const prepared = attempt.prepare();
     const remaining = ALERT_DEADLINE_MS - DELIVERY_RESERVE_MS - (Date.now() - started);
     const gathered = await deps.gatherContext(
       change,
@@ -83,7 +114,12 @@ export function createAlertEnricher(deps: AlertEnricherDeps): (event: unknown) =
     );
     const missing = episodeMissing ? [episodeMissing, ...gathered.missing] : gathered.missing;
     if (missing.length > 0) metrics.addMetric('ContextMissing', MetricUnit.Count, missing.length);
-    return deliver(enrichedAlert(change, decision, { ...gathered, missing }, deps));
+    const { key, deadline } = attempt;
+    return deliver(enrichedAlert(change, decision, { ...gathered, missing }, deps), {
+      key,
+      deadline,
+      prepared,
+    });
   };
 
   return async (event) => {
@@ -93,16 +129,29 @@ export function createAlertEnricher(deps: AlertEnricherDeps): (event: unknown) =
       if (!item.ok) {
         metrics.addMetric('UnparseableEvents', MetricUnit.Count, 1);
         logger.warn('Unparseable event forwarded raw', { error: item.error });
-        outcomes.push(await deliver(unparseableAlert(item.error, item.raw)));
+        // No key: an unreadable item has no event id, and equal texts may be distinct deliveries.
+        const alert = unparseableAlert(item.error, item.raw);
+        outcomes.push(await deliver(alert, { deadline: Date.now() + ALERT_DEADLINE_MS }));
         continue;
       }
+      const key = { alarmArn: item.change.alarmArn, eventId: item.change.eventId };
+      const deadline = Date.now() + ALERT_DEADLINE_MS;
+      const attempt: Attempt = { key, deadline, prepare: once(() => deps.delivery.prepare(key, deadline)) };
       try {
-        outcomes.push(await enrich(item.change));
+        outcomes.push(await enrich(item.change, attempt));
       } catch (error) {
         if (isAlertLost(error)) throw error;
-        // A bug of ours must not cost the page: send what the event itself says.
+        // A bug of ours must not cost the page: send what the event itself says, on the claims already
+        // made (a fresh claim would find this invocation's own and skip), with time to deliver.
         logger.error('Enrichment failed; sending the bare alert', { alarm: item.change.alarmName, error });
-        outcomes.push(await deliver(bareAlert(item.change, deps, `enrichment failed: ${errorText(error)}`)));
+        const bare = bareAlert(item.change, deps, `enrichment failed: ${errorText(error)}`);
+        outcomes.push(
+          await deliver(bare, {
+            key,
+            deadline: Math.max(deadline, Date.now() + DELIVERY_RESERVE_MS),
+            prepared: attempt.prepare(),
+          }),
+        );
       }
     }
     metrics.addMetric('EnrichmentDuration', MetricUnit.Milliseconds, Date.now() - started);
@@ -169,6 +218,9 @@ function enrichedAlert(
     previousState: change.previousState,
     changedAt: change.changedAt,
     reason: change.reason,
+    // The headline numbers are what CloudWatch evaluated; the gathered series is the trend and graph.
+    evaluation: evaluationOf(change),
+    valueUnit: valueUnitOf(change),
     service: vigil?.service ?? tags['vigil:service'] ?? 'unassigned',
     resource: vigil?.resource ?? tags['vigil:resource'],
     signal: vigil?.signal ?? tags['vigil:signal'],
@@ -176,7 +228,7 @@ function enrichedAlert(
     thresholdReason: vigil?.threshold,
     owner: tags.Owner,
     runbook: vigil?.runbook ?? tags['vigil:runbook'],
-    remediation: playbook ? { playbook, mode: deps.remediationMode } : undefined,
+    remediation: playbook ? remediationOf(playbook, deps.remediationPlaybooks) : undefined,
     episode: decision.episode,
     children: gathered.children,
     context: gathered.context,
@@ -218,6 +270,14 @@ function unparseableAlert(error: string, raw: string): EnrichedAlert {
   };
 }
 
+function remediationOf(
+  playbook: string,
+  policies: AlertEnricherDeps['remediationPlaybooks'],
+): NonNullable<EnrichedAlert['remediation']> {
+  const policy = Object.hasOwn(policies, playbook) ? policies[playbook] : undefined;
+  return policy === undefined ? { playbook } : { playbook, policy };
+}
+
 function notificationFor(change: AlarmChange): Exclude<NotificationKind, 'unparseable'> {
   if (change.state === 'ALARM') return 'alarm';
   return change.previousState === 'ALARM' ? 'resolved' : 'no-data';
@@ -236,6 +296,15 @@ function severityTag(value: string | undefined): AlarmSeverity | undefined {
   return value === 'critical' || value === 'high' || value === 'warning' || value === 'info'
     ? value
     : undefined;
+}
+
+/** `make`, called on first use only; later calls get the same value. */
+function once<T>(make: () => T): () => T {
+  let made: { readonly value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
 }
 
 function isAlertLost(error: unknown): boolean {

@@ -2,6 +2,7 @@ import type { AwsClients } from '../shared/aws-clients';
 import { AlertDelivery } from './alert-delivery';
 import { createAlertEnricher } from './alert-enricher';
 import { gatherContext } from './context/gather-context';
+import { DeliveryRecords } from './delivery-record';
 import type { EnricherConfig } from './enricher-config';
 import { EpisodeStore } from './episodes/episode-store';
 import { PagerDutySender } from './pagerduty-sender';
@@ -34,8 +35,9 @@ export function buildAlertEnricher(config: EnricherConfig, clients: AwsClients) 
       }),
       destinations: config.destinations,
       deadLetterQueueUrl: config.deadLetterQueueUrl,
+      records: new DeliveryRecords(clients.dynamoDb, config.episodeTableName),
     }),
     outsideAlarmSeverity: config.outsideAlarmSeverity,
-    remediationMode: config.remediationMode,
+    remediationPlaybooks: config.remediationPlaybooks,
   });
 }

@@ -1,4 +1,5 @@
 import type { AlarmSeverity } from '../../constructs/alarm-severity';
+import type { PlaybookPolicy } from '../remediation/remediation-types';
 import type { AlarmChange, AlarmState } from '../shared/alarm-change';
 
 /**
@@ -27,17 +28,55 @@ export interface Datapoint {
   readonly value: number;
 }
 
-/** The numbers around the breach (GetMetricData), for the text formats. */
+/**
+ * The series around the breach (GetMetricData): the trend and the graph. Not the headline value: its
+ * newest point is often a period still in progress when the alarm changes, so it reads lower (sums)
+ * or different (percentiles) from what CloudWatch evaluated; that is {@link Evaluation}.
+ */
 export interface BreachData {
   /** Label of the series the alarm compares. */
   readonly label: string;
-  /** Oldest first, the window around the transition. */
+  /** Oldest first, the window around the transition; each stamped with its period's start. */
   readonly datapoints: readonly Datapoint[];
+  /** Seconds each datapoint covers, when the alarm says. */
+  readonly period?: number;
   readonly threshold?: number;
   /** Anomaly bands: the band at the transition. */
   readonly lowerBound?: number;
   readonly upperBound?: number;
 }
+
+/** Which values breach, as the alarm compares: its ComparisonOperator in words. */
+export type BreachDirection =
+  | 'above'
+  | 'at-or-above'
+  | 'below'
+  | 'at-or-below'
+  | 'outside-band'
+  | 'above-band'
+  | 'below-band';
+
+/**
+ * What CloudWatch evaluated for this change, from the event itself (`reasonData`): the one source of
+ * the headline numbers, because these are the values the state was decided on.
+ */
+export interface Evaluation {
+  /** The values of the evaluation range, oldest first (`recentDatapoints`). */
+  readonly datapoints: readonly number[];
+  readonly threshold?: number;
+  /** Anomaly bands: the band's edges for each datapoint. */
+  readonly lowerThresholds?: readonly number[];
+  readonly upperThresholds?: readonly number[];
+  /** From the alarm's comparison operator, or CloudWatch's reason sentence; absent when neither says. */
+  readonly breaches?: BreachDirection;
+}
+
+/**
+ * How the alarm's values read, when something says so: `percent` (already 0 to 100: the metric's unit
+ * is Percent, or its label ends in `(%)`), `fraction` (0 to 1: the threshold sentence states the
+ * threshold as a percentage and the threshold is that percentage over 100). Absent: shown as they are.
+ */
+export type ValueUnit = 'percent' | 'fraction';
 
 export interface MetricGraph {
   /** Presigned GET URL of the PNG; it stops working at `expiresAt`. */
@@ -163,6 +202,13 @@ export interface EnrichedAlert {
   readonly changedAt: string;
   /** CloudWatch's reason sentence. */
   readonly reason: string;
+  /**
+   * The values CloudWatch evaluated for this change; absent when the event carried none (composites,
+   * classic SNS notifications), and then the formats say where their number comes from.
+   */
+  readonly evaluation?: Evaluation;
+  /** How to read the alarm's values (see {@link ValueUnit}); absent when nothing says. */
+  readonly valueUnit?: ValueUnit;
   /** Service, resource and signal (Vigil alarms), or what is known of an outside alarm. */
   readonly service: string;
   readonly resource?: string;
@@ -173,8 +219,11 @@ export interface EnrichedAlert {
   readonly thresholdReason?: string;
   readonly owner?: string;
   readonly runbook?: string;
-  /** Remediation playbook and what self-healing does with it in this environment. */
-  readonly remediation?: { readonly playbook: string; readonly mode: 'dry-run' | 'enforce' };
+  /**
+   * The playbook the alarm names and how it runs in this environment; no policy when that playbook is
+   * not deployed here (nothing will act).
+   */
+  readonly remediation?: { readonly playbook: string; readonly policy?: PlaybookPolicy };
   readonly episode: EpisodeRef;
   /** Composite alarms: children in ALARM. */
   readonly children: readonly ChildAlarm[];

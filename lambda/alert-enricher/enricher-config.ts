@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { REMEDIATION_MODES } from '../../config/environment-config';
 import { ALARM_SEVERITIES, type AlarmSeverity } from '../../constructs/alarm-severity';
+import {
+  PLAYBOOK_IDS,
+  type PlaybookId,
+  type PlaybookPolicy,
+  REMEDIATION_MODES,
+} from '../remediation/remediation-types';
 import { readEnvironment, requiredText, wholeNumber } from '../shared/environment';
 import type { SeverityDestinations } from './alert-delivery';
 
@@ -16,7 +21,8 @@ export interface EnricherConfig {
   readonly flapWindowMinutes: number;
   readonly episodeRetentionDays: number;
   readonly outsideAlarmSeverity: AlarmSeverity;
-  readonly remediationMode: (typeof REMEDIATION_MODES)[number];
+  /** How each playbook deployed here runs; a playbook missing from it is not deployed. */
+  readonly remediationPlaybooks: Readonly<Partial<Record<PlaybookId, PlaybookPolicy>>>;
   /** @default PagerDuty's Events API v2 endpoint */
   readonly pagerDutyEventsUrl?: string;
 }
@@ -43,6 +49,25 @@ const severityMap = (name: string) =>
       }),
     );
 
+const playbookPolicies = requiredText
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be JSON mapping playbook ids to their mode and approval',
+      });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.partialRecord(
+      z.enum(PLAYBOOK_IDS),
+      z.strictObject({ mode: z.enum(REMEDIATION_MODES), approval: z.boolean() }),
+    ),
+  );
+
 const topicArn = requiredText.regex(/^arn:aws[a-z-]*:sns:/, { error: 'must be an SNS topic ARN' });
 
 const schema = z
@@ -63,7 +88,7 @@ const schema = z
     FLAP_WINDOW_MINUTES: wholeNumber('minutes', { min: 5, max: 1440 }),
     EPISODE_RETENTION_DAYS: wholeNumber('days', { min: 1, max: 3650 }),
     OUTSIDE_ALARM_SEVERITY: z.enum(ALARM_SEVERITIES),
-    REMEDIATION_MODE: z.enum(REMEDIATION_MODES),
+    REMEDIATION_PLAYBOOKS: playbookPolicies,
   })
   .transform((env): EnricherConfig => {
     const topics: Record<AlarmSeverity, string> = {
@@ -93,7 +118,7 @@ const schema = z
       flapWindowMinutes: env.FLAP_WINDOW_MINUTES,
       episodeRetentionDays: env.EPISODE_RETENTION_DAYS,
       outsideAlarmSeverity: env.OUTSIDE_ALARM_SEVERITY,
-      remediationMode: env.REMEDIATION_MODE,
+      remediationPlaybooks: env.REMEDIATION_PLAYBOOKS,
       pagerDutyEventsUrl: env.PAGERDUTY_EVENTS_URL,
     };
   });

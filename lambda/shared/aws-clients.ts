@@ -24,6 +24,16 @@ export interface AwsClientOptions {
   /** DynamoDB endpoint, such as a local DynamoDB in tests. @default the regional endpoint */
   readonly dynamoDbEndpoint?: string;
   /**
+   * Most milliseconds a client waits for a TCP connection to be established; then that attempt fails
+   * with a TimeoutError, which the SDK retries like any network error. A connection to a regional
+   * endpoint takes milliseconds: one that takes seconds has lost its SYN, and without a limit the call
+   * would wait for the operating system's own timeout, minutes. It does not bound a request once
+   * connected (a slow answer, a large upload): callers with a deadline pass an abort signal for that.
+   * 0 turns it off, as the SDK's default is.
+   * @default 3000
+   */
+  readonly connectionTimeoutMs?: number;
+  /**
    * Called with every client as it is created, e.g. to add a middleware in a benchmark.
    * @default nothing
    */
@@ -75,8 +85,16 @@ export interface AwsClients {
   readonly ses: SESv2Client;
 }
 
+/** See {@link AwsClientOptions.connectionTimeoutMs}. */
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 3000;
+
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
-  const common = { region: options.region, credentials: options.credentials };
+  const common = {
+    region: options.region,
+    credentials: options.credentials,
+    // The Node.js handler's options (@smithy/node-http-handler); the SDK builds its handler from them.
+    requestHandler: { connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS },
+  };
   const traced = <T extends AnyClient>(client: T): T => {
     options.onCreate?.(client);
     return tracer.captureAWSv3Client(client);

@@ -98,7 +98,7 @@ describe('alert enricher cold start', () => {
     FLAP_WINDOW_MINUTES: '30',
     EPISODE_RETENTION_DAYS: '30',
     OUTSIDE_ALARM_SEVERITY: 'high',
-    REMEDIATION_MODE: 'dry-run',
+    REMEDIATION_PLAYBOOKS: '{"lambda-alias-rollback":{"mode":"dry-run","approval":false}}',
   };
   const modulePath = '../../lambda/alert-enricher/handler';
 

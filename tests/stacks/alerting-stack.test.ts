@@ -16,6 +16,7 @@ const config = configWith({
     contextDeadlineMs: 2000,
     outsideAlarmSeverity: 'warning',
   },
+  remediation: { mode: 'dry-run', playbooks: { 'lambda-concurrency': { mode: 'enforce', approval: true } } },
 });
 const { stacks } = vigilStacks(config, WITHOUT_BUNDLING);
 const template = Template.fromStack(stacks.alerting);
@@ -87,17 +88,25 @@ describe('severity topics', () => {
 });
 
 describe('trigger', () => {
-  it('sends the state changes of Vigil alarms to the enricher’s live alias, except composite parts and watchdogs', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.cloudwatch'],
-        'detail-type': ['CloudWatch Alarm State Change'],
-        resources: [{ 'anything-but': { wildcard: '*:alarm:vigil-test-alerting-*' } }],
-        detail: {
-          alarmName: [{ prefix: 'vigil-' }],
-          configuration: { description: [{ 'anything-but': { wildcard: '*"partOf":*' } }] },
-        },
+  it('sends the state changes of the environment’s alarms to the enricher’s live alias, except composite parts and watchdogs', () => {
+    // How these patterns match the documented alarm events: tests/stacks/event-rules.test.ts. The
+    // pattern holds a null, which the assertions library's matchers do not take, so it is compared whole.
+    const [, rule] = onlyResource('AWS::Events::Rule', 'AlarmStateChanges');
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      resources: [{ 'anything-but': { wildcard: '*:alarm:vigil-test-alerting-*' } }],
+      detail: {
+        alarmName: [{ prefix: 'vigil-test-' }],
+        $or: [
+          { configuration: { description: [{ 'anything-but': { wildcard: '*"partOf":*' } }] } },
+          { configuration: { description: [{ exists: false }] } },
+          { configuration: { description: [null] } },
+        ],
       },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ 'detail-type': ['CloudWatch Alarm State Change'] }),
       Targets: [
         Match.objectLike({
           Arn: { Ref: aliasId },
@@ -143,12 +152,31 @@ describe('enricher', () => {
       FLAP_TRANSITIONS: '5',
       FLAP_WINDOW_MINUTES: '20',
       OUTSIDE_ALARM_SEVERITY: 'warning',
-      REMEDIATION_MODE: 'dry-run',
       GRAPH_URL_TTL_SECONDS: '43200',
+    });
+    // Each playbook's own mode and approval, not the environment's mode: an alert never says
+    // "dry-run" about a playbook that acts.
+    expect(JSON.parse(variables.REMEDIATION_PLAYBOOKS as string)).toEqual({
+      'lambda-alias-rollback': { mode: 'dry-run', approval: false },
+      'lambda-concurrency': { mode: 'enforce', approval: true },
+      'dlq-redrive': { mode: 'dry-run', approval: false },
     });
     for (const name of ['CRITICAL_TOPIC_ARN', 'HIGH_TOPIC_ARN', 'WARNING_TOPIC_ARN', 'INFO_TOPIC_ARN']) {
       expect(variables[name]).toEqual({ Ref: expect.stringMatching(/^Topics/) });
     }
+  });
+
+  it('tells the same playbook policies the remediation dispatcher starts runs with', () => {
+    const dispatcher = Object.entries(
+      Template.fromStack(stacks.remediation).findResources('AWS::Lambda::Function'),
+    ).find(([id]) => id.startsWith('DispatcherFunction'))?.[1];
+    if (dispatcher === undefined) throw new Error('no dispatcher function in the remediation stack');
+    const playbooks = JSON.stringify(
+      (dispatcher.Properties.Environment as { Variables: Record<string, unknown> }).Variables.PLAYBOOKS,
+    );
+    // The dispatcher's setting is a JSON string joined around state machine ARNs: read its pieces.
+    expect(playbooks).toMatch(/lambda-concurrency.{0,400}mode\\":\\"enforce\\",\\"approval\\":true/);
+    expect(playbooks).toMatch(/dlq-redrive.{0,400}mode\\":\\"dry-run\\",\\"approval\\":false/);
   });
 
   it('sets every variable the handler reads, in the form it accepts', () => {
@@ -185,7 +213,9 @@ describe('enricher', () => {
     );
   });
 
-  it('uses wildcard resources only for APIs without resource-level permissions', () => {
+  // DescribeAlarms takes the alarm resource type, but returns composite alarms only when granted on *
+  // (DescribeAlarms, CloudWatch API Reference): the enricher describes composite alarms' children.
+  it('uses wildcard resources only for APIs without resource-level permissions, and DescribeAlarms', () => {
     const wildcard = statements()
       .filter((statement) => [statement.Resource].flat().includes('*'))
       .flatMap((statement) => [statement.Action].flat())

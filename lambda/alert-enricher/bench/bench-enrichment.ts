@@ -9,7 +9,9 @@ import { cannedOutput, metricAlarmEvent } from './canned-responses';
  * `npm run bench:enrichment`: runs the enricher as deployed (real SDK clients, real wiring) with
  * every AWS call delayed by 300 ms in an SDK middleware that answers with a canned response, and the
  * PagerDuty call answered by a local server after 300 ms. It prints wall times when everything
- * succeeds and when one call hangs forever, against the targets.
+ * succeeds and when one call hangs forever, against the targets; then, for a delivery call that hangs
+ * (the topic publish, the PagerDuty routing key read on a cold start), that the alert is published or
+ * dead-lettered within the deadline, exactly once.
  */
 const CALL_MS = 300;
 const HARD_DEADLINE_MS = 4000;
@@ -60,8 +62,10 @@ function slowClients(hanging: ReadonlySet<string>, calls: CallRecord[]) {
   });
 }
 
-async function pagerDutyStandIn(): Promise<{ url: string; close: () => void }> {
+async function pagerDutyStandIn(): Promise<{ url: string; posts: () => number; close: () => void }> {
+  let posts = 0;
   const server = createServer((request, response) => {
+    posts++;
     request.resume();
     request.on('end', () =>
       setTimeout(() => {
@@ -73,6 +77,7 @@ async function pagerDutyStandIn(): Promise<{ url: string; close: () => void }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/enqueue`,
+    posts: () => posts,
     close: () => server.close(),
   };
 }
@@ -95,7 +100,7 @@ function config(pagerDutyUrl: string): EnricherConfig {
     flapWindowMinutes: 30,
     episodeRetentionDays: 30,
     outsideAlarmSeverity: 'high',
-    remediationMode: 'dry-run',
+    remediationPlaybooks: { 'lambda-alias-rollback': { mode: 'dry-run', approval: false } },
     pagerDutyEventsUrl: pagerDutyUrl,
   };
 }
@@ -129,6 +134,49 @@ async function run(scenario: string, hanging: string[], pagerDutyUrl: string, in
     toAlertMs: (publish.end ?? Number.NaN) - started,
     totalMs,
     missing: (published.missing ?? []).map((entry) => `${entry.source} (${entry.reason})`).join(', ') || '-',
+  };
+}
+
+interface DeliveryRun {
+  readonly scenario: string;
+  readonly result: string;
+  /** From receiving the event to the last publish or dead letter finishing. */
+  readonly settledMs: number;
+  /** From receiving the event to the invocation returning (delivery records written). */
+  readonly returnedMs: number;
+  readonly published: number;
+  readonly deadLettered: number;
+  readonly pages: number;
+  /** Channels in the dead letter, with why. */
+  readonly failed: readonly { readonly channel: string; readonly error: string }[];
+}
+
+/** One alert with a delivery call hanging forever: what went out, what was dead-lettered, and when. */
+async function deliveryRun(
+  scenario: string,
+  hanging: string,
+  pagerDuty: Awaited<ReturnType<typeof pagerDutyStandIn>>,
+  index: number,
+): Promise<DeliveryRun> {
+  const calls: CallRecord[] = [];
+  // A new enricher is a cold start: no routing key cached yet.
+  const enrich = buildAlertEnricher(config(pagerDuty.url), slowClients(new Set([hanging]), calls));
+  const pagesBefore = pagerDuty.posts();
+  const started = performance.now();
+  const [outcome] = await enrich(metricAlarmEvent(`bench-${index}`));
+  const returnedMs = performance.now() - started;
+  const finished = (command: string) =>
+    calls.filter((call) => call.command === command && call.end !== undefined);
+  const settled = [...finished('PublishCommand'), ...finished('SendMessageCommand')];
+  return {
+    scenario,
+    result: outcome?.result ?? 'none',
+    settledMs: Math.max(...settled.map((call) => call.end ?? 0)) - started,
+    returnedMs,
+    published: finished('PublishCommand').length,
+    deadLettered: finished('SendMessageCommand').length,
+    pages: pagerDuty.posts() - pagesBefore,
+    failed: outcome && 'delivery' in outcome ? outcome.delivery.failed : [],
   };
 }
 
@@ -182,6 +230,59 @@ async function main(): Promise<void> {
       `worst time to alert with one call hanging: ${worstHang.toFixed(0)} ms (target <= ${HARD_DEADLINE_MS} ms): ` +
         (worstHang <= HARD_DEADLINE_MS ? 'met' : 'MISSED'),
     );
+
+    // The critical topic pages too: each alert has one topic publish and one page to account for.
+    const deliveries = [
+      await deliveryRun('topic publish hangs', 'PublishCommand', pagerDuty, 200),
+      await deliveryRun('routing key read hangs (cold start)', 'GetSecretValueCommand', pagerDuty, 201),
+    ];
+    console.log(
+      `\nA delivery call hangs forever; the alert must be published or dead-lettered by ${HARD_DEADLINE_MS} ms.\n`,
+    );
+    console.log(
+      [
+        'scenario'.padEnd(40),
+        'result'.padEnd(13),
+        'settled ms',
+        'returned ms',
+        'published',
+        'dead letters',
+        'pages',
+        'failed',
+      ].join('  '),
+    );
+    for (const row of deliveries) {
+      console.log(
+        [
+          row.scenario.padEnd(40),
+          row.result.padEnd(13),
+          row.settledMs.toFixed(0).padStart(10),
+          row.returnedMs.toFixed(0).padStart(11),
+          String(row.published).padStart(9),
+          String(row.deadLettered).padStart(12),
+          String(row.pages).padStart(5),
+          row.failed.map((failure) => `${failure.channel} (${failure.error})`).join(', ') || '-',
+        ].join('  '),
+      );
+    }
+    for (const row of deliveries) {
+      // Exactly once: each destination (the topic, the page) either went out or is in the one dead
+      // letter, never both, never twice; the invocation returned, so Lambda has nothing to retry.
+      const inLetter = (channel: string) => row.failed.some((failure) => failure.channel === channel);
+      const once =
+        row.deadLettered <= 1 &&
+        (row.published === 1) !== inLetter('topic') &&
+        (row.pages === 1) !== inLetter('pagerduty') &&
+        row.published <= 1 &&
+        row.pages <= 1;
+      const inTime = row.returnedMs <= HARD_DEADLINE_MS;
+      console.log(
+        `${row.scenario}: ${row.result} within ${row.settledMs.toFixed(0)} ms (target <= ${HARD_DEADLINE_MS} ms): ` +
+          `${inTime ? 'met' : 'MISSED'}; exactly once (${row.published} published, ${row.deadLettered} dead-lettered, ` +
+          `${row.pages} paged): ${once ? 'yes' : 'NO'}`,
+      );
+      if (!inTime || !once) process.exitCode = 1;
+    }
   } finally {
     pagerDuty.close();
   }

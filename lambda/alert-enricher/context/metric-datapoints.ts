@@ -7,6 +7,7 @@ import {
 import type { AlarmMetricQuery } from '../../shared/alarm-change';
 import type { BreachData, Datapoint } from '../enriched-alert';
 import type { MetricAlarmView } from './alarm-target';
+import { withValidQueryIds } from './query-ids';
 
 const HOUR_MS = 3600_000;
 const DEFAULT_PERIOD_SECONDS = 60;
@@ -31,9 +32,11 @@ export function metricWindow(view: Pick<MetricAlarmView, 'changedAt' | 'metrics'
 /** The series the alarm compares, around the transition (GetMetricData, every page). */
 export async function getBreachData(
   cloudWatch: CloudWatchClient,
-  view: MetricAlarmView,
+  alarm: MetricAlarmView,
   signal: AbortSignal,
 ): Promise<BreachData> {
+  // Queried, and its results matched, under ids GetMetricData accepts (an event's may be a UUID).
+  const view = withValidQueryIds(alarm);
   const window = metricWindow(view);
   const series = new Map<string, Series>();
   let nextToken: string | undefined;
@@ -76,10 +79,22 @@ export async function getBreachData(
   return {
     label: compared?.label ?? comparedSeries?.label ?? compared?.metricStat?.metricName ?? compared?.id ?? '',
     datapoints,
+    period: periodOf(compared, view.metrics),
     threshold: view.threshold,
     lowerBound: band?.lower,
     upperBound: band?.upper,
   };
+}
+
+/** Seconds per datapoint of the compared entry: its own, or for an expression without one its inputs'. */
+function periodOf(
+  compared: AlarmMetricQuery | undefined,
+  metrics: readonly AlarmMetricQuery[],
+): number | undefined {
+  const own = compared?.metricStat?.period ?? compared?.period;
+  if (own !== undefined || compared === undefined) return own;
+  const inputs = metrics.flatMap((query) => (query.metricStat ? [query.metricStat.period] : []));
+  return inputs.length > 0 ? Math.max(...inputs) : undefined;
 }
 
 interface Series {

@@ -5,6 +5,7 @@ import { presignDownload } from '../../shared/presigned-urls';
 import type { MetricGraph } from '../enriched-alert';
 import type { MetricAlarmView } from './alarm-target';
 import { metricWindow } from './metric-datapoints';
+import { withValidQueryIds } from './query-ids';
 import { ContextUnavailableError } from './with-timeout';
 
 /** Where graphs go and how long their links work. */
@@ -27,7 +28,9 @@ export interface WidgetObject {
  * the band of an anomaly alarm, the threshold, and a line at the transition. The console's metrics
  * link opens the same definition.
  */
-export function metricWidget(view: MetricAlarmView): WidgetObject {
+export function metricWidget(alarm: MetricAlarmView): WidgetObject {
+  // A widget's metric ids follow GetMetricData's rule; an event's may be a UUID.
+  const view = withValidQueryIds(alarm);
   const window = metricWindow(view);
   const staticThreshold = view.thresholdMetricId === undefined ? view.threshold : undefined;
   return {

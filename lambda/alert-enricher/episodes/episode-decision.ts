@@ -15,12 +15,19 @@ export interface EpisodePolicy {
   readonly flapWindowMinutes: number;
   /** Days the stored state is kept after its last write. @default 30 */
   readonly ttlDays: number;
+  /**
+   * Whether ALARM → INSUFFICIENT_DATA resolves the episode (and closes its page). Losing data is not
+   * recovering: by default the thread is told the alarm went blind and the page stays open until OK.
+   * @default false
+   */
+  readonly resolveOnNoData?: boolean;
 }
 
 export const DEFAULT_EPISODE_POLICY: EpisodePolicy = {
   flapTransitions: 4,
   flapWindowMinutes: 30,
   ttlDays: 30,
+  resolveOnNoData: false,
 };
 
 /** One alarm state change, as far as episodes are concerned. */
@@ -31,6 +38,12 @@ export interface AlarmTransition {
   readonly previousState: AlarmState;
   /** ISO 8601 time of the change. */
   readonly at: string;
+  /**
+   * When the previous state began (the event's `previousState.timestamp`), if the event says. An OK
+   * whose ALARM began after the last change recorded here ends an ALARM that was alerted without a
+   * thread (the table was unreachable then): that alert's episode is resolved by this change.
+   */
+  readonly previousAt?: string;
 }
 
 export const EPISODE_NOTIFICATIONS = ['alarm', 'reopened', 'flapping', 'resolved', 'no-data'] as const;
@@ -117,8 +130,52 @@ export function decideEpisode(
     ? whileFlapping(situation, episode)
     : transition.state === 'ALARM'
       ? onAlarm(situation, episode)
-      : onClear(situation, episode);
+      : onClear(situation, episode, head);
   return { decision: outcome.decision, next: advance(head, situation, outcome) };
+}
+
+/**
+ * The check of a flapping episode once its quiet window has passed, made on a schedule because the
+ * change that ends flapping was itself suppressed (it came inside the window): without the check a
+ * flapping episode that settled in OK would keep its page open for ever. `state` is the alarm's state
+ * now (DescribeAlarms), `checkId` identifies the check so a repeated one is answered alike.
+ */
+export function settleFlapping(
+  head: EpisodeHead,
+  check: { readonly checkId: string; readonly state: AlarmState; readonly at: string },
+  policy: EpisodePolicy,
+): EpisodeStep {
+  const known = head.processed.find((event) => event.eventId === check.checkId);
+  if (known !== undefined) return { decision: known.decision, next: head };
+  const episode = head.episode;
+  if (episode === undefined || !episode.flapping) return { decision: suppress('not flapping'), next: head };
+  const windowMs = policy.flapWindowMinutes * 60_000;
+  if (time(check.at) - time(head.lastChangeAt) < windowMs) {
+    return { decision: suppress(`still flapping: last change at ${head.lastChangeAt}`, episode), next: head };
+  }
+  const settled: Episode = { ...episode, flapping: false, since: check.at };
+  const outcome: Outcome =
+    check.state === 'OK' || (check.state === 'INSUFFICIENT_DATA' && policy.resolveOnNoData)
+      ? notify('resolved', { ...settled, status: 'resolved' })
+      : check.state === 'INSUFFICIENT_DATA'
+        ? notify('no-data', settled)
+        : // Steadily in ALARM: the flapping alert's page stays open, and the next OK resolves it.
+          { decision: suppress('settled in ALARM: the flapping alert stands', settled), episode: settled };
+  const transition: AlarmTransition = {
+    eventId: check.checkId,
+    state: check.state,
+    previousState: head.lastState,
+    at: check.at,
+  };
+  return {
+    decision: outcome.decision,
+    next: {
+      ...head,
+      ...withEpisode(outcome.episode),
+      processed: remember(head, transition, outcome.decision),
+      version: head.version + 1,
+    },
+  };
 }
 
 /** The transition with what the head says about it. */
@@ -165,9 +222,36 @@ function whileFlapping(situation: Situation, episode: Episode): Outcome {
       episode: flapping,
     };
   }
-  // Settled after a quiet window: an ALARM is a problem of its own; anything else ends the flapping episode.
+  // Settled after a quiet window: an ALARM is a problem of its own; OK ends the flapping episode, and
+  // no data leaves it open (not flapping any more) unless no data resolves.
   if (transition.state === 'ALARM') return openEpisode(situation);
+  if (transition.state === 'INSUFFICIENT_DATA' && !policy.resolveOnNoData) {
+    return notify('no-data', { ...counted(situation, episode), since: transition.at, flapping: false });
+  }
   return notify('resolved', resolve(situation, episode));
+}
+
+/**
+ * The episode of an ALARM this table never recorded, which its OK now ends: the enricher alerted it
+ * unthreaded (the table was unreachable) under the id a new episode gets, `<alarm>/<its start>`, and
+ * the OK's previous-state time is that start. Without this its page would stay open for ever.
+ */
+function unrecordedAlarm(situation: Situation, head: EpisodeHead | undefined): Episode | undefined {
+  const { transition } = situation;
+  const started = transition.previousAt;
+  if (transition.state !== 'OK' || transition.previousState !== 'ALARM' || started === undefined)
+    return undefined;
+  if (Number.isNaN(time(started)) || time(started) >= time(transition.at)) return undefined;
+  if (head !== undefined && time(head.lastChangeAt) >= time(started)) return undefined;
+  return {
+    id: `${situation.alarmName}/${started}`,
+    openedAt: started,
+    status: 'resolved',
+    since: transition.at,
+    transitions: 2,
+    flapping: false,
+    flapAlerted: false,
+  };
 }
 
 function onAlarm(situation: Situation, episode: Episode | undefined): Outcome {
@@ -202,10 +286,19 @@ function onAlarm(situation: Situation, episode: Episode | undefined): Outcome {
   return openEpisode(situation);
 }
 
-function onClear(situation: Situation, episode: Episode | undefined): Outcome {
+function onClear(situation: Situation, episode: Episode | undefined, head?: EpisodeHead): Outcome {
   const { transition } = situation;
-  // Resolved: on the episode's own thread, which closes the chat thread and PagerDuty incident it opened.
-  if (episode?.status === 'open') return flappingOr(situation, resolve(situation, episode), 'resolved');
+  if (episode?.status === 'open') {
+    // No data is not recovery: the thread hears the alarm went blind, and its page stays open until OK.
+    if (transition.state === 'INSUFFICIENT_DATA' && !situation.policy.resolveOnNoData) {
+      if (!situation.isChange) return { decision: suppress('no data, already told', episode), episode };
+      return flappingOr(situation, counted(situation, episode), 'no-data');
+    }
+    // Resolved: on the episode's own thread, which closes the chat thread and PagerDuty incident it opened.
+    return flappingOr(situation, resolve(situation, episode), 'resolved');
+  }
+  const unthreaded = unrecordedAlarm(situation, head);
+  if (unthreaded !== undefined) return notify('resolved', unthreaded);
   // No data: an alarm without data cannot fire, which is worth knowing. Only from OK: an alarm starts in
   // INSUFFICIENT_DATA, and its creation is not news.
   if (transition.state === 'INSUFFICIENT_DATA' && transition.previousState === 'OK' && situation.isChange) {
@@ -229,6 +322,15 @@ function onClear(situation: Situation, episode: Episode | undefined): Outcome {
  */
 function flappingOr(situation: Situation, episode: Episode, notification: EpisodeNotification): Outcome {
   if (situation.recent.length < situation.policy.flapTransitions) return notify(notification, episode);
+  // Flapping again after no data left it open: its one flapping alert is spent, and the scheduled
+  // check of the quiet window resolves it.
+  if (episode.flapAlerted) {
+    const flapping: Episode = { ...episode, status: 'open', since: situation.transition.at, flapping: true };
+    return {
+      decision: suppress('flapping again; its flapping alert already went out', flapping),
+      episode: flapping,
+    };
+  }
   return notify('flapping', {
     ...episode,
     status: 'open',

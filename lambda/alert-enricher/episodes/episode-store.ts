@@ -4,11 +4,13 @@ import {
   GetCommand,
   PutCommand,
   type PutCommandInput,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { ALARM_STATES } from '../../shared/alarm-change';
+import { ALARM_STATES, type AlarmState } from '../../shared/alarm-change';
 import { logger } from '../../shared/observability';
+import type { EpisodeRef } from '../enriched-alert';
 import {
   type AlarmTransition,
   DEFAULT_EPISODE_POLICY,
@@ -18,6 +20,7 @@ import {
   type EpisodeDecision,
   type EpisodeHead,
   type EpisodePolicy,
+  settleFlapping,
 } from './episode-decision';
 
 /**
@@ -28,6 +31,25 @@ import {
 
 /** Attribute names the stack's table must use. */
 export const EPISODE_TABLE_KEYS = { partitionKey: 'alarm', sortKey: 'record', ttl: 'expiresAt' } as const;
+
+/**
+ * A sparse index of the heads whose episode is flapping: only they carry `flappingIndex`, and
+ * `settleAfter` is when their quiet window ends if nothing changes. The scheduled check queries it.
+ */
+export const EPISODE_FLAPPING_INDEX = {
+  indexName: 'flapping',
+  // Not `flapping`: episode records keep a boolean of that name, and an index key must be a string.
+  partitionKey: 'flappingIndex',
+  sortKey: 'settleAfter',
+} as const;
+
+const FLAPPING = 'flapping';
+
+/** An alarm whose flapping episode is due for its check. */
+export interface FlappingAlarm {
+  readonly arn: string;
+  readonly name: string;
+}
 
 const HEAD_RECORD = 'head';
 // An attempt fails only when another writer succeeded since its read, so n concurrent deliveries for one
@@ -92,7 +114,7 @@ export class EpisodeStore {
       const { decision, next } = decideEpisode(head, transition, this.policy, alarm.name);
       if (next === head) return decision;
       try {
-        await this.writeHead(alarm.arn, next, head);
+        await this.writeHead(alarm.arn, next, head, alarm.name);
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         if (attempt === MAX_ATTEMPTS) {
@@ -119,6 +141,72 @@ export class EpisodeStore {
     }
   }
 
+  /**
+   * The episode a transition belongs to, decided exactly as {@link record} decides it but without
+   * writing: whichever of the two reads the head first, both name the same thread. Self-healing uses
+   * it so a run on a re-opened episode reports in the thread its alert is in. Undefined when the
+   * transition belongs to no episode.
+   */
+  async episodeOf(
+    alarm: { arn: string; name: string },
+    transition: AlarmTransition,
+  ): Promise<EpisodeRef | undefined> {
+    const head = await this.readHead(alarm.arn);
+    return decideEpisode(head, transition, this.policy, alarm.name).decision.episode;
+  }
+
+  /** Alarms whose flapping episode had a whole quiet window by `now`, oldest first, every page read. */
+  async flappingDue(now: Date): Promise<FlappingAlarm[]> {
+    const due: FlappingAlarm[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.dynamoDb.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: EPISODE_FLAPPING_INDEX.indexName,
+          KeyConditionExpression: '#flapping = :flapping AND #settleAfter <= :now',
+          ExpressionAttributeNames: {
+            '#flapping': EPISODE_FLAPPING_INDEX.partitionKey,
+            '#settleAfter': EPISODE_FLAPPING_INDEX.sortKey,
+          },
+          ExpressionAttributeValues: { ':flapping': FLAPPING, ':now': now.toISOString() },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        due.push({ arn: String(item[EPISODE_TABLE_KEYS.partitionKey]), name: String(item.alarmName) });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return due;
+  }
+
+  /**
+   * The scheduled check of a flapping alarm, decided by {@link settleFlapping} against the alarm's
+   * state now and stored like any change (over the version read, retried on a conflict).
+   */
+  async settle(alarm: FlappingAlarm, state: AlarmState, now: Date): Promise<EpisodeDecision> {
+    for (let attempt = 1; ; attempt++) {
+      const head = await this.readHead(alarm.arn);
+      if (head === undefined) return { action: 'suppress', reason: 'no episode recorded' };
+      const checkId = `settle#${head.episode?.id ?? ''}#${head.lastChangeAt}`;
+      const { decision, next } = settleFlapping(head, { checkId, state, at: now.toISOString() }, this.policy);
+      if (next === head) return decision;
+      try {
+        await this.writeHead(alarm.arn, next, head, alarm.name);
+        return decision;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (attempt === MAX_ATTEMPTS) {
+          throw new EpisodeConflictError(
+            `episode head of ${alarm.arn} changed during each of ${MAX_ATTEMPTS} attempts to settle it`,
+          );
+        }
+        await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
   private async readHead(arn: string): Promise<EpisodeHead | undefined> {
     const { Item } = await this.dynamoDb.send(
       new GetCommand({ TableName: this.tableName, Key: key(arn, HEAD_RECORD), ConsistentRead: true }),
@@ -126,7 +214,12 @@ export class EpisodeStore {
     return Item === undefined ? undefined : episodeHead.parse(Item);
   }
 
-  private async writeHead(arn: string, next: EpisodeHead, read: EpisodeHead | undefined): Promise<void> {
+  private async writeHead(
+    arn: string,
+    next: EpisodeHead,
+    read: EpisodeHead | undefined,
+    alarmName: string,
+  ): Promise<void> {
     const condition: Pick<
       PutCommandInput,
       'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
@@ -144,7 +237,13 @@ export class EpisodeStore {
     await this.dynamoDb.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { ...next, ...key(arn, HEAD_RECORD), [EPISODE_TABLE_KEYS.ttl]: this.expiresAt() },
+        Item: {
+          ...next,
+          ...key(arn, HEAD_RECORD),
+          alarmName,
+          ...this.flappingIndexFields(next),
+          [EPISODE_TABLE_KEYS.ttl]: this.expiresAt(),
+        },
         ...condition,
       }),
     );
@@ -181,6 +280,16 @@ export class EpisodeStore {
         },
       }),
     );
+  }
+
+  /** Puts a flapping head in the flapping index, due when its quiet window ends; others stay out. */
+  private flappingIndexFields(head: EpisodeHead): Record<string, string> {
+    if (!head.episode?.flapping) return {};
+    const settleAfter = new Date(Date.parse(head.lastChangeAt) + this.policy.flapWindowMinutes * 60_000);
+    return {
+      [EPISODE_FLAPPING_INDEX.partitionKey]: FLAPPING,
+      [EPISODE_FLAPPING_INDEX.sortKey]: settleAfter.toISOString(),
+    };
   }
 
   /** Epoch seconds, as DynamoDB's TTL reads it. */

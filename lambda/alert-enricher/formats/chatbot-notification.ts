@@ -234,11 +234,20 @@ function additionalContext(alert: EnrichedAlert): Record<string, string> {
     episode: alert.episode.id,
     owner: alert.owner,
     playbook: alert.remediation?.playbook,
-    remediationMode: alert.remediation?.mode,
+    remediationMode: remediationModeOf(alert),
   };
   return Object.fromEntries(
     Object.entries(context).filter(
       (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
     ),
   );
+}
+
+/** The playbook's mode as chat filters match it: `approval` when a human decides first. */
+function remediationModeOf(alert: EnrichedAlert): string | undefined {
+  const remediation = alert.remediation;
+  if (remediation === undefined) return undefined;
+  const policy = remediation.policy;
+  if (policy === undefined) return 'not-deployed';
+  return policy.mode === 'enforce' && policy.approval ? 'approval' : policy.mode;
 }

@@ -2,13 +2,16 @@ import type { AlarmState } from '../../shared/alarm-change';
 import { oneLine, truncateText } from '../../shared/message-text';
 import type {
   AlarmHistorySummary,
+  BreachDirection,
   ChildAlarm,
   EnrichedAlert,
+  Evaluation,
   FailingTrace,
   MetricGraph,
   MissingContext,
   ResourceChange,
   StateTransition,
+  ValueUnit,
 } from '../enriched-alert';
 
 /**
@@ -138,11 +141,10 @@ export function leadLines(alert: EnrichedAlert): string[] {
 }
 
 function howBadly(alert: EnrichedAlert): string {
-  const numbers = measurement(alert);
-  const breach = alert.context.breach;
-  const latest = breach?.datapoints.at(-1);
-  if (numbers !== undefined && breach !== undefined && latest !== undefined) {
-    return `${numbers} in ${breach.label}, latest datapoint ${timeOf(latest.timestamp, alert.changedAt)}.`;
+  const numbers = headlineNumbers(alert);
+  if (numbers !== undefined) {
+    const label = alert.context.breach?.label;
+    return `${numbers.value}${label ? ` in ${label}` : ''}; ${numbers.source}.`;
   }
   // A composite has no numbers of its own: its children are the measure.
   const inAlarm = alert.children.filter((child) => child.state === 'ALARM');
@@ -152,22 +154,163 @@ function howBadly(alert: EnrichedAlert): string {
   return oneLine(alert.reason);
 }
 
-/** The breach in numbers, e.g. `37 vs threshold 5 (7.4x)`; undefined without datapoints. */
+/**
+ * The breach in numbers for one-line summaries (chat preview, PagerDuty summary), e.g.
+ * `9874 vs threshold 8000 (1.2x); evaluated: 8433, 9874 (2 of 3 periods)`; undefined without numbers.
+ */
 export function measurement(alert: EnrichedAlert): string | undefined {
-  const breach = alert.context.breach;
-  const latest = breach?.datapoints.at(-1);
-  if (breach === undefined || latest === undefined) return undefined;
-  const value = formatNumber(latest.value);
-  if (breach.lowerBound !== undefined && breach.upperBound !== undefined) {
-    const inside = latest.value >= breach.lowerBound && latest.value <= breach.upperBound;
-    return `${value}, ${inside ? 'inside' : 'outside'} the expected band ${formatNumber(breach.lowerBound)} to ${formatNumber(breach.upperBound)}`;
+  const numbers = headlineNumbers(alert);
+  return numbers && `${numbers.value}; ${numbers.brief}`;
+}
+
+/** The value that tells how bad it is, and where it comes from, said so that nobody misreads it. */
+interface HeadlineNumbers {
+  /** The value against its threshold or band, e.g. `9874 vs threshold 8000 (1.2x)`. */
+  readonly value: string;
+  /** Where the value comes from, in full, e.g. `evaluated: 8433, 9874 (2 of 3 periods)`. */
+  readonly source: string;
+  /** The same, short enough for a one-line summary. */
+  readonly brief: string;
+}
+
+/** Evaluated values listed at most: the newest, enough to see the shape of the breach. */
+const LISTED_VALUES = 6;
+
+/**
+ * One source of truth: the values CloudWatch evaluated for this change. In ALARM the worst breaching
+ * one is the headline (the highest of an upper threshold, the lowest of a lower one, the farthest out
+ * of a band), followed by every breaching value and how many of the evaluated periods breached; out of
+ * ALARM it is the latest evaluated value. Without evaluated values (the event carried none) the newest
+ * complete period of the gathered series stands in, and says it is not what CloudWatch evaluated; the
+ * newest point of that series is often a period still in progress, so it is never the headline.
+ */
+function headlineNumbers(alert: EnrichedAlert): HeadlineNumbers | undefined {
+  const evaluation = alert.evaluation;
+  if (evaluation !== undefined && evaluation.datapoints.length > 0) {
+    return evaluatedNumbers(evaluation, alert.state === 'ALARM', alert.valueUnit);
   }
-  if (breach.threshold === undefined) return value;
-  const times =
-    breach.threshold > 0 && latest.value > breach.threshold
-      ? ` (${ratio(latest.value / breach.threshold)}x)`
-      : '';
-  return `${value} vs threshold ${formatNumber(breach.threshold)}${times}`;
+  return seriesNumbers(alert);
+}
+
+interface EvaluatedPoint {
+  readonly value: number;
+  readonly lower?: number;
+  readonly upper?: number;
+}
+
+function evaluatedNumbers(
+  evaluation: Evaluation,
+  inAlarm: boolean,
+  unit: ValueUnit | undefined,
+): HeadlineNumbers {
+  const points: EvaluatedPoint[] = evaluation.datapoints.map((value, index) => ({
+    value,
+    lower: evaluation.lowerThresholds?.[index],
+    upper: evaluation.upperThresholds?.[index],
+  }));
+  const total = points.length;
+  const direction = evaluation.breaches;
+  const breaching =
+    direction === undefined ? [] : points.filter((point) => breaches(point, direction, evaluation.threshold));
+  const worst = inAlarm && direction !== undefined ? worstOf(breaching, direction) : undefined;
+  if (worst !== undefined) {
+    const source = `evaluated: ${listed(breaching, unit)} (${breaching.length} of ${plural(total, 'period')})`;
+    return { value: pointText(worst, evaluation.threshold, unit), source, brief: source };
+  }
+  const latest = points[total - 1] as EvaluatedPoint;
+  const source = `evaluated: ${listed(points, unit)} (${total === 1 ? '1 period' : `${total} periods, newest last`})`;
+  return { value: pointText(latest, evaluation.threshold, unit), source, brief: source };
+}
+
+function breaches(point: EvaluatedPoint, direction: BreachDirection, threshold: number | undefined): boolean {
+  const { value, lower, upper } = point;
+  switch (direction) {
+    case 'above':
+      return threshold !== undefined && value > threshold;
+    case 'at-or-above':
+      return threshold !== undefined && value >= threshold;
+    case 'below':
+      return threshold !== undefined && value < threshold;
+    case 'at-or-below':
+      return threshold !== undefined && value <= threshold;
+    case 'outside-band':
+      return (lower !== undefined && value < lower) || (upper !== undefined && value > upper);
+    case 'above-band':
+      return upper !== undefined && value > upper;
+    case 'below-band':
+      return lower !== undefined && value < lower;
+  }
+}
+
+/** The breaching point farthest on the breaching side; undefined when none breached. */
+function worstOf(points: readonly EvaluatedPoint[], direction: BreachDirection): EvaluatedPoint | undefined {
+  const badness = (point: EvaluatedPoint): number => {
+    switch (direction) {
+      case 'above':
+      case 'at-or-above':
+        return point.value;
+      case 'below':
+      case 'at-or-below':
+        return -point.value;
+      default:
+        return Math.max(
+          (point.lower ?? point.value) - point.value,
+          point.value - (point.upper ?? point.value),
+        );
+    }
+  };
+  return points.reduce<EvaluatedPoint | undefined>(
+    (worst, point) => (worst === undefined || badness(point) > badness(worst) ? point : worst),
+    undefined,
+  );
+}
+
+/** `…, 8433, 9874`: the newest values, oldest first, as the alarm's unit reads them. */
+function listed(points: readonly EvaluatedPoint[], unit: ValueUnit | undefined): string {
+  const shown = points.slice(-LISTED_VALUES).map((point) => formatValue(point.value, unit));
+  return points.length > LISTED_VALUES ? `…, ${shown.join(', ')}` : shown.join(', ');
+}
+
+/** `9874 vs threshold 8000 (1.2x)`, `0.61, outside the expected band 0.18 to 0.34`, or the value alone. */
+function pointText(
+  point: EvaluatedPoint,
+  threshold: number | undefined,
+  unit: ValueUnit | undefined,
+): string {
+  const value = formatValue(point.value, unit);
+  if (point.lower !== undefined && point.upper !== undefined) {
+    const inside = point.value >= point.lower && point.value <= point.upper;
+    return `${value}, ${inside ? 'inside' : 'outside'} the expected band ${formatValue(point.lower, unit)} to ${formatValue(point.upper, unit)}`;
+  }
+  if (threshold === undefined) return value;
+  const times = threshold > 0 && point.value > threshold ? ` (${ratio(point.value / threshold)}x)` : '';
+  return `${value} vs threshold ${formatValue(threshold, unit)}${times}`;
+}
+
+/** The fallback: the gathered series' newest period that had ended by the change, said as such. */
+function seriesNumbers(alert: EnrichedAlert): HeadlineNumbers | undefined {
+  const breach = alert.context.breach;
+  if (breach === undefined) return undefined;
+  const changedAt = Date.parse(alert.changedAt);
+  const periodMs = (breach.period ?? 0) * 1000;
+  // Without a known period, a point stamped before the change is the best there is.
+  const point = breach.datapoints.findLast((candidate) => {
+    const start = Date.parse(candidate.timestamp);
+    return periodMs > 0 ? start + periodMs <= changedAt : start < changedAt;
+  });
+  if (point === undefined) return undefined;
+  const band =
+    breach.lowerBound !== undefined && breach.upperBound !== undefined
+      ? { lower: breach.lowerBound, upper: breach.upperBound }
+      : {};
+  const which = periodMs > 0 ? 'newest complete period' : 'newest datapoint before the change';
+  return {
+    value: pointText({ value: point.value, ...band }, breach.threshold, alert.valueUnit),
+    source:
+      `GetMetricData's ${which} (from ${timeOf(point.timestamp, alert.changedAt)}), ` +
+      'not necessarily what CloudWatch evaluated: the event carried no evaluated datapoints',
+    brief: `${which} from GetMetricData, not the evaluated values`,
+  };
 }
 
 function emailBody(alert: EnrichedAlert): string {
@@ -218,21 +361,36 @@ function detailLines(alert: EnrichedAlert): string[] {
 }
 
 function trendLine(alert: EnrichedAlert): string | undefined {
-  const points = alert.context.breach?.datapoints ?? [];
+  const breach = alert.context.breach;
+  const points = breach?.datapoints ?? [];
   const first = points[0];
   const last = points.at(-1);
   if (first === undefined || last === undefined || points.length < 2) return undefined;
   const span = `${timeOf(first.timestamp, alert.changedAt).replace(' UTC', '')} to ${timeOf(last.timestamp, alert.changedAt)}`;
-  return `Trend, ${span}, oldest first: ${points.map((point) => formatNumber(point.value)).join(', ')}`;
+  const values = points.map((point) => formatValue(point.value, alert.valueUnit)).join(', ');
+  // The series runs a period past the change: its last value may be a partial period, lower or odd.
+  const period = breach?.period;
+  const partial =
+    period !== undefined && Date.parse(last.timestamp) + period * 1000 > Date.parse(alert.changedAt)
+      ? ' (the last period had not ended at the change)'
+      : '';
+  return `Trend, ${span}, oldest first: ${values}${partial}`;
 }
 
 /** What self-healing does about this alarm, so nobody waits for a fix that will not come. */
 export function selfHealingLine(alert: EnrichedAlert): string {
   const remediation = alert.remediation;
   if (remediation === undefined) return 'No playbook: nothing fixes this automatically.';
-  return remediation.mode === 'dry-run'
-    ? `Playbook ${remediation.playbook} runs in dry-run: it records what it would do and changes nothing. Acting is up to you.`
-    : `Playbook ${remediation.playbook} runs enforced: it acts on this alarm by itself. Check what it did before acting.`;
+  const { playbook, policy } = remediation;
+  if (policy === undefined) {
+    return `Playbook ${playbook} is not deployed in this environment: nothing fixes this automatically. Acting is up to you.`;
+  }
+  if (policy.mode === 'dry-run') {
+    return `Playbook ${playbook} runs in dry-run: it records what it would do and changes nothing. Acting is up to you.`;
+  }
+  return policy.approval
+    ? `Playbook ${playbook} asks for approval in this thread before it acts: nothing changes until someone approves.`
+    : `Playbook ${playbook} runs enforced: it acts on this alarm by itself. Check what it did before acting.`;
 }
 
 function topErrors(alert: EnrichedAlert): string[] {
@@ -347,6 +505,13 @@ function durationBetween(from: string, to: string): string {
 
 function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+}
+
+/** A value of the alarm's metric as its unit reads: `0.0092` of a fraction alarm is `0.92%`. */
+function formatValue(value: number, unit: ValueUnit | undefined): string {
+  if (unit === 'fraction') return `${formatNumber(value * 100)}%`;
+  if (unit === 'percent') return `${formatNumber(value)}%`;
+  return formatNumber(value);
 }
 
 function ratio(value: number): string {

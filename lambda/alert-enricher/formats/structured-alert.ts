@@ -1,6 +1,13 @@
 import type { AlarmSeverity } from '../../../constructs/alarm-severity';
+import type { RemediationMode } from '../../remediation/remediation-types';
 import type { AlarmState } from '../../shared/alarm-change';
-import type { EnrichedAlert, EpisodeRef, NotificationKind } from '../enriched-alert';
+import type {
+  BreachDirection,
+  EnrichedAlert,
+  EpisodeRef,
+  NotificationKind,
+  ValueUnit,
+} from '../enriched-alert';
 import { alertTitle } from './email-text';
 
 export const STRUCTURED_ALERT_SCHEMA = 'vigil.alert/1';
@@ -28,6 +35,19 @@ export interface StructuredAlert {
   readonly previousState: AlarmState;
   readonly changedAt: string;
   readonly reason: string;
+  /**
+   * What CloudWatch evaluated for this change (the event's reasonData), the values the state was
+   * decided on; null when the event carried none. `context.breach` is the series around it.
+   */
+  readonly evaluation: {
+    readonly datapoints: readonly number[];
+    readonly threshold: number | null;
+    readonly lowerThresholds: readonly number[] | null;
+    readonly upperThresholds: readonly number[] | null;
+    readonly breaches: BreachDirection | null;
+  } | null;
+  /** `percent` (0 to 100) or `fraction` (0 to 1) when something says how the values read. */
+  readonly valueUnit: ValueUnit | null;
   readonly service: string;
   readonly resource: string | null;
   readonly signal: string | null;
@@ -35,7 +55,12 @@ export interface StructuredAlert {
   readonly thresholdReason: string | null;
   readonly owner: string | null;
   readonly runbook: string | null;
-  readonly remediation: { readonly playbook: string; readonly mode: 'dry-run' | 'enforce' } | null;
+  /** `mode` null: the playbook is not deployed in this environment, so nothing will act. */
+  readonly remediation: {
+    readonly playbook: string;
+    readonly mode: RemediationMode | null;
+    readonly approval: boolean;
+  } | null;
   readonly episode: EpisodeRef;
   readonly children: readonly {
     readonly name: string;
@@ -108,6 +133,16 @@ export function toStructuredAlert(alert: EnrichedAlert): StructuredAlert {
     previousState: alert.previousState,
     changedAt: alert.changedAt,
     reason: alert.reason,
+    evaluation: alert.evaluation
+      ? {
+          datapoints: [...alert.evaluation.datapoints],
+          threshold: alert.evaluation.threshold ?? null,
+          lowerThresholds: alert.evaluation.lowerThresholds ? [...alert.evaluation.lowerThresholds] : null,
+          upperThresholds: alert.evaluation.upperThresholds ? [...alert.evaluation.upperThresholds] : null,
+          breaches: alert.evaluation.breaches ?? null,
+        }
+      : null,
+    valueUnit: alert.valueUnit ?? null,
     service: alert.service,
     resource: alert.resource ?? null,
     signal: alert.signal ?? null,
@@ -116,7 +151,11 @@ export function toStructuredAlert(alert: EnrichedAlert): StructuredAlert {
     owner: alert.owner ?? null,
     runbook: alert.runbook ?? null,
     remediation: alert.remediation
-      ? { playbook: alert.remediation.playbook, mode: alert.remediation.mode }
+      ? {
+          playbook: alert.remediation.playbook,
+          mode: alert.remediation.policy?.mode ?? null,
+          approval: alert.remediation.policy?.approval ?? false,
+        }
       : null,
     episode: {
       id: alert.episode.id,

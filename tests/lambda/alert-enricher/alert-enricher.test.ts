@@ -9,18 +9,23 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetTraceSummariesCommand } from '@aws-sdk/client-xray';
+import { ALERT_DEADLINE_MS } from '../../../lambda/alert-enricher/alert-enricher';
 import {
   alarmArn,
   anomalyAlarmEvent,
   classicNotification,
   classicSnsEvent,
   compositeAlarmEvent,
+  errorRatioAlarmEvent,
   metricAlarmEvent,
   metricMathAlarmEvent,
+  p99DurationAlarmEvent,
 } from './support/alarm-events';
+import { documentedSingleMetricAlarmEvent } from './support/documented-events';
 import {
   CHAT_TOPIC,
   DEAD_LETTERS,
@@ -32,6 +37,22 @@ import {
 
 const bed = enricherTestbed({ freshTablePerTest: true });
 const aws = bed.aws;
+
+/** What the chat channel's topic was sent. */
+function chatPublishes() {
+  return aws.sns
+    .commandCalls(PublishCommand)
+    .map((call) => call.args[0].input)
+    .filter((input) => input.TopicArn === CHAT_TOPIC);
+}
+
+/** Publishes attempted to one topic, answered or not. */
+function publishesTo(topic: string) {
+  return aws.sns.commandCalls(PublishCommand).filter((call) => call.args[0].input.TopicArn === topic);
+}
+
+/** A call that never answers, as a hung connection does. */
+const hangs = () => new Promise<never>(() => {});
 
 describe('a critical Vigil alarm going to ALARM', () => {
   it('is published once to the critical topic with filterable attributes and the whole context', async () => {
@@ -55,7 +76,7 @@ describe('a critical Vigil alarm going to ALARM', () => {
       notification: 'alarm',
       severity: 'critical',
       owner: 'predictor-team',
-      remediation: { playbook: 'lambda-alias-rollback', mode: 'dry-run' },
+      remediation: { playbook: 'lambda-alias-rollback', mode: 'dry-run', approval: false },
       episode: { id: 'vigil-dev-predictor-api-errors/2026-11-23T03:12:00.000Z' },
       missing: [],
     });
@@ -142,11 +163,20 @@ describe('episodes', () => {
     ]);
   });
 
-  it('sends a redelivered event again rather than losing it', async () => {
+  it('does not send a redelivered event again to any destination that already has it', async () => {
     const enrich = bed.enricher();
     await enrich(metricAlarmEvent({ id: 'same' }));
-    await enrich(metricAlarmEvent({ id: 'same' }));
-    expect(topicAlerts(aws.sns).map((published) => published.alert.notification)).toEqual(['alarm', 'alarm']);
+    // A fresh enricher is another execution environment, as a redelivery may land on.
+    const again = await bed.enricher()(metricAlarmEvent({ id: 'same' }));
+    expect(again).toEqual([
+      expect.objectContaining({
+        result: 'duplicate',
+        delivery: expect.objectContaining({ skipped: ['topic', 'chat', 'pagerduty'], delivered: [] }),
+      }),
+    ]);
+    expect(topicAlerts(aws.sns).map((published) => published.alert.notification)).toEqual(['alarm']);
+    expect(chatPublishes()).toHaveLength(1);
+    expect(bed.pagerDutyEvents).toHaveLength(1);
   });
 
   it('an alarm losing its data outside an episode is an info notice', async () => {
@@ -158,7 +188,7 @@ describe('episodes', () => {
 
   it('alerts without deduplication when the episode table is unreachable, and says so', async () => {
     const enrich = bed.enricher({ episodeTableName: 'no-such-table' });
-    await enrich(metricAlarmEvent());
+    const outcomes = await enrich(metricAlarmEvent());
     const [published] = topicAlerts(aws.sns);
     expect(published?.alert.missing).toEqual([
       {
@@ -166,6 +196,12 @@ describe('episodes', () => {
         reason: expect.stringMatching(/^not deduplicated or threaded: ResourceNotFoundException/),
       },
     ]);
+    // Nor can the delivery be recorded there: every channel is sent all the same.
+    expect(outcomes).toEqual([
+      expect.objectContaining({ result: 'delivered', delivery: expect.objectContaining({ skipped: [] }) }),
+    ]);
+    expect(chatPublishes()).toHaveLength(1);
+    expect(bed.pagerDutyEvents).toHaveLength(1);
   });
 });
 
@@ -337,6 +373,212 @@ describe('delivery failures', () => {
     aws.sqs.on(SendMessageCommand).rejects(new Error('SQS down'));
     await expect(bed.enricher()(metricAlarmEvent())).rejects.toThrow(
       /failed on topic \(Error: SNS down\).*dead-letter queue refused it too: Error: SQS down/,
+    );
+  });
+});
+
+describe('every alert is sent or dead-lettered within the deadline, each destination once', () => {
+  it('a topic publish that hangs is dead-lettered with the rendered alert and the reason, once', async () => {
+    aws.sns.on(PublishCommand, { TopicArn: topicArn('critical') }).callsFake(hangs);
+    const started = Date.now();
+    const outcomes = await bed.enricher()(metricAlarmEvent({ id: 'hung-topic' }));
+    expect(Date.now() - started).toBeLessThan(ALERT_DEADLINE_MS);
+    expect(outcomes).toEqual([
+      expect.objectContaining({
+        result: 'dead-lettered',
+        delivery: expect.objectContaining({ delivered: ['chat', 'pagerduty'], skipped: [] }),
+      }),
+    ]);
+    expect(publishesTo(topicArn('critical'))).toHaveLength(1);
+    const letters = deadLetters(aws.sqs);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]?.failed).toEqual([
+      { channel: 'topic', error: expect.stringMatching(/^DeliveryTimeoutError: .*no answer within \d+ ms/) },
+    ]);
+    expect(letters[0]?.alert).toMatchObject({
+      schema: 'vigil.alert/1',
+      title: expect.stringContaining('ALARM'),
+    });
+
+    // The same event again (EventBridge redelivers): only the topic, which never answered, is tried again.
+    aws.sns.on(PublishCommand, { TopicArn: topicArn('critical') }).resolves({ MessageId: 'm-2' });
+    const again = await bed.enricher()(metricAlarmEvent({ id: 'hung-topic' }));
+    expect(again).toEqual([
+      expect.objectContaining({
+        result: 'delivered',
+        delivery: expect.objectContaining({ delivered: ['topic'], skipped: ['chat', 'pagerduty'] }),
+      }),
+    ]);
+    expect(publishesTo(topicArn('critical'))).toHaveLength(2);
+    expect(chatPublishes()).toHaveLength(1);
+    expect(bed.pagerDutyEvents).toHaveLength(1);
+  });
+
+  it('a Secrets Manager read that hangs on a cold start dead-letters the page in time; nothing is retried', async () => {
+    aws.secrets.reset();
+    aws.secrets.on(GetSecretValueCommand).callsFake(hangs);
+    const started = Date.now();
+    // The invocation returns: Lambda has nothing to retry, so the chat card and the topic go out once.
+    const outcomes = await bed.enricher()(metricAlarmEvent({ id: 'hung-secret' }));
+    expect(Date.now() - started).toBeLessThan(ALERT_DEADLINE_MS);
+    expect(outcomes).toEqual([
+      expect.objectContaining({
+        result: 'dead-lettered',
+        delivery: expect.objectContaining({ delivered: ['topic', 'chat'] }),
+      }),
+    ]);
+    expect(deadLetters(aws.sqs).map((letter) => letter.failed)).toEqual([
+      [
+        {
+          channel: 'pagerduty',
+          error: expect.stringMatching(
+            /routing key vigil\/pagerduty not read from Secrets Manager within \d+ ms/,
+          ),
+        },
+      ],
+    ]);
+    expect(bed.pagerDutyEvents).toEqual([]);
+    expect(topicAlerts(aws.sns)).toHaveLength(1);
+    expect(chatPublishes()).toHaveLength(1);
+  });
+
+  it('a retry after a lost alert sends only what did not go out', async () => {
+    aws.sns.on(PublishCommand, { TopicArn: topicArn('critical') }).rejects(new Error('SNS down'));
+    aws.sqs.on(SendMessageCommand).rejects(new Error('SQS down'));
+    await expect(bed.enricher()(metricAlarmEvent({ id: 'lost' }))).rejects.toThrow(
+      /dead-letter queue refused/,
+    );
+    expect(chatPublishes()).toHaveLength(1);
+    expect(bed.pagerDutyEvents).toHaveLength(1);
+
+    // Lambda's retry, a minute later, with SNS and SQS back.
+    aws.sns.on(PublishCommand, { TopicArn: topicArn('critical') }).resolves({ MessageId: 'm-3' });
+    aws.sqs.on(SendMessageCommand).resolves({ MessageId: 'd-3' });
+    const retried = await bed.enricher()(metricAlarmEvent({ id: 'lost' }));
+    expect(retried).toEqual([
+      expect.objectContaining({
+        result: 'delivered',
+        delivery: expect.objectContaining({ delivered: ['topic'], skipped: ['chat', 'pagerduty'] }),
+      }),
+    ]);
+    // The refused publish and the retry's: the chat card and the page went out once.
+    expect(publishesTo(topicArn('critical'))).toHaveLength(2);
+    expect(chatPublishes()).toHaveLength(1);
+    expect(bed.pagerDutyEvents).toHaveLength(1);
+  });
+
+  it('two deliveries of the same unreadable text both go out: they have no event id to tell them apart', async () => {
+    const enrich = bed.enricher();
+    await enrich(classicSnsEvent('not an alarm'));
+    expect(await enrich(classicSnsEvent('not an alarm'))).toEqual([
+      expect.objectContaining({ result: 'delivered' }),
+    ]);
+    expect(topicAlerts(aws.sns).map((published) => published.alert.notification)).toEqual([
+      'unparseable',
+      'unparseable',
+    ]);
+  });
+
+  it.each([
+    ['an empty MessageId', { MessageId: '' }],
+    ['no MessageId', {}],
+  ])('a publish answered with %s went out: not dead-lettered, and not sent again', async (_case, answer) => {
+    aws.sns.on(PublishCommand).resolves(answer);
+    const enrich = bed.enricher();
+    expect(await enrich(metricAlarmEvent({ id: 'no-message-id' }))).toEqual([
+      expect.objectContaining({ result: 'delivered' }),
+    ]);
+    expect(deadLetters(aws.sqs)).toEqual([]);
+    expect(await enrich(metricAlarmEvent({ id: 'no-message-id' }))).toEqual([
+      expect.objectContaining({ result: 'duplicate' }),
+    ]);
+    expect(topicAlerts(aws.sns)).toHaveLength(1);
+    expect(chatPublishes()).toHaveLength(1);
+  });
+});
+
+describe('the numbers are what CloudWatch evaluated', () => {
+  it('a p99 alarm reads its worst evaluated value, not the period still in progress', async () => {
+    // GetMetricData seconds after the change: 03:10 is running, its p99 so far 6205.
+    aws.cloudWatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        {
+          Id: 'm1',
+          Label: 'Duration',
+          StatusCode: 'Complete',
+          Timestamps: ['02:55', '03:00', '03:05', '03:10'].map((time) => new Date(`2026-11-23T${time}:00Z`)),
+          Values: [7210, 8433, 9874, 6205],
+        },
+      ],
+    });
+    await bed.enricher()(p99DurationAlarmEvent());
+    const [published] = topicAlerts(aws.sns);
+    const howBadly = published?.message.email?.split('\n')[1];
+    expect(howBadly).toBe(
+      'How badly: 9874 vs threshold 8000 (1.2x) in Duration; evaluated: 8433, 9874 (2 of 3 periods).',
+    );
+    const chat = JSON.parse(chatPublishes()[0]?.Message ?? '{}');
+    expect(chat.metadata.summary).toBe(
+      '[CRITICAL] ALARM predictor/api p99-duration: 9874 vs threshold 8000 (1.2x); evaluated: 8433, 9874 (2 of 3 periods)',
+    );
+    const page = bed.pagerDutyEvents[0] as { payload: { summary: string } };
+    expect(page.payload.summary).toMatch(
+      /^\[CRITICAL\] ALARM predictor\/api p99-duration: 9874 vs threshold 8000/,
+    );
+    for (const headline of [published?.subject, howBadly, chat.metadata.summary, page.payload.summary]) {
+      expect(headline).not.toContain('6205');
+    }
+    expect(published?.alert.evaluation).toEqual({
+      datapoints: [7210, 8433, 9874],
+      threshold: 8000,
+      lowerThresholds: null,
+      upperThresholds: null,
+      breaches: 'at-or-above',
+    });
+  });
+
+  it('a ratio alarm whose threshold sentence says 5% reads as a percentage', async () => {
+    aws.cloudWatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        {
+          Id: 'ratio',
+          Label: 'Error ratio',
+          Timestamps: [new Date('2026-11-23T03:05:00Z')],
+          Values: [0.083],
+        },
+      ],
+    });
+    await bed.enricher()(errorRatioAlarmEvent());
+    const [published] = topicAlerts(aws.sns);
+    expect(published?.alert.valueUnit).toBe('fraction');
+    expect(published?.message.email?.split('\n')[1]).toBe(
+      'How badly: 8.3% vs threshold 5% (1.7x) in Error ratio; evaluated: 7.1%, 8.3% (2 of 3 periods).',
+    );
+  });
+
+  it('the documented single-metric event (UUID metric id) gets its datapoints and graph under valid ids', async () => {
+    await bed.enricher()(documentedSingleMetricAlarmEvent);
+    const validId = /^[a-z][a-zA-Z0-9_]*$/;
+    const queryIds = aws.cloudWatch
+      .commandCalls(GetMetricDataCommand)
+      .flatMap((call) => call.args[0].input.MetricDataQueries ?? [])
+      .map((query) => query.Id);
+    expect(queryIds.length).toBeGreaterThan(0);
+    for (const id of queryIds) expect(id).toMatch(validId);
+    const widget = JSON.parse(
+      aws.cloudWatch.commandCalls(GetMetricWidgetImageCommand)[0]?.args[0].input.MetricWidget ?? '{}',
+    ) as { metrics: unknown[][] };
+    const widgetIds = widget.metrics.map((entry) => (entry.at(-1) as { id: string }).id);
+    expect(widgetIds).toHaveLength(1);
+    for (const id of widgetIds) expect(id).toMatch(validId);
+    const [published] = topicAlerts(aws.sns);
+    expect(published?.alert.missing.map((missing) => missing.source)).not.toEqual(
+      expect.arrayContaining(['datapoints']),
+    );
+    expect(published?.alert.context.breach?.datapoints.length).toBeGreaterThan(0);
+    expect(published?.alert.context.graph).not.toBeNull();
+    expect(published?.message.email?.split('\n')[1]).toBe(
+      'How badly: 99.5 vs threshold 50 (2x) in Errors; evaluated: 99.5 (1 of 1 period).',
     );
   });
 });

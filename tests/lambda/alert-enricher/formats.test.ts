@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { AlarmSeverity } from '../../../constructs/alarm-severity';
 import type { EnrichedAlert } from '../../../lambda/alert-enricher/enriched-alert';
 import { toChatbotNotification } from '../../../lambda/alert-enricher/formats/chatbot-notification';
-import { toEmailText } from '../../../lambda/alert-enricher/formats/email-text';
+import { measurement, toEmailText } from '../../../lambda/alert-enricher/formats/email-text';
 import { fitToSize } from '../../../lambda/alert-enricher/formats/fit-to-size';
 import {
   PAGERDUTY_MAX_BYTES,
@@ -112,6 +112,45 @@ describe('toEmailText', () => {
     expect(toEmailText(alert).subject.startsWith(start)).toBe(true);
   });
 
+  it.each([
+    [
+      'dry-run',
+      { playbook: 'lambda-alias-rollback', policy: { mode: 'dry-run', approval: true } },
+      'Playbook lambda-alias-rollback runs in dry-run: it records what it would do and changes nothing.',
+      'dry-run',
+    ],
+    [
+      'enforced',
+      { playbook: 'lambda-alias-rollback', policy: { mode: 'enforce', approval: false } },
+      'Playbook lambda-alias-rollback runs enforced: it acts on this alarm by itself.',
+      'enforce',
+    ],
+    [
+      'enforced after approval',
+      { playbook: 'lambda-alias-rollback', policy: { mode: 'enforce', approval: true } },
+      'Playbook lambda-alias-rollback asks for approval in this thread before it acts: nothing changes until someone approves.',
+      'approval',
+    ],
+    [
+      'not deployed here',
+      { playbook: 'lambda-concurrency' },
+      'Playbook lambda-concurrency is not deployed in this environment: nothing fixes this automatically.',
+      'not-deployed',
+    ],
+  ] as const)('says what the %s playbook will do, in every format', (_case, remediation, line, chatMode) => {
+    const alert: EnrichedAlert = { ...criticalErrorsAlert(), remediation };
+    expect(toEmailText(alert).body).toContain(line);
+    expect(JSON.stringify(toPagerDutyEvent(alert, 'routing-key'))).toContain(line);
+    expect(toChatbotNotification(alert).metadata?.additionalContext).toMatchObject({
+      remediationMode: chatMode,
+    });
+    expect(toStructuredAlert(alert).remediation).toEqual({
+      playbook: remediation.playbook,
+      mode: 'policy' in remediation ? remediation.policy.mode : null,
+      approval: 'policy' in remediation ? remediation.policy.approval : false,
+    });
+  });
+
   it('names a composite alarm’s children in ALARM as the measure of how bad it is', () => {
     const body = toEmailText(compositeAlert()).body;
     expect(body).toContain(
@@ -168,6 +207,164 @@ describe('toEmailText', () => {
           expect(subject).not.toMatch(/[\r\n]/);
         },
       ),
+    );
+  });
+});
+
+describe('how badly: the values CloudWatch evaluated are the headline', () => {
+  /** The p99 alarm seconds after its change: CloudWatch evaluated 7210, 8433, 9874; 03:10 is still running. */
+  const p99Alert = (): EnrichedAlert => ({
+    ...criticalErrorsAlert(),
+    signal: 'p99-duration',
+    reason:
+      'Threshold Crossed: 2 out of the last 3 datapoints [9874.0 (23/11/26 03:05:00), 8433.0 (23/11/26 03:00:00)] ' +
+      'were greater than or equal to the threshold (8000.0) (minimum 2 datapoints for OK -> ALARM transition).',
+    evaluation: { datapoints: [7210, 8433, 9874], threshold: 8000, breaches: 'at-or-above' },
+    context: {
+      ...criticalErrorsAlert().context,
+      breach: {
+        label: 'Duration (p99, 5 min)',
+        period: 300,
+        threshold: 8000,
+        datapoints: [
+          { timestamp: '2026-11-23T02:55:00.000Z', value: 7210 },
+          { timestamp: '2026-11-23T03:00:00.000Z', value: 8433 },
+          { timestamp: '2026-11-23T03:05:00.000Z', value: 9874 },
+          { timestamp: '2026-11-23T03:10:00.000Z', value: 6205 },
+        ],
+      },
+    },
+  });
+
+  it('reads the worst evaluated value, not the newest GetMetricData point, in every format', () => {
+    const alert = p99Alert();
+    const [, howBadly, , trend] = toEmailText(alert).body.split('\n');
+    expect(howBadly).toBe(
+      'How badly: 9874 vs threshold 8000 (1.2x) in Duration (p99, 5 min); evaluated: 8433, 9874 (2 of 3 periods).',
+    );
+    expect(trend).toBe(
+      'Trend, 02:55 to 03:10 UTC, oldest first: 7210, 8433, 9874, 6205 (the last period had not ended at the change)',
+    );
+    expect(toChatbotNotification(alert).metadata.summary).toBe(
+      '[CRITICAL] ALARM predictor/api p99-duration: 9874 vs threshold 8000 (1.2x); evaluated: 8433, 9874 (2 of 3 periods)',
+    );
+    expect(trigger(alert).payload.summary).toMatch(
+      /^\[CRITICAL\] ALARM predictor\/api p99-duration: 9874 vs threshold 8000 \(1\.2x\); evaluated: 8433, 9874 \(2 of 3 periods\)\. /,
+    );
+    for (const headline of [howBadly, toEmailText(alert).subject, trigger(alert).payload.summary]) {
+      expect(headline).not.toContain('6205');
+    }
+  });
+
+  it('after the alarm, says the latest evaluated value', () => {
+    const alert: EnrichedAlert = {
+      ...p99Alert(),
+      notification: 'resolved',
+      state: 'OK',
+      previousState: 'ALARM',
+      evaluation: { datapoints: [8433, 7100, 5200], threshold: 8000, breaches: 'at-or-above' },
+    };
+    expect(toEmailText(alert).body.split('\n')[1]).toBe(
+      'Now: 5200 vs threshold 8000 in Duration (p99, 5 min); evaluated: 8433, 7100, 5200 (3 periods, newest last).',
+    );
+  });
+
+  it('a lower-threshold alarm reads its lowest breaching value', () => {
+    const alert: EnrichedAlert = {
+      ...criticalErrorsAlert(),
+      evaluation: { datapoints: [3, 0, 1], threshold: 5, breaches: 'below' },
+    };
+    expect(measurement(alert)).toBe('0 vs threshold 5; evaluated: 3, 0, 1 (3 of 3 periods)');
+  });
+
+  it('an anomaly alarm reads the value farthest outside its own band', () => {
+    const alert: EnrichedAlert = {
+      ...criticalErrorsAlert(),
+      evaluation: {
+        datapoints: [0.3, 0.61, 0.4],
+        lowerThresholds: [0.18, 0.19, 0.2],
+        upperThresholds: [0.34, 0.35, 0.36],
+        breaches: 'outside-band',
+      },
+    };
+    expect(measurement(alert)).toBe(
+      '0.61, outside the expected band 0.19 to 0.35; evaluated: 0.61, 0.4 (2 of 3 periods)',
+    );
+  });
+
+  it('without the comparison, lists every evaluated value and reads the latest', () => {
+    const alert: EnrichedAlert = {
+      ...p99Alert(),
+      evaluation: { datapoints: [7210, 8433, 9874], threshold: 8000 },
+    };
+    expect(measurement(alert)).toBe(
+      '9874 vs threshold 8000 (1.2x); evaluated: 7210, 8433, 9874 (3 periods, newest last)',
+    );
+  });
+
+  it('shows a ratio of one as a percentage, values and threshold alike', () => {
+    const alert: EnrichedAlert = {
+      ...criticalErrorsAlert(),
+      signal: 'error-ratio',
+      valueUnit: 'fraction',
+      evaluation: { datapoints: [0.0092, 0.071, 0.083], threshold: 0.05, breaches: 'above' },
+      context: {
+        ...criticalErrorsAlert().context,
+        breach: {
+          label: 'Error ratio',
+          period: 300,
+          threshold: 0.05,
+          datapoints: [
+            { timestamp: '2026-11-23T03:00:00.000Z', value: 0.071 },
+            { timestamp: '2026-11-23T03:05:00.000Z', value: 0.083 },
+          ],
+        },
+      },
+    };
+    const [, howBadly, , trend] = toEmailText(alert).body.split('\n');
+    expect(howBadly).toBe(
+      'How badly: 8.3% vs threshold 5% (1.7x) in Error ratio; evaluated: 7.1%, 8.3% (2 of 3 periods).',
+    );
+    expect(trend).toBe('Trend, 03:00 to 03:05 UTC, oldest first: 7.1%, 8.3%');
+    const resolved: EnrichedAlert = {
+      ...alert,
+      notification: 'resolved',
+      state: 'OK',
+      evaluation: { datapoints: [0.071, 0.0092], threshold: 0.05, breaches: 'above' },
+    };
+    expect(measurement(resolved)).toBe(
+      '0.92% vs threshold 5%; evaluated: 7.1%, 0.92% (2 periods, newest last)',
+    );
+    expect(measurement({ ...resolved, valueUnit: 'percent' })).toBe(
+      '0.0092% vs threshold 0.05%; evaluated: 0.071%, 0.0092% (2 periods, newest last)',
+    );
+    expect(measurement({ ...resolved, valueUnit: undefined })).toBe(
+      '0.0092 vs threshold 0.05; evaluated: 0.071, 0.0092 (2 periods, newest last)',
+    );
+  });
+
+  it('without evaluated values, stands in the newest complete period and says it is not the evaluated one', () => {
+    const alert: EnrichedAlert = { ...p99Alert(), evaluation: undefined };
+    expect(toEmailText(alert).body.split('\n')[1]).toBe(
+      "How badly: 9874 vs threshold 8000 (1.2x) in Duration (p99, 5 min); GetMetricData's newest complete period " +
+        '(from 03:05 UTC), not necessarily what CloudWatch evaluated: the event carried no evaluated datapoints.',
+    );
+    expect(measurement(alert)).toBe(
+      '9874 vs threshold 8000 (1.2x); newest complete period from GetMetricData, not the evaluated values',
+    );
+  });
+
+  it('lists only the newest evaluated values of a long evaluation range', () => {
+    const alert: EnrichedAlert = {
+      ...criticalErrorsAlert(),
+      evaluation: {
+        datapoints: Array.from({ length: 20 }, (_, i) => 10 + i),
+        threshold: 5,
+        breaches: 'above',
+      },
+    };
+    expect(measurement(alert)).toBe(
+      '29 vs threshold 5 (5.8x); evaluated: …, 24, 25, 26, 27, 28, 29 (20 of 20 periods)',
     );
   });
 });
@@ -265,7 +462,7 @@ describe('toPagerDutyEvent', () => {
 
   it('puts the numbers first in a summary of at most 1024 characters', () => {
     expect(trigger(criticalErrorsAlert()).payload.summary).toMatch(
-      /^\[CRITICAL\] ALARM predictor\/api errors: 37 vs threshold 5 \(7\.4x\)\. Prediction requests/,
+      /^\[CRITICAL\] ALARM predictor\/api errors: 37 vs threshold 5 \(7\.4x\); evaluated: 9, 37 \(2 of 2 periods\)\. Prediction requests/,
     );
     expect(trigger({ ...criticalErrorsAlert(), summary: 'x'.repeat(5000) }).payload.summary.length).toBe(
       1024,

@@ -5,6 +5,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import type { PagerDutyEvent } from '../../../lambda/alert-enricher/formats/pagerduty-event';
 import {
+  PagerDutyKeyTimeoutError,
   PagerDutyRejectedError,
   PagerDutySender,
   PagerDutyUnavailableError,
@@ -14,6 +15,8 @@ import {
 class PagerDutyReceiver {
   readonly bodies: unknown[] = [];
   readonly headers: IncomingMessage['headers'][] = [];
+  /** Called as each request arrives, before it is answered. */
+  onRequest: () => void = () => {};
   private readonly server: Server;
   private script: number[] = [];
 
@@ -26,6 +29,7 @@ class PagerDutyReceiver {
       request.on('end', () => {
         this.bodies.push(JSON.parse(body));
         this.headers.push(request.headers);
+        this.onRequest();
         const status = this.script.shift() ?? 202;
         response.writeHead(status, { 'content-type': 'application/json' });
         response.end(
@@ -83,6 +87,7 @@ afterAll(() => receiver.close());
 beforeEach(() => {
   secrets.reset();
   receiver.bodies.length = 0;
+  receiver.onRequest = () => {};
 });
 
 const sender = (now = () => 0) =>
@@ -139,4 +144,41 @@ test('a secret without a usable key is a specific error', async () => {
   await expect(sender().routingKey('pagerduty/wrong')).rejects.toThrow(
     'secret pagerduty/wrong is JSON without a "routingKey" string',
   );
+});
+
+test('a routing key read that hangs is given up after its timeout, and the next call reads again', async () => {
+  secrets
+    .on(GetSecretValueCommand)
+    .callsFakeOnce(() => new Promise(() => {}))
+    .resolves({ SecretString: 'KEY-AFTER' });
+  const hasty = new PagerDutySender({ secretsManager, eventsUrl, keyReadTimeoutMs: 50 });
+  const started = performance.now();
+  // Two callers during the hung read share it, and its failure.
+  const waiting = [hasty.routingKey('pagerduty/slow'), hasty.routingKey('pagerduty/slow')];
+  await expect(waiting[0]).rejects.toThrow(PagerDutyKeyTimeoutError);
+  await expect(waiting[1]).rejects.toThrow(
+    'routing key pagerduty/slow not read from Secrets Manager within 50 ms',
+  );
+  expect(performance.now() - started).toBeLessThan(1000);
+  // The hung read is not waited on again: this is a new one.
+  expect(await hasty.routingKey('pagerduty/slow')).toBe('KEY-AFTER');
+  expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+});
+
+test('callers asking for the same key at once share one read', async () => {
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: 'KEY-SHARED' });
+  const shared = sender();
+  const keys = await Promise.all([shared.routingKey('pagerduty/a'), shared.routingKey('pagerduty/a')]);
+  expect(keys).toEqual(['KEY-SHARED', 'KEY-SHARED']);
+  expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+});
+
+test('once its signal is aborted, no further attempt is made', async () => {
+  receiver.answer(500, 500, 202);
+  const controller = new AbortController();
+  // The alert's deadline passes while the first attempt is being answered with a 500.
+  receiver.onRequest = () => controller.abort(new Error('alert deadline'));
+  await expect(sender().send(event, controller.signal)).rejects.toThrow(PagerDutyUnavailableError);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(receiver.bodies).toHaveLength(1);
 });

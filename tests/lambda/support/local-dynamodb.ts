@@ -57,6 +57,8 @@ export async function createTable(
   endpoint: string,
   name: string,
   keys: { readonly partitionKey: string; readonly sortKey: string },
+  /** A global secondary index, projecting all attributes, as the stack defines one. */
+  index?: { readonly indexName: string; readonly partitionKey: string; readonly sortKey: string },
 ): Promise<string> {
   const admin = new DynamoDBClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS, endpoint });
   try {
@@ -67,10 +69,21 @@ export async function createTable(
           { AttributeName: keys.partitionKey, KeyType: 'HASH' },
           { AttributeName: keys.sortKey, KeyType: 'RANGE' },
         ],
-        AttributeDefinitions: [
-          { AttributeName: keys.partitionKey, AttributeType: 'S' },
-          { AttributeName: keys.sortKey, AttributeType: 'S' },
-        ],
+        AttributeDefinitions: [keys.partitionKey, keys.sortKey, index?.partitionKey, index?.sortKey]
+          .filter((name): name is string => name !== undefined)
+          .map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        ...(index && {
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: index.indexName,
+              KeySchema: [
+                { AttributeName: index.partitionKey, KeyType: 'HASH' },
+                { AttributeName: index.sortKey, KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
+            },
+          ],
+        }),
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );

@@ -162,6 +162,7 @@ test('a Lambda alarm gets every source, with its links and nothing missing', asy
     breach: {
       label: 'm1',
       datapoints: [{ timestamp: '2026-11-23T03:10:00.000Z', value: 37 }],
+      period: 300,
       threshold: 5,
     },
     graph: {
@@ -267,6 +268,7 @@ test('a metric-math alarm reports its expression’s series', async () => {
   expect(context.breach).toEqual({
     label: 'Error rate (%)',
     datapoints: [{ timestamp: '2026-11-23T03:10:00.000Z', value: 37 }],
+    period: 300,
     threshold: 5,
   });
 });

@@ -1,12 +1,14 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { getBreachData } from '../../../../lambda/alert-enricher/context/metric-datapoints';
+import { parseAlarmEvent } from '../../../../lambda/shared/alarm-event';
 import {
   API_FUNCTION,
   errorRateChange,
   lambdaErrorsChange,
   trafficDropChange,
 } from '../support/alarm-changes';
+import { documentedSingleMetricAlarmEvent } from '../support/documented-events';
 
 const cloudWatchMock = mockClient(CloudWatchClient);
 const cloudWatch = new CloudWatchClient({
@@ -61,6 +63,7 @@ test('the compared series, oldest first, with the alarm’s threshold', async ()
       { timestamp: '2026-11-23T03:05:00.000Z', value: 2 },
       { timestamp: '2026-11-23T03:10:00.000Z', value: 37 },
     ],
+    period: 300,
     threshold: 5,
   });
 });
@@ -117,6 +120,7 @@ test('a metric-math alarm sends its expression and hidden inputs, and reports th
   expect(breach).toEqual({
     label: 'Error rate (%)',
     datapoints: [{ timestamp: '2026-11-23T03:10:00.000Z', value: 12.5 }],
+    period: 300,
     threshold: 5,
   });
 });
@@ -135,6 +139,7 @@ test('an anomaly-band alarm reports the band at the transition, whichever series
       { timestamp: '2026-11-23T03:05:00.000Z', value: 95 },
       { timestamp: '2026-11-23T03:10:00.000Z', value: 3 },
     ],
+    period: 300,
     threshold: undefined,
     lowerBound: 40,
     upperBound: 160,
@@ -150,4 +155,28 @@ test('an anomaly band with a single series gives no bounds rather than wrong one
   });
   const breach = await getBreachData(cloudWatch, trafficDropChange, signal);
   expect([breach.lowerBound, breach.upperBound]).toEqual([undefined, undefined]);
+});
+
+test('the documented single-metric alarm event, whose metric id is a UUID, is queried under valid ids', async () => {
+  const [parsed] = parseAlarmEvent(documentedSingleMetricAlarmEvent);
+  if (!parsed?.ok) throw new Error('the documented sample must parse');
+  // GetMetricData answers under the ids it was asked for, as CloudWatch does.
+  cloudWatchMock.on(GetMetricDataCommand).callsFake((input) => ({
+    MetricDataResults: (input.MetricDataQueries ?? []).map((query: { Id: string }) => ({
+      Id: query.Id,
+      Label: 'CPUUtilization',
+      Timestamps: [new Date('2019-10-02T16:59:00Z')],
+      Values: [99.50160229693434],
+    })),
+  }));
+  const breach = await getBreachData(cloudWatch, parsed.change, signal);
+  const ids = cloudWatchMock
+    .commandCalls(GetMetricDataCommand)
+    .flatMap((call) => call.args[0].input.MetricDataQueries ?? [])
+    .map((query) => query.Id);
+  expect(ids).toHaveLength(1);
+  // MetricDataQuery.Id: letters, digits and underscores, starting with a lowercase letter.
+  for (const id of ids) expect(id).toMatch(/^[a-z][a-zA-Z0-9_]*$/);
+  expect(breach.datapoints).toEqual([{ timestamp: '2019-10-02T16:59:00.000Z', value: 99.50160229693434 }]);
+  expect(breach.threshold).toBe(50);
 });

@@ -1,13 +1,22 @@
 import { CloudWatchClient, GetMetricWidgetImageCommand } from '@aws-sdk/client-cloudwatch';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type GraphStorage, renderMetricGraph } from '../../../../lambda/alert-enricher/context/metric-graph';
+import {
+  type GraphStorage,
+  metricWidget,
+  renderMetricGraph,
+} from '../../../../lambda/alert-enricher/context/metric-graph';
+import { parseAlarmEvent } from '../../../../lambda/shared/alarm-event';
 import {
   API_FUNCTION,
   errorRateChange,
   lambdaErrorsChange,
   trafficDropChange,
 } from '../support/alarm-changes';
+import {
+  documentedMetricMathAlarmEvent,
+  documentedSingleMetricAlarmEvent,
+} from '../support/documented-events';
 
 const config = { region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
 const cloudWatchMock = mockClient(CloudWatchClient);
@@ -118,4 +127,30 @@ test('nothing is stored when CloudWatch returns no image', async () => {
     'CloudWatch returned no image',
   );
   expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+});
+
+/** The `id` of every metric and expression in a widget's `metrics` array. */
+function widgetIds(widget: Record<string, unknown>): unknown[] {
+  return (widget.metrics as unknown[][]).map((entry) => (entry.at(-1) as { id?: unknown }).id);
+}
+
+function documentedChange(event: unknown) {
+  const [parsed] = parseAlarmEvent(event);
+  if (!parsed?.ok) throw new Error('the documented sample must parse');
+  return parsed.change;
+}
+
+test('the documented single-metric alarm event, whose metric id is a UUID, is drawn under a valid id', async () => {
+  await renderMetricGraph(cloudWatch, storage, documentedChange(documentedSingleMetricAlarmEvent), signal);
+  const ids = widgetIds(sentWidget());
+  expect(ids).toHaveLength(1);
+  for (const id of ids) expect(id).toMatch(/^[a-z][a-zA-Z0-9_]*$/);
+});
+
+test('the documented metric math alarm keeps its author’s ids and expression', () => {
+  const widget = metricWidget(documentedChange(documentedMetricMathAlarmEvent));
+  expect(widgetIds(widget as Record<string, unknown>)).toEqual(['e1', 'm1', 'm2']);
+  expect(widget.metrics).toContainEqual([
+    { expression: 'SUM(METRICS())', id: 'e1', label: 'Total Network Traffic' },
+  ]);
 });

@@ -155,12 +155,53 @@ describe('opening episodes', () => {
 });
 
 describe('resolving', () => {
-  test('INSUFFICIENT_DATA while open resolves on the same thread', () => {
+  test('ALARM → INSUFFICIENT_DATA is no data on the same thread, not a resolution: OK resolves later', () => {
     const alarm = new Alarm();
+    alarm.change('ALARM', '03:00');
+    expect(alarm.change('INSUFFICIENT_DATA', '03:05')).toEqual(
+      notified('no-data', episodeId('03:00'), { transitions: 2 }),
+    );
+    expect(alarm.head?.episode?.status).toBe('open');
+    expect(alarm.change('OK', '03:10')).toEqual(notified('resolved', episodeId('03:00'), { transitions: 3 }));
+  });
+
+  test('ALARM → INSUFFICIENT_DATA resolves when the policy says no data resolves', () => {
+    const alarm = new Alarm({ ...DEFAULT_EPISODE_POLICY, resolveOnNoData: true });
     alarm.change('ALARM', '03:00');
     expect(alarm.change('INSUFFICIENT_DATA', '03:05')).toEqual(
       notified('resolved', episodeId('03:00'), { transitions: 2 }),
     );
+  });
+
+  test('the OK of an ALARM alerted without a thread (table unreachable) resolves that alert’s episode', () => {
+    const alarm = new Alarm();
+    alarm.change('OK', '02:00', 'INSUFFICIENT_DATA');
+    // The 03:00 ALARM never reached the table; its alert went out as episode api-errors/03:00.
+    expect(
+      alarm.deliver({
+        eventId: 'ok',
+        state: 'OK',
+        previousState: 'ALARM',
+        at: at('03:20'),
+        previousAt: at('03:00'),
+      }),
+    ).toEqual(notified('resolved', episodeId('03:00'), { transitions: 2 }));
+    expect(alarm.head?.episode).toMatchObject({ id: episodeId('03:00'), status: 'resolved' });
+  });
+
+  test('an OK whose ALARM was recorded is not mistaken for an unthreaded one', () => {
+    const alarm = new Alarm();
+    alarm.change('ALARM', '03:00');
+    alarm.change('OK', '03:10');
+    expect(
+      alarm.deliver({
+        eventId: 'again',
+        state: 'OK',
+        previousState: 'ALARM',
+        at: at('03:11'),
+        previousAt: at('03:00'),
+      }),
+    ).toEqual(suppressed('nothing to resolve: OK with no open episode'));
   });
 
   test('OK with no open episode has nothing to resolve', () => {

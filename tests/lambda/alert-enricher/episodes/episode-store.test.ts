@@ -188,3 +188,70 @@ test('a history write that fails does not undo the decision already stored', asy
     mock.restore();
   }
 });
+
+describe('flapping episodes are checked once their quiet window has passed', () => {
+  /** Five changes in ten minutes: the fifth is the episode's one flapping alert (default policy). */
+  async function flap(alarm: { arn: string; name: string }, last: 'OK' | 'ALARM') {
+    const states = ['ALARM', 'OK', 'ALARM', 'OK', 'ALARM', 'OK'] as const;
+    const changes = last === 'OK' ? states : states.slice(0, 5);
+    let decision: Awaited<ReturnType<EpisodeStore['record']>> | undefined;
+    for (const [index, state] of changes.entries()) {
+      decision = await store.record(
+        alarm,
+        transition(`f${index}`, state, `03:${String(index * 2).padStart(2, '0')}`),
+      );
+    }
+    return decision;
+  }
+
+  test('a flapping alarm is due when its last change is a whole window old, and not before', async () => {
+    const alarm = newAlarm();
+    expect(await flap(alarm, 'OK')).toMatchObject({
+      action: 'suppress',
+      reason: expect.stringMatching(/^flapping/),
+    });
+    // The last change at 03:10; the default window is 30 minutes.
+    const due = (at: string) => store.flappingDue(new Date(at));
+    expect(await due('2026-11-23T03:39:59.000Z')).not.toContainEqual(alarm);
+    expect(await due('2026-11-23T03:40:00.000Z')).toContainEqual(alarm);
+  });
+
+  test('settled in OK: one resolution on the flapping episode, which leaves the index', async () => {
+    const alarm = newAlarm();
+    await flap(alarm, 'OK');
+    const check = new Date('2026-11-23T03:41:00.000Z');
+    const decision = await store.settle(alarm, 'OK', check);
+    expect(decision).toMatchObject({
+      action: 'notify',
+      notification: 'resolved',
+      episode: { id: `${alarm.name}/2026-11-23T03:00:00.000Z`, flapping: false },
+    });
+    // The schedule does not check it again; a retried check (its delivery failed) gets the same answer.
+    expect(await store.flappingDue(new Date('2026-11-23T05:00:00.000Z'))).not.toContainEqual(alarm);
+    expect(await store.settle(alarm, 'OK', new Date('2026-11-23T03:46:00.000Z'))).toEqual(decision);
+    expect(await item(alarm.arn, 'head')).toMatchObject({ episode: { status: 'resolved', flapping: false } });
+  });
+
+  test('settled in ALARM: nobody is told again, and the next OK resolves the same episode', async () => {
+    const alarm = newAlarm();
+    await flap(alarm, 'ALARM');
+    expect(await store.settle(alarm, 'ALARM', new Date('2026-11-23T03:41:00.000Z'))).toMatchObject({
+      action: 'suppress',
+      reason: 'settled in ALARM: the flapping alert stands',
+    });
+    expect(await store.record(alarm, transition('ok', 'OK', '04:00'))).toMatchObject({
+      action: 'notify',
+      notification: 'resolved',
+      episode: { id: `${alarm.name}/2026-11-23T03:00:00.000Z` },
+    });
+  });
+
+  test('a change inside the window keeps it flapping: the check finds it still flapping', async () => {
+    const alarm = newAlarm();
+    await flap(alarm, 'OK');
+    expect(await store.settle(alarm, 'OK', new Date('2026-11-23T03:20:00.000Z'))).toMatchObject({
+      action: 'suppress',
+      reason: expect.stringMatching(/^still flapping/),
+    });
+  });
+});

@@ -28,6 +28,8 @@ interface EventOptions {
   readonly previous?: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
   readonly at?: string;
   readonly description?: string;
+  /** CloudWatch's reason sentence for the new state. @default a 1-of-1 crossing of threshold 5 */
+  readonly reason?: string;
 }
 
 function envelope(options: EventOptions, configuration: Record<string, unknown>, reasonData: unknown) {
@@ -54,9 +56,10 @@ function envelope(options: EventOptions, configuration: Record<string, unknown>,
       },
       state: {
         reason:
-          state === 'ALARM'
+          options.reason ??
+          (state === 'ALARM'
             ? 'Threshold Crossed: 1 out of the last 1 datapoints [37.0 (23/11/26 03:07:00)] was greater than or equal to the threshold (5.0) (minimum 1 datapoint for OK -> ALARM transition).'
-            : 'Threshold Crossed: 1 out of the last 1 datapoints [0.0 (23/11/26 03:40:00)] was not greater than or equal to the threshold (5.0).',
+            : 'Threshold Crossed: 1 out of the last 1 datapoints [0.0 (23/11/26 03:40:00)] was not greater than or equal to the threshold (5.0).'),
         reasonData: reasonData === undefined ? undefined : JSON.stringify(reasonData),
         timestamp: at.replace('Z', '+0000').replace(/\+00:00$/, '+0000'),
         value: state,
@@ -150,6 +153,113 @@ export function metricMathAlarmEvent(options: EventOptions = {}) {
       period: 300,
       recentDatapoints: [12.5, 18.2],
       threshold: 5,
+    },
+  );
+}
+
+/**
+ * The API function's p99 duration alarm (threshold 8000 ms, 2 of 3 five-minute periods): CloudWatch
+ * evaluated 7210, 8433 and 9874 ms; the period from 03:10 was still in progress at the change.
+ */
+export function p99DurationAlarmEvent(options: EventOptions = {}) {
+  return envelope(
+    {
+      name: 'vigil-dev-predictor-api-p99-duration',
+      description: vigilDescription({
+        signal: 'p99-duration',
+        severity: 'critical',
+        summary: 'The slowest invocations approach the timeout; timeouts and retries follow.',
+        threshold: '80% of the 10 s timeout, for 15 minutes',
+      }),
+      reason:
+        'Threshold Crossed: 2 out of the last 3 datapoints [9874.0 (23/11/26 03:05:00), 8433.0 (23/11/26 03:00:00)] ' +
+        'were greater than or equal to the threshold (8000.0) (minimum 2 datapoints for OK -> ALARM transition).',
+      ...options,
+    },
+    {
+      metrics: [
+        {
+          id: 'm1',
+          metricStat: {
+            metric: {
+              namespace: 'AWS/Lambda',
+              name: 'Duration',
+              dimensions: { FunctionName: 'vigil-dev-predictor-api' },
+            },
+            period: 300,
+            stat: 'p99',
+          },
+          returnData: true,
+        },
+      ],
+    },
+    {
+      version: '1.0',
+      queryDate: '2026-11-23T03:12:00.102+0000',
+      startDate: '2026-11-23T02:55:00.000+0000',
+      statistic: 'p99',
+      period: 300,
+      recentDatapoints: [7210, 8433, 9874],
+      threshold: 8000,
+    },
+  );
+}
+
+/**
+ * An error-ratio alarm made with Vigil's description but a ratio of one (threshold 0.05 for "more than
+ * 5%"), as teams write them: CloudWatch evaluated 0.0092, 0.071 and 0.083.
+ */
+export function errorRatioAlarmEvent(options: EventOptions = {}) {
+  return envelope(
+    {
+      name: 'vigil-dev-predictor-api-error-ratio',
+      description: vigilDescription({
+        signal: 'error-ratio',
+        threshold: 'more than 5% of requests in 2 of 3 five-minute periods',
+      }),
+      reason:
+        'Threshold Crossed: 2 out of the last 3 datapoints [0.083 (23/11/26 03:05:00), 0.071 (23/11/26 03:00:00)] ' +
+        'were greater than the threshold (0.05) (minimum 2 datapoints for OK -> ALARM transition).',
+      ...options,
+    },
+    {
+      metrics: [
+        { expression: 'errors / requests', id: 'ratio', label: 'Error ratio', returnData: true },
+        {
+          id: 'errors',
+          metricStat: {
+            metric: {
+              namespace: 'AWS/Lambda',
+              name: 'Errors',
+              dimensions: { FunctionName: 'vigil-dev-predictor-api' },
+            },
+            period: 300,
+            stat: 'Sum',
+          },
+          returnData: false,
+        },
+        {
+          id: 'requests',
+          metricStat: {
+            metric: {
+              namespace: 'AWS/Lambda',
+              name: 'Invocations',
+              dimensions: { FunctionName: 'vigil-dev-predictor-api' },
+            },
+            period: 300,
+            stat: 'Sum',
+          },
+          returnData: false,
+        },
+      ],
+    },
+    {
+      version: '1.0',
+      queryDate: '2026-11-23T03:12:00.551+0000',
+      startDate: '2026-11-23T02:55:00.000+0000',
+      period: 300,
+      recentDatapoints: [0.0092, 0.071, 0.083],
+      threshold: 0.05,
     },
   );
 }

@@ -30,6 +30,8 @@ export function criticalErrorsAlert(): EnrichedAlert {
     reason:
       'Threshold Crossed: 2 out of the last 2 datapoints [37.0 (23/11/26 03:05:00), 9.0 (23/11/26 03:00:00)] ' +
       'were greater than or equal to the threshold (5.0) (minimum 2 datapoints for OK -> ALARM transition).',
+    // What the event's reasonData says of the same two periods, oldest first.
+    evaluation: { datapoints: [9, 37], threshold: 5, breaches: 'at-or-above' },
     service: 'predictor',
     resource: 'api',
     signal: 'errors',
@@ -37,7 +39,7 @@ export function criticalErrorsAlert(): EnrichedAlert {
     thresholdReason: 'at least 5 errors in each of 2 consecutive five-minute periods',
     owner: 'team-predictor',
     runbook: RUNBOOK,
-    remediation: { playbook: 'lambda-alias-rollback', mode: 'dry-run' },
+    remediation: { playbook: 'lambda-alias-rollback', policy: { mode: 'dry-run', approval: false } },
     episode: { id: EPISODE_ID, openedAt: OPENED_AT, transitions: 1, flapping: false },
     children: [],
     context: {
@@ -47,6 +49,7 @@ export function criticalErrorsAlert(): EnrichedAlert {
           timestamp: new Date(Date.parse('2026-11-23T02:10:00.000Z') + index * 300_000).toISOString(),
           value,
         })),
+        period: 300,
         threshold: 5,
       },
       graph: {
@@ -142,6 +145,7 @@ export function resolvedAlert(): EnrichedAlert {
     reason:
       'Threshold Crossed: 2 out of the last 2 datapoints [0.0 (23/11/26 03:35:00), 1.0 (23/11/26 03:30:00)] ' +
       'were not greater than or equal to the threshold (5.0).',
+    evaluation: { datapoints: [1, 0], threshold: 5, breaches: 'at-or-above' },
     episode: { ...alert.episode, transitions: 2 },
     context: {
       breach: {
@@ -151,6 +155,7 @@ export function resolvedAlert(): EnrichedAlert {
           { timestamp: '2026-11-23T03:30:00.000Z', value: 1 },
           { timestamp: '2026-11-23T03:35:00.000Z', value: 0 },
         ],
+        period: 300,
         threshold: 5,
       },
     },
@@ -195,6 +200,8 @@ export function compositeAlert(): EnrichedAlert {
       kind: 'composite',
     },
     reason: `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${ALARM_NAME} transitioned to ALARM at Monday 23 November, 2026 03:12:00 UTC`,
+    // A composite's reasonData names its triggering children, not values.
+    evaluation: undefined,
     signal: 'degraded',
     summary: 'The predictor API is degraded: errors and slow answers at the same time.',
     thresholdReason: undefined,

@@ -152,7 +152,7 @@ async function enricherConfig(local: LocalDynamoDb, pagerDutyUrl: string): Promi
     flapWindowMinutes: 30,
     episodeRetentionDays: 30,
     outsideAlarmSeverity: 'high',
-    remediationMode: 'dry-run',
+    remediationPlaybooks: { 'lambda-alias-rollback': { mode: 'dry-run', approval: false } },
     pagerDutyEventsUrl: pagerDutyUrl,
   };
 }
