@@ -83,7 +83,11 @@ function alarmStates(...states: string[]): void {
 type Human = 'approve' | 'deny' | 'no answer';
 
 /** Every Task state of the synthesized definition bound to the real handler code it invokes. */
-function handlers(human: Human = 'approve', playbookId: PlaybookId = 'lambda-alias-rollback') {
+function handlers(
+  human: Human = 'approve',
+  playbookId: PlaybookId = 'lambda-alias-rollback',
+  limits: { readonly breakerMaxRuns?: number; readonly blastRadiusPerHour?: number } = {},
+) {
   const envelope = createEnvelopeHandler({
     config: {
       ledgerTableName,
@@ -96,8 +100,8 @@ function handlers(human: Human = 'approve', playbookId: PlaybookId = 'lambda-ali
       approvalUrl: 'https://approve.example.org/',
       approvalSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:approval',
       approvalTtlSeconds: 3600,
-      blastRadiusPerHour: 5,
-      breakerMaxRuns: config.remediation.breakerMaxRuns,
+      blastRadiusPerHour: limits.blastRadiusPerHour ?? 5,
+      breakerMaxRuns: limits.breakerMaxRuns ?? config.remediation.breakerMaxRuns,
       breakerWindowMinutes: config.remediation.breakerWindowMinutes,
       lockLeaseSeconds: 8 * 3600,
     },
@@ -504,6 +508,30 @@ describe('the last look before acting', () => {
       preActCheck: { proceed: false, reason: expect.stringMatching(/is OK again without any change/) },
     });
   });
+});
+
+test('three runs at once with room for two under the breaker: exactly two go ahead, the third is refused', async () => {
+  mockLambdaAlias({ versions: [1, 2, 3], current: '3' });
+  // Dry runs take no lock, so all three reach the breaker together: its conditional write decides.
+  const runs = await Promise.all(
+    ['run-0001', 'run-0002', 'run-0003'].map((runId) =>
+      runLocally(
+        definition,
+        request({ runId, mode: 'dry-run' }),
+        handlers('approve', 'lambda-alias-rollback', { breakerMaxRuns: 2 }),
+      ),
+    ),
+  );
+  expect(runs.map((run) => run.states.at(-1)).sort()).toEqual([
+    'Ended dry-run',
+    'Ended dry-run',
+    'Ended refused',
+  ]);
+  const records = await Promise.all(['run-0001', 'run-0002', 'run-0003'].map(ledgerRecord));
+  expect(records.filter((record) => record?.admission?.refusal === 'breaker-open')).toHaveLength(1);
+  expect(records.find((record) => record?.outcome === 'refused')?.admission.detail).toMatch(
+    /2 runs already admitted on Lambda alias orders-api:live/,
+  );
 });
 
 test('two alarms on one target: the second run ends refused while the first holds it, and runs after it finished', async () => {
