@@ -31,7 +31,11 @@ import { wildcardResourceFinding } from '../constructs/nag-finding';
 import { PlatformFunction } from '../constructs/platform-function';
 import { ServiceDashboard } from '../dashboards/service-dashboard';
 import { EPISODE_FLAPPING_INDEX, EPISODE_TABLE_KEYS } from '../lambda/alert-enricher/episodes/episode-store';
+import { UNREADABLE_EVENTS_PREFIX } from '../lambda/alert-enricher/unreadable-events';
 import { alarmNamePrefix, physicalName } from './physical-name';
+
+/** How often flapping episodes are checked; a settled one's page closes at most this late. */
+const FLAPPING_CHECK_MINUTES = 5;
 
 export interface AlertingStackProps extends StackProps {
   /** The validated environment this stack is deployed for. */
@@ -66,6 +70,8 @@ export class AlertingStack extends Stack {
   /** Alerts (and events) that could not be delivered; alarmed straight to the critical topic. */
   readonly deadLetterQueue: sqs.Queue;
   readonly alarmRule: events.Rule;
+  /** Schedules the enricher's check of flapping episodes. */
+  readonly flappingCheckRule: events.Rule;
   /** The alerting path's own alarms, routed directly to the topics. */
   readonly monitoring: ServiceMonitoring;
 
@@ -116,6 +122,13 @@ export class AlertingStack extends Stack {
           expiration: Duration.days(alerting.episodeRetentionDays),
           noncurrentVersionExpiration: Duration.days(1),
         },
+        // Whole copies of events the enricher could not read, linked from their alert; kept as long.
+        {
+          id: 'expire-unreadable-events',
+          prefix: UNREADABLE_EVENTS_PREFIX,
+          expiration: Duration.days(alerting.episodeRetentionDays),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
       ],
     });
 
@@ -162,6 +175,21 @@ export class AlertingStack extends Stack {
         deadLetterQueue: this.deadLetterQueue,
         retryAttempts: 185,
         maxEventAge: Duration.hours(24),
+      }),
+    );
+
+    // A flapping episode's last change is suppressed, so no event closes its page: every few minutes
+    // the enricher checks the episodes whose quiet window passed against the alarms' state now.
+    this.flappingCheckRule = new events.Rule(this, 'FlappingCheck', {
+      description: `Vigil ${config.name}: settle flapping episodes whose quiet window passed`,
+      schedule: events.Schedule.rate(Duration.minutes(FLAPPING_CHECK_MINUTES)),
+    });
+    this.flappingCheckRule.addTarget(
+      new targets.LambdaFunction(this.enricher.live, {
+        deadLetterQueue: this.deadLetterQueue,
+        // The next check comes soon and finds the same episodes: an old one is not worth retrying.
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(FLAPPING_CHECK_MINUTES),
       }),
     );
 
@@ -278,8 +306,12 @@ export class AlertingStack extends Stack {
       ['logs:GetQueryResults', 'logs:StopQuery', 'xray:GetTraceSummaries', 'cloudtrail:LookupEvents'],
       ['*'],
     );
-    allow(['s3:PutObject', 's3:GetObject'], [artifacts.arnForObjects(`${GRAPHS_PREFIX}*`)]);
+    allow(
+      ['s3:PutObject', 's3:GetObject'],
+      [artifacts.arnForObjects(`${GRAPHS_PREFIX}*`), artifacts.arnForObjects(`${UNREADABLE_EVENTS_PREFIX}*`)],
+    );
     allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [this.episodeTable.tableArn]);
+    allow(['dynamodb:Query'], [`${this.episodeTable.tableArn}/index/${EPISODE_FLAPPING_INDEX.indexName}`]);
     const chatTopics = ALARM_SEVERITIES.flatMap((severity) => config.alerts[severity].chatTopicArn ?? []);
     allow(
       ['sns:Publish'],
@@ -311,6 +343,11 @@ export class AlertingStack extends Stack {
         id: wildcardResourceFinding(this, artifacts.arnForObjects(`${GRAPHS_PREFIX}*`)),
         reason:
           'One graph object per alert, named at run time; the grant is the graphs/ prefix of the artifacts bucket.',
+      },
+      {
+        id: wildcardResourceFinding(this, artifacts.arnForObjects(`${UNREADABLE_EVENTS_PREFIX}*`)),
+        reason:
+          'One copy per unreadable event, named by its digest at run time; the grant is the unreadable/ prefix of the artifacts bucket.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -364,6 +401,7 @@ export class AlertingStack extends Stack {
     });
     monitoring.monitorTable(this.episodeTable, { name: 'episodes' });
     monitoring.monitorEventRule(this.alarmRule, { name: 'alarm-state-changes' });
+    monitoring.monitorEventRule(this.flappingCheckRule, { name: 'flapping-check' });
     for (const severity of ALARM_SEVERITIES) {
       monitoring.monitorTopic(this.topics[severity], { name: `${severity}-topic` });
     }

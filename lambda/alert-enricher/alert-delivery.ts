@@ -7,7 +7,7 @@ import type { ClaimResult, DeliveryKey, DeliveryRecords } from './delivery-recor
 import type { EnrichedAlert } from './enriched-alert';
 import { toChatbotNotification } from './formats/chatbot-notification';
 import { fitToSize } from './formats/fit-to-size';
-import { PAGERDUTY_MAX_BYTES, toPagerDutyEvent } from './formats/pagerduty-event';
+import { PAGERDUTY_MAX_BYTES, pagerDutyAction, toPagerDutyEvent } from './formats/pagerduty-event';
 import { SNS_MAX_BYTES, toSnsMessage } from './formats/sns-message';
 import { toStructuredAlert } from './formats/structured-alert';
 import type { PagerDutySender } from './pagerduty-sender';
@@ -150,9 +150,16 @@ export class AlertDelivery {
       const chatTopicArn = destinations.chatTopicArn;
       attempts.push(['chat', (signal) => this.publishToChat(chatTopicArn, alert, signal)]);
     }
+    // Not a channel of an alert that does nothing in PagerDuty (a suppressed composite, no data while in
+    // ALARM): its claim is released below like any unused channel's.
     if (destinations.pagerDutySecretName) {
       const secretName = destinations.pagerDutySecretName;
-      attempts.push(['pagerduty', (signal) => this.page(secretName, alert, signal)]);
+      const paging = pagerDutyAction(alert);
+      if (paging.action === 'none') {
+        logger.info('Nothing sent to PagerDuty', { alarm: alert.alarm.name, reason: paging.reason });
+      } else {
+        attempts.push(['pagerduty', (signal) => this.page(secretName, alert, signal)]);
+      }
     }
 
     const skipped: DeliveryChannel[] = [];
@@ -258,10 +265,9 @@ export class AlertDelivery {
     const routingKey = await this.options.pagerDuty.routingKey(secretName);
     signal.throwIfAborted();
     const render = (candidate: EnrichedAlert) => JSON.stringify(toPagerDutyEvent(candidate, routingKey));
-    await this.options.pagerDuty.send(
-      toPagerDutyEvent(fitToSize(alert, render, PAGERDUTY_MAX_BYTES), routingKey),
-      signal,
-    );
+    const event = toPagerDutyEvent(fitToSize(alert, render, PAGERDUTY_MAX_BYTES), routingKey);
+    // Only alerts with a PagerDuty action get here (deliver); trimming changes none of what decides it.
+    if (event !== undefined) await this.options.pagerDuty.send(event, signal);
     return {};
   }
 

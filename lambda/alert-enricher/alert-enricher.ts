@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AlarmSeverity } from '../../constructs/alarm-severity';
 import type { PlaybookPolicy } from '../remediation/remediation-types';
@@ -8,9 +7,16 @@ import { logger, metrics } from '../shared/observability';
 import type { AlertDelivery, DeliveryOutcome, DeliveryRequest, PreparedDelivery } from './alert-delivery';
 import type { GatheredContext } from './context/gather-context';
 import { withTimeout } from './context/with-timeout';
-import type { EnrichedAlert, MissingContext, NotificationKind } from './enriched-alert';
+import {
+  type EnrichedAlert,
+  type MissingContext,
+  type NotificationKind,
+  type RawEventCopy,
+  UNREADABLE_EPISODE_ID,
+} from './enriched-alert';
 import type { AlarmTransition, EpisodeDecision } from './episodes/episode-decision';
 import { evaluationOf, valueUnitOf } from './evaluation';
+import { isScheduledEvent, type SettledEpisode } from './flapping-check';
 
 /** What became of one alarm change (or unreadable item) of an invocation. */
 export type AlertOutcome =
@@ -37,6 +43,16 @@ export interface AlertEnricherDeps {
   readonly outsideAlarmSeverity: AlarmSeverity;
   /** How each playbook deployed here runs (the remediation stack's own policies). */
   readonly remediationPlaybooks: Readonly<Partial<Record<string, PlaybookPolicy>>>;
+  /**
+   * The scheduled check of flapping episodes whose quiet window passed (see `flapping-check.ts`).
+   * @default scheduled events are ignored
+   */
+  readonly settleFlapping?: () => Promise<SettledEpisode[]>;
+  /**
+   * Keeps an unreadable event's whole payload and links it, since the channels cut what exceeds their
+   * limits; never throws. @default not kept: the alert carries the payload as far as each channel fits it
+   */
+  readonly keepRawEvent?: (raw: string) => Promise<RawEventCopy>;
 }
 
 /** From receiving a change to its alert being published or dead-lettered, whatever hangs. */
@@ -86,7 +102,12 @@ export function createAlertEnricher(deps: AlertEnricherDeps): (event: unknown) =
     readonly prepare: () => PreparedDelivery;
   }
 
-  const enrich = async (change: AlarmChange, attempt: Attempt): Promise<AlertOutcome> => {
+  /** `decided`: the episode decision already made (a scheduled check decides before it alerts). */
+  const enrich = async (
+    change: AlarmChange,
+    attempt: Attempt,
+    decided?: EpisodeDecision,
+  ): Promise<AlertOutcome> => {
     const started = Date.now();
     if (change.vigil?.partOf) {
       return {
@@ -95,7 +116,7 @@ export function createAlertEnricher(deps: AlertEnricherDeps): (event: unknown) =
         reason: `feeds composite alarm ${change.vigil.partOf}`,
       };
     }
-    const { decision, episodeMissing } = await decideEpisode(deps, change);
+    const { decision, episodeMissing } = decided ? { decision: decided } : await decideEpisode(deps, change);
     if (decision.action === 'suppress') {
       metrics.addMetric('AlertsSuppressed', MetricUnit.Count, 1);
       logger.info('Alert suppressed', {
@@ -122,7 +143,20 @@ export function createAlertEnricher(deps: AlertEnricherDeps): (event: unknown) =
     });
   };
 
+  /** Alerts for the flapping episodes that settled; a failure throws, and the next schedule retries. */
+  const checkFlapping = async (): Promise<AlertOutcome[]> => {
+    const outcomes: AlertOutcome[] = [];
+    for (const { change, decision } of (await deps.settleFlapping?.()) ?? []) {
+      const key = { alarmArn: change.alarmArn, eventId: change.eventId };
+      const deadline = Date.now() + ALERT_DEADLINE_MS;
+      const attempt: Attempt = { key, deadline, prepare: once(() => deps.delivery.prepare(key, deadline)) };
+      outcomes.push(await enrich(change, attempt, decision));
+    }
+    return outcomes;
+  };
+
   return async (event) => {
+    if (isScheduledEvent(event)) return checkFlapping();
     const started = Date.now();
     const outcomes: AlertOutcome[] = [];
     for (const item of parseAlarmEvent(event)) {
@@ -130,8 +164,10 @@ export function createAlertEnricher(deps: AlertEnricherDeps): (event: unknown) =
         metrics.addMetric('UnparseableEvents', MetricUnit.Count, 1);
         logger.warn('Unparseable event forwarded raw', { error: item.error });
         // No key: an unreadable item has no event id, and equal texts may be distinct deliveries.
-        const alert = unparseableAlert(item.error, item.raw);
-        outcomes.push(await deliver(alert, { deadline: Date.now() + ALERT_DEADLINE_MS }));
+        // The copy is kept within the alert's deadline (its store gives up after a second).
+        const sendBy = Date.now() + ALERT_DEADLINE_MS;
+        const alert = unparseableAlert(item.error, item.raw, await deps.keepRawEvent?.(item.raw));
+        outcomes.push(await deliver(alert, { deadline: sendBy }));
         continue;
       }
       const key = { alarmArn: item.change.alarmArn, eventId: item.change.eventId };
@@ -173,6 +209,7 @@ async function decideEpisode(
           state: change.state,
           previousState: change.previousState,
           at: change.changedAt,
+          previousAt: change.previousChangedAt,
         },
       ),
     );
@@ -203,10 +240,19 @@ function enrichedAlert(
   const vigil = change.vigil;
   const playbook = vigil?.playbook ?? tags['vigil:playbook'];
   const severity = vigil?.severity ?? severityTag(tags['vigil:severity']) ?? deps.outsideAlarmSeverity;
+  // A description that looks like Vigil's but is unreadable is not what the alarm means: the alert
+  // names the alarm instead, and says why the description's parts are missing.
+  const unreadableDescription: MissingContext[] =
+    change.descriptionProblem === undefined
+      ? []
+      : [{ source: 'description', reason: `not readable: ${change.descriptionProblem}` }];
+  const description = change.descriptionProblem === undefined ? change.description : undefined;
   return {
     notification: decision.notification,
-    // Losing data is worth knowing, not worth waking anyone for.
-    severity: decision.notification === 'no-data' ? 'info' : severity,
+    // Losing data is worth knowing, not worth waking anyone for. Losing it while in ALARM is news for
+    // the open episode: it keeps the alarm's severity, so it reaches the same topic and chat thread
+    // (PagerDuty does nothing with it; see pagerduty-event.ts).
+    severity: decision.notification === 'no-data' && change.previousState !== 'ALARM' ? 'info' : severity,
     alarm: {
       name: change.alarmName,
       arn: change.alarmArn,
@@ -218,13 +264,14 @@ function enrichedAlert(
     previousState: change.previousState,
     changedAt: change.changedAt,
     reason: change.reason,
+    actionsSuppressed: change.actionsSuppressed,
     // The headline numbers are what CloudWatch evaluated; the gathered series is the trend and graph.
     evaluation: evaluationOf(change),
     valueUnit: valueUnitOf(change),
     service: vigil?.service ?? tags['vigil:service'] ?? 'unassigned',
     resource: vigil?.resource ?? tags['vigil:resource'],
     signal: vigil?.signal ?? tags['vigil:signal'],
-    summary: vigil?.summary ?? change.description ?? `${change.alarmName} changed to ${change.state}`,
+    summary: vigil?.summary ?? description ?? `${change.alarmName} changed to ${change.state}`,
     thresholdReason: vigil?.threshold,
     owner: tags.Owner,
     runbook: vigil?.runbook ?? tags['vigil:runbook'],
@@ -233,7 +280,7 @@ function enrichedAlert(
     children: gathered.children,
     context: gathered.context,
     links: gathered.links,
-    missing: gathered.missing,
+    missing: [...unreadableDescription, ...gathered.missing],
   };
 }
 
@@ -247,8 +294,7 @@ function bareAlert(change: AlarmChange, deps: AlertEnricherDeps, why: string): E
   );
 }
 
-function unparseableAlert(error: string, raw: string): EnrichedAlert {
-  const digest = createHash('sha256').update(raw).digest('hex').slice(0, 16);
+function unparseableAlert(error: string, raw: string, copy: RawEventCopy | undefined): EnrichedAlert {
   const now = new Date().toISOString();
   return {
     notification: 'unparseable',
@@ -261,12 +307,14 @@ function unparseableAlert(error: string, raw: string): EnrichedAlert {
     reason: error,
     service: 'alerting',
     summary: `Vigil received an event it could not read: ${error}`,
-    episode: { id: `unparseable/${digest}`, openedAt: now, transitions: 1, flapping: false },
+    // One stable id: every unreadable event joins one PagerDuty incident and one chat thread.
+    episode: { id: UNREADABLE_EPISODE_ID, openedAt: now, transitions: 1, flapping: false },
     children: [],
     context: {},
-    links: [],
+    links: copy?.stored ? [{ label: 'Whole event', url: copy.url }] : [],
     missing: [],
     rawEvent: raw,
+    rawEventCopy: copy,
   };
 }
 
@@ -278,9 +326,10 @@ function remediationOf(
   return policy === undefined ? { playbook } : { playbook, policy };
 }
 
+/** Without the episode table: what the change is by itself. No data is never a recovery (as episodes say by default). */
 function notificationFor(change: AlarmChange): Exclude<NotificationKind, 'unparseable'> {
   if (change.state === 'ALARM') return 'alarm';
-  return change.previousState === 'ALARM' ? 'resolved' : 'no-data';
+  return change.state === 'OK' ? 'resolved' : 'no-data';
 }
 
 function standaloneEpisode(change: AlarmChange) {

@@ -5,16 +5,20 @@ import { gatherContext } from './context/gather-context';
 import { DeliveryRecords } from './delivery-record';
 import type { EnricherConfig } from './enricher-config';
 import { EpisodeStore } from './episodes/episode-store';
+import { settleFlappingEpisodes } from './flapping-check';
 import { PagerDutySender } from './pagerduty-sender';
+import { storeRawEvent } from './unreadable-events';
 
 /** The enricher wired to real clients: what the handler runs, and what the benchmark runs with slowed clients. */
 export function buildAlertEnricher(config: EnricherConfig, clients: AwsClients) {
+  const episodes = new EpisodeStore(clients.dynamoDb, config.episodeTableName, {
+    flapTransitions: config.flapTransitions,
+    flapWindowMinutes: config.flapWindowMinutes,
+    ttlDays: config.episodeRetentionDays,
+  });
   return createAlertEnricher({
-    episodes: new EpisodeStore(clients.dynamoDb, config.episodeTableName, {
-      flapTransitions: config.flapTransitions,
-      flapWindowMinutes: config.flapWindowMinutes,
-      ttlDays: config.episodeRetentionDays,
-    }),
+    episodes,
+    settleFlapping: () => settleFlappingEpisodes({ episodes, cloudWatch: clients.cloudWatch }),
     gatherContext: (change, deadlineMs) =>
       gatherContext(
         change,
@@ -22,6 +26,7 @@ export function buildAlertEnricher(config: EnricherConfig, clients: AwsClients) 
           clients,
           artifactsBucket: config.artifactsBucketName,
           graphUrlTtlSeconds: config.graphUrlTtlSeconds,
+          home: config.home,
         },
         { deadlineMs },
       ),
@@ -39,5 +44,16 @@ export function buildAlertEnricher(config: EnricherConfig, clients: AwsClients) 
     }),
     outsideAlarmSeverity: config.outsideAlarmSeverity,
     remediationPlaybooks: config.remediationPlaybooks,
+    // Beside the graphs, with the same link lifetime.
+    keepRawEvent: (raw) =>
+      storeRawEvent(
+        {
+          s3: clients.s3,
+          presigningS3: clients.presigningS3,
+          bucket: config.artifactsBucketName,
+          urlTtlSeconds: config.graphUrlTtlSeconds,
+        },
+        raw,
+      ),
   });
 }

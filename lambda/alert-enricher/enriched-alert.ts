@@ -1,14 +1,17 @@
 import type { AlarmSeverity } from '../../constructs/alarm-severity';
 import type { PlaybookPolicy } from '../remediation/remediation-types';
-import type { AlarmChange, AlarmState } from '../shared/alarm-change';
+import type { ActionsSuppression, AlarmChange, AlarmState } from '../shared/alarm-change';
 
 /**
  * What the alert tells the person receiving it:
  * - `alarm`: an episode opened (first ALARM);
  * - `reopened`: ALARM again shortly after a resolution, on the same thread;
  * - `flapping`: too many transitions in a short time; one alert stands for all of them;
- * - `resolved`: back to OK (or to no data) after an ALARM, on the same thread;
- * - `no-data`: the alarm lost its data while not in an episode;
+ * - `resolved`: back to OK after an ALARM, on the same thread (or to no data, where the episode
+ *   policy resolves on no data: closed, not recovered);
+ * - `no-data`: the alarm lost its data. From ALARM (previous state ALARM) it is news on the open
+ *   episode's thread: the alarm went blind while alarming, and the episode and its page stay open
+ *   until OK. Otherwise the alarm lost its data while not in an episode;
  * - `unparseable`: an event the enricher could not read, forwarded raw so it is not lost.
  */
 export type NotificationKind = 'alarm' | 'reopened' | 'flapping' | 'resolved' | 'no-data' | 'unparseable';
@@ -142,10 +145,12 @@ export interface AlarmTags {
 
 /**
  * A part the alert lacks, and why: said in every format so nobody assumes "no errors". Besides the
- * context sources, `episodes` means the alert could not be deduplicated or threaded.
+ * context sources, `episodes` means the alert could not be deduplicated or threaded, and
+ * `description` that the alarm's description looks like Vigil's but could not be read (so service,
+ * severity, summary and runbook come from tags or defaults).
  */
 export interface MissingContext {
-  readonly source: ContextSource | 'episodes';
+  readonly source: ContextSource | 'episodes' | 'description';
   readonly reason: string;
 }
 
@@ -170,6 +175,30 @@ export interface AlertContext {
   readonly changes?: readonly ResourceChange[];
   readonly tags?: AlarmTags;
 }
+
+/**
+ * Where the whole payload of an unreadable event is kept (the channels cut what exceeds their limits),
+ * or why it could not be stored.
+ */
+export type RawEventCopy =
+  | {
+      readonly stored: true;
+      /** Size of the payload, UTF-8. */
+      readonly bytes: number;
+      readonly bucket: string;
+      /** Object key in the alert artifacts bucket, `unreadable/<date>/<sha256>.<json|txt>`. */
+      readonly key: string;
+      /** Presigned GET URL; it stops working at `expiresAt`. */
+      readonly url: string;
+      readonly expiresAt: string;
+    }
+  | { readonly stored: false; readonly bytes: number; readonly error: string };
+
+/**
+ * Every unreadable event is one PagerDuty incident and one chat thread, whatever its content: a format
+ * change that makes every alarm unreadable pages once, not once per alarm.
+ */
+export const UNREADABLE_EPISODE_ID = 'vigil-unreadable-events';
 
 export interface AlertLink {
   readonly label: string;
@@ -203,6 +232,11 @@ export interface EnrichedAlert {
   /** CloudWatch's reason sentence. */
   readonly reason: string;
   /**
+   * Composite alarms: CloudWatch suppressed the alarm's actions for this change. Every format says so
+   * first; PagerDuty is not paged for it (the topic and chat still get it).
+   */
+  readonly actionsSuppressed?: ActionsSuppression;
+  /**
    * The values CloudWatch evaluated for this change; absent when the event carried none (composites,
    * classic SNS notifications), and then the formats say where their number comes from.
    */
@@ -233,4 +267,6 @@ export interface EnrichedAlert {
   readonly missing: readonly MissingContext[];
   /** Unparseable events only: the payload as received, so nothing is lost. */
   readonly rawEvent?: string;
+  /** Unparseable events only: the payload's stored copy, or why there is none. */
+  readonly rawEventCopy?: RawEventCopy;
 }

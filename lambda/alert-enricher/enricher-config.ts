@@ -25,6 +25,12 @@ export interface EnricherConfig {
   readonly remediationPlaybooks: Readonly<Partial<Record<PlaybookId, PlaybookPolicy>>>;
   /** @default PagerDuty's Events API v2 endpoint */
   readonly pagerDutyEventsUrl?: string;
+  /**
+   * Where the enricher runs, so an alarm of another region or account is not queried with this
+   * region's clients: the region from `AWS_REGION` (set by Lambda), the account from the severity
+   * topics' ARNs (the alerting stack creates them beside the function). Absent outside Lambda.
+   */
+  readonly home?: { readonly region: string; readonly account?: string };
 }
 
 const severityMap = (name: string) =>
@@ -89,6 +95,7 @@ const schema = z
     EPISODE_RETENTION_DAYS: wholeNumber('days', { min: 1, max: 3650 }),
     OUTSIDE_ALARM_SEVERITY: z.enum(ALARM_SEVERITIES),
     REMEDIATION_PLAYBOOKS: playbookPolicies,
+    AWS_REGION: z.string().min(1).optional(),
   })
   .transform((env): EnricherConfig => {
     const topics: Record<AlarmSeverity, string> = {
@@ -120,8 +127,17 @@ const schema = z
       outsideAlarmSeverity: env.OUTSIDE_ALARM_SEVERITY,
       remediationPlaybooks: env.REMEDIATION_PLAYBOOKS,
       pagerDutyEventsUrl: env.PAGERDUTY_EVENTS_URL,
+      ...(env.AWS_REGION
+        ? { home: { region: env.AWS_REGION, account: accountOf(env.CRITICAL_TOPIC_ARN) } }
+        : {}),
     };
   });
+
+/** `arn:aws:sns:<region>:<account>:<name>` → the account; undefined when the ARN has none. */
+function accountOf(arn: string): string | undefined {
+  const account = arn.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
 
 /** Reads the enricher's settings; throws naming every missing or malformed variable. */
 export function readEnricherConfig(env: NodeJS.ProcessEnv = process.env): EnricherConfig {

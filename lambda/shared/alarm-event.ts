@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { parseAlarmDescription } from '../../constructs/monitoring/alarm-description';
 import {
+  type AlarmDescription,
+  alarmDescriptionSchema,
+  parseAlarmDescription,
+} from '../../constructs/monitoring/alarm-description';
+import {
+  type ActionsSuppression,
   ALARM_STATES,
   type AlarmChange,
   type AlarmKind,
@@ -24,6 +29,10 @@ const stateDetail = z.object({
   reason: z.string().default(''),
   reasonData: z.string().optional(),
   timestamp: z.string(),
+  // Composite alarms with an actions suppressor ("State change for a composite alarm with a
+  // suppressor alarm", CloudWatch User Guide): why CloudWatch is not taking the alarm's actions.
+  actionsSuppressedBy: z.string().optional(),
+  actionsSuppressedReason: z.string().optional(),
 });
 const eventMetric = z.object({
   id: z.string(),
@@ -63,6 +72,9 @@ const eventBridgeEvent = z.object({
         description: z.string().optional(),
         metrics: z.array(eventMetric).optional(),
         alarmRule: z.string().optional(),
+        actionsSuppressor: z.string().optional(),
+        actionsSuppressorWaitPeriod: z.number().optional(),
+        actionsSuppressorExtensionPeriod: z.number().optional(),
       })
       .default({}),
   }),
@@ -201,9 +213,10 @@ function fromEventBridge(event: z.infer<typeof eventBridgeEvent>): AlarmChange {
     state: detail.state.value,
     previousState: detail.previousState.value,
     changedAt: isoTime(detail.state.timestamp) ?? isoTime(event.time) ?? event.time,
+    ...definedOnly({ previousChangedAt: isoTime(detail.previousState.timestamp) }),
     reason: detail.state.reason,
     description: configuration.description,
-    vigil: parseAlarmDescription(configuration.description),
+    ...vigilDescriptionOf(configuration.description),
     metrics,
     // EventBridge carries no threshold in the configuration; CloudWatch states it in reasonData.
     threshold: reason.threshold,
@@ -213,7 +226,63 @@ function fromEventBridge(event: z.infer<typeof eventBridgeEvent>): AlarmChange {
     recentUpperThresholds: reason.recentUpperThresholds,
     alarmRule: configuration.alarmRule,
     triggeringAlarms: triggeringAlarmsOf(reason),
+    ...definedOnly({ actionsSuppressed: actionsSuppressionOf(detail.state, configuration) }),
   };
+}
+
+/** The suppression CloudWatch states for this change; undefined when its actions were not suppressed. */
+function actionsSuppressionOf(
+  detail: z.infer<typeof stateDetail>,
+  configuration: z.infer<typeof eventBridgeEvent>['detail']['configuration'],
+): ActionsSuppression | undefined {
+  const by = detail.actionsSuppressedBy?.trim();
+  if (!by) return undefined;
+  return {
+    by,
+    reason: detail.actionsSuppressedReason ?? '',
+    ...definedOnly({
+      suppressor: configuration.actionsSuppressor,
+      waitPeriodSeconds: configuration.actionsSuppressorWaitPeriod,
+      extensionPeriodSeconds: configuration.actionsSuppressorExtensionPeriod,
+    }),
+  };
+}
+
+/** Starts like the JSON Vigil's monitoring constructs write (`{"vigil":1,…`), spacing aside. */
+const VIGIL_LIKE = /^\{\s*"vigil"\s*:/;
+
+/**
+ * The Vigil description, or why a description that looks like Vigil's JSON could not be read, so the
+ * alert names the alarm and the problem instead of showing the JSON as what the alarm means.
+ */
+function vigilDescriptionOf(text: string | undefined): {
+  vigil?: AlarmDescription;
+  descriptionProblem?: string;
+} {
+  const vigil = parseAlarmDescription(text);
+  if (vigil !== undefined) return { vigil };
+  const trimmed = text?.trim() ?? '';
+  if (!trimmed.startsWith('{')) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(trimmed);
+  } catch (error) {
+    return VIGIL_LIKE.test(trimmed)
+      ? { descriptionProblem: `not JSON: ${error instanceof Error ? error.message : String(error)}` }
+      : {};
+  }
+  if (!isObject(json) || Array.isArray(json) || !Object.hasOwn(json, 'vigil')) return {};
+  const parsed = alarmDescriptionSchema.safeParse(json);
+  return {
+    descriptionProblem: parsed.success
+      ? 'not as Vigil writes it: it must start with {"vigil":'
+      : describeIssues(parsed.error, 'description'),
+  };
+}
+
+/** The record without its undefined entries, so optional fields are absent rather than undefined. */
+function definedOnly<T extends Record<string, unknown>>(record: T): Partial<T> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function parseClassicNotification(messageId: string, message: string): ParsedAlarmEvent {
@@ -256,7 +325,7 @@ function parseClassicNotification(messageId: string, message: string): ParsedAla
       changedAt: isoTime(notification.StateChangeTime) ?? notification.StateChangeTime,
       reason: notification.NewStateReason,
       description,
-      vigil: parseAlarmDescription(description),
+      ...vigilDescriptionOf(description),
       metrics,
       threshold: trigger?.Threshold ?? undefined,
       comparisonOperator: trigger?.ComparisonOperator ?? undefined,

@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { readEnricherConfig } from '../../lambda/alert-enricher/enricher-config';
 import { alarmsByName, tag } from '../support/alarm-template';
+import { deployedEnvironment } from '../support/deployed-values';
 import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
 
 const SECRET = 'vigil/pagerduty/critical';
@@ -137,6 +138,31 @@ describe('trigger', () => {
   });
 });
 
+describe('flapping episodes', () => {
+  it('are checked every 5 minutes by a scheduled rule invoking the enricher', () => {
+    const [, rule] = onlyResource('AWS::Events::Rule', 'FlappingCheck');
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', State: 'ENABLED' });
+    expect(JSON.stringify(rule.Properties.Targets)).toContain(aliasId);
+  });
+
+  it('are found through a sparse index the enricher may only query', () => {
+    const [tableId, table] = onlyResource('AWS::DynamoDB::Table', 'EpisodeTable');
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'flapping',
+        KeySchema: [
+          { AttributeName: 'flappingIndex', KeyType: 'HASH' },
+          { AttributeName: 'settleAfter', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['alarmName'] },
+      },
+    ]);
+    expect(resourcesFor('dynamodb:Query')).toEqual([
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, '/index/flapping']] },
+    ]);
+  });
+});
+
 describe('enricher', () => {
   it('runs Node 24 on arm64 and is told its settings by the environment', () => {
     expect(enricher.Properties).toMatchObject({
@@ -181,18 +207,8 @@ describe('enricher', () => {
 
   it('sets every variable the handler reads, in the form it accepts', () => {
     const variables = (enricher.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    // References resolve at deploy time; stand in plausible values of the same kind.
-    const deployed = Object.fromEntries(
-      Object.entries(variables).map(([name, value]) => {
-        if (typeof value === 'string') return [name, value];
-        if (name.endsWith('_TOPIC_ARN'))
-          return [name, `arn:aws:sns:eu-west-1:123456789012:${name.toLowerCase()}`];
-        if (name === 'DEAD_LETTER_QUEUE_URL')
-          return [name, 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq'];
-        return [name, `resolved-${name.toLowerCase()}`];
-      }),
-    );
-    const parsed = readEnricherConfig(deployed);
+    // References resolve at deploy time; stand in plausible values of the kind each one returns.
+    const parsed = readEnricherConfig(deployedEnvironment(variables, stacks.alerting));
     expect(parsed.destinations.critical).toMatchObject({ chatTopicArn: CHAT, pagerDutySecretName: SECRET });
     expect(parsed).toMatchObject({
       contextDeadlineMs: 2000,
@@ -235,8 +251,11 @@ describe('enricher', () => {
     );
   });
 
-  it('writes graphs only under graphs/ of the KMS-encrypted artifacts bucket, which expires them', () => {
-    expect(JSON.stringify(resourcesFor('s3:PutObject'))).toContain('/graphs/*');
+  it('writes only graphs and copies of unreadable events, under their prefixes, which expire', () => {
+    const written = JSON.stringify(resourcesFor('s3:PutObject'));
+    expect(written).toContain('/graphs/*');
+    expect(written).toContain('/unreadable/*');
+    expect(resourcesFor('s3:PutObject')).toHaveLength(2);
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
@@ -244,7 +263,10 @@ describe('enricher', () => {
         ],
       },
       LifecycleConfiguration: {
-        Rules: [Match.objectLike({ Prefix: 'graphs/', ExpirationInDays: 30, Status: 'Enabled' })],
+        Rules: [
+          Match.objectLike({ Prefix: 'graphs/', ExpirationInDays: 30, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: 'unreadable/', ExpirationInDays: 30, Status: 'Enabled' }),
+        ],
       },
     });
   });

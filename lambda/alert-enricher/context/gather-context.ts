@@ -29,6 +29,20 @@ export interface ContextDeps {
   readonly graphUrlTtlSeconds: number;
   /** @default the system clock */
   readonly now?: () => Date;
+  /**
+   * The region (and account, when known) the clients call. Every source is an API call in that region
+   * with the function's credentials, so for an alarm elsewhere it would answer about another alarm or
+   * nothing, and "no failing traces" would be stated as a fact: such an alarm's sources are not
+   * called and are `missing`, saying where the alarm is. @default every alarm is taken as home
+   */
+  readonly home?: HomeLocation;
+}
+
+/** Where the enricher runs. */
+export interface HomeLocation {
+  readonly region: string;
+  /** Unknown: only the region is compared. */
+  readonly account?: string;
 }
 
 export interface GatherOptions {
@@ -96,10 +110,15 @@ export async function gatherContext(
     }
   };
   const missing: SourceMissing[] = [];
+  const elsewhere = elsewhereReason(change, deps.home);
   const run = async <T>(
     source: ContextSource,
     operation: (signal: AbortSignal) => Promise<T>,
   ): Promise<T | undefined> => {
+    if (elsewhere !== undefined) {
+      missing.push({ source, reason: elsewhere });
+      return undefined;
+    }
     try {
       return await bounded(timeouts[source], operation);
     } catch (error) {
@@ -114,7 +133,10 @@ export async function gatherContext(
   );
   const tags = run('tags', (signal) => getAlarmTags(clients.cloudWatch, change.alarmArn, signal));
 
-  const subject = await metricSubject(change, clients.cloudWatch, bounded);
+  const subject =
+    elsewhere !== undefined && change.kind === 'composite'
+      ? { children: childrenFromEvent(change), unavailable: elsewhere }
+      : await metricSubject(change, clients.cloudWatch, bounded);
   if (subject.unavailable) {
     for (const source of ['datapoints', 'graph', 'logs', 'traces', 'changes'] as const) {
       missing.push({ source, reason: subject.unavailable });
@@ -154,6 +176,23 @@ export async function gatherContext(
 }
 
 type SourceMissing = MissingContext & { readonly source: ContextSource };
+
+/**
+ * Why an alarm's sources are not gathered here, e.g. `not gathered: alarm is in us-east-1/111122223333,
+ * Vigil runs in eu-west-1/123456789012`; undefined for an alarm of the home region and account. Where
+ * the alarm is comes from its ARN, which names the region and account it lives in.
+ */
+function elsewhereReason(change: AlarmChange, home: HomeLocation | undefined): string | undefined {
+  if (home === undefined) return undefined;
+  const [, , , arnRegion, arnAccount] = change.alarmArn.split(':');
+  const region = arnRegion || change.region;
+  const account = arnAccount || change.account;
+  const otherRegion = region !== home.region;
+  const otherAccount = home.account !== undefined && account !== home.account;
+  if (!otherRegion && !otherAccount) return undefined;
+  const here = home.account === undefined ? home.region : `${home.region}/${home.account}`;
+  return `not gathered: alarm is in ${region}/${account}, Vigil runs in ${here}`;
+}
 
 /** Runs an operation under a timeout and the gathering's deadline, whichever comes first. */
 type Bounded = <T>(timeoutMs: number, operation: (signal: AbortSignal) => Promise<T>) => Promise<T>;

@@ -193,7 +193,12 @@ function codeSpan(text: string): string {
 }
 
 function nextSteps(alert: EnrichedAlert): string[] {
-  if (alert.notification === 'unparseable') return [];
+  if (alert.notification === 'unparseable') {
+    const copy = alert.rawEventCopy;
+    return copy?.stored
+      ? [`Whole event (link works until ${timeOf(copy.expiresAt, alert.changedAt)}): ${copy.url}`]
+      : [];
+  }
   const { graph, logs } = alert.context;
   const steps = [
     alert.runbook ? `Runbook: ${alert.runbook}` : 'No runbook for this alarm: start from its console links.',
@@ -235,6 +240,7 @@ function additionalContext(alert: EnrichedAlert): Record<string, string> {
     owner: alert.owner,
     playbook: alert.remediation?.playbook,
     remediationMode: remediationModeOf(alert),
+    actionsSuppressedBy: alert.actionsSuppressed?.by,
   };
   return Object.fromEntries(
     Object.entries(context).filter(

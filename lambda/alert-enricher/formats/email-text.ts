@@ -1,4 +1,4 @@
-import type { AlarmState } from '../../shared/alarm-change';
+import type { ActionsSuppression, AlarmState } from '../../shared/alarm-change';
 import { oneLine, truncateText } from '../../shared/message-text';
 import type {
   AlarmHistorySummary,
@@ -32,8 +32,9 @@ export interface EmailText {
 
 /**
  * Subject and body for any mail client, read half-awake: the first lines say what broke, how badly
- * and since when; the sections after them are the evidence, in the order someone investigating
- * needs it; the last names what could not be gathered.
+ * and since when (after CloudWatch's suppression of the alarm's actions, when it did), then the
+ * runbook; the sections after them are the evidence, in the order someone investigating needs it;
+ * the last names what could not be gathered.
  */
 export function toEmailText(alert: EnrichedAlert): EmailText {
   return { subject: truncateText(alertTitle(alert), EMAIL_SUBJECT_MAX_LENGTH), body: emailBody(alert) };
@@ -41,17 +42,39 @@ export function toEmailText(alert: EnrichedAlert): EmailText {
 
 /** Severity, what happened, to what, and what it means, on one line, e.g. `[CRITICAL] ALARM predictor/api errors: …`. */
 export function alertTitle(alert: EnrichedAlert): string {
+  // Not what the alarm means but what happened to it: its data stopped, nothing recovered.
+  if (stoppedInAlarm(alert)) {
+    return `${titleHead(alert)}: stopped reporting in ALARM; the page stays open until OK`;
+  }
+  if (closedWithoutData(alert)) {
+    return `${titleHead(alert)}: stopped reporting; closed by policy, not recovered`;
+  }
   return `${titleHead(alert)}: ${summaryOf(alert)}`;
 }
 
 /** The title before its summary, e.g. `[CRITICAL] ALARM predictor/api errors`. */
 export function titleHead(alert: EnrichedAlert): string {
   const subject = alert.notification === 'unparseable' ? '' : ` ${alarmSubject(alert)}`;
-  return oneLine(`${titleTag(alert)}${subject}`);
+  const suppressed = alert.actionsSuppressed ? '[SUPPRESSED] ' : '';
+  return oneLine(`${suppressed}${titleTag(alert)}${subject}`);
+}
+
+/**
+ * ALARM → INSUFFICIENT_DATA told on the open episode's thread: the alarm went blind while alarming,
+ * which is neither a recovery nor a new problem (`no-data` whose previous state is ALARM).
+ */
+export function stoppedInAlarm(alert: EnrichedAlert): boolean {
+  return alert.notification === 'no-data' && alert.previousState === 'ALARM';
+}
+
+/** An episode resolved because its alarm lost its data (the episode policy's `resolveOnNoData`). */
+function closedWithoutData(alert: EnrichedAlert): boolean {
+  return alert.notification === 'resolved' && alert.state === 'INSUFFICIENT_DATA';
 }
 
 function titleTag(alert: EnrichedAlert): string {
   const severity = alert.severity.toUpperCase();
+  if (stoppedInAlarm(alert)) return '[NO DATA]';
   switch (alert.notification) {
     case 'alarm':
       return `[${severity}] ALARM`;
@@ -85,8 +108,47 @@ function summaryOf(alert: EnrichedAlert): string {
   return oneLine(alert.summary) || oneLine(alert.reason);
 }
 
-/** What broke, how badly, since when: the lines that must be understood without reading further. */
+/**
+ * What broke, how badly, since when: the lines that must be understood without reading further. A
+ * change whose actions CloudWatch suppressed says so before anything else.
+ */
 export function leadLines(alert: EnrichedAlert): string[] {
+  const suppression = alert.actionsSuppressed;
+  const lines = notificationLines(alert);
+  return suppression ? [suppressionLine(suppression), ...lines] : lines;
+}
+
+/**
+ * `Actions suppressed by WaitPeriod: …`: CloudWatch's words, what the documented value means
+ * (CompositeAlarm, CloudWatch API Reference), and that Vigil pages no one for it.
+ */
+function suppressionLine(suppression: ActionsSuppression): string {
+  const { by, reason, suppressor, waitPeriodSeconds, extensionPeriodSeconds } = suppression;
+  const named = suppressor ? `suppressor alarm ${suppressor}` : 'its suppressor alarm';
+  const upTo = (seconds: number | undefined) => (seconds === undefined ? '' : ` up to ${seconds} s`);
+  // CloudWatch sends EventBridge an event when an alarm is created, updated, deleted or changes state
+  // ("Alarm events and EventBridge"), not when a wait ends: Vigil hears nothing more of a held action.
+  const afterWait = 'Vigil gets no event when the wait ends:';
+  const meaning: Record<string, string> = {
+    alarm: `CloudWatch takes none of this alarm's actions while ${named} is in ALARM.`,
+    waitperiod:
+      `CloudWatch holds this alarm's actions${upTo(waitPeriodSeconds)} while it waits for ${named} to go into ALARM, ` +
+      `and acts after that unless it did. ${afterWait} if the suppressor is still OK by then, this is a live ALARM.`,
+    extensionperiod:
+      `CloudWatch holds this alarm's actions${upTo(extensionPeriodSeconds)} after ${named} left ALARM, ` +
+      `and acts after that. ${afterWait} if this alarm is still in ALARM by then, it is live.`,
+  };
+  const said = oneLine(reason).replace(/\.$/, '');
+  // CloudWatch's reason often only repeats the value (`Actions suppressed by WaitPeriod`).
+  const why =
+    said === '' || said.toLowerCase() === `actions suppressed by ${by}`.toLowerCase() ? '' : `${said}. `;
+  const known = meaning[by.toLowerCase()] ?? '';
+  return oneLine(
+    `Actions suppressed by ${by}: ${why}${known} Vigil pages no one for this change; the topic and chat get it.`,
+  );
+}
+
+function notificationLines(alert: EnrichedAlert): string[] {
   const summary = summaryOf(alert);
   const when = timeOf(alert.changedAt);
   const episode = alert.episode;
@@ -117,6 +179,16 @@ export function leadLines(alert: EnrichedAlert): string[] {
         }. This one alert stands for all of them.`,
       ];
     case 'resolved':
+      if (closedWithoutData(alert)) {
+        return [
+          `Closed, not recovered: ${alarmSubject(alert)} has no data to evaluate, and episodes here resolve on no data. It had alerted: ${summary}`,
+          `Why: ${oneLine(alert.reason)}`,
+          `Since: ${when}; the episode lasted ${durationBetween(episode.openedAt, alert.changedAt)} (opened ${timeOf(
+            episode.openedAt,
+            alert.changedAt,
+          )}, ${plural(episode.transitions, 'state change')}). Nobody knows whether it recovered.`,
+        ];
+      }
       return [
         `Recovered: ${alarmSubject(alert)} is ${STATE_WORDS[alert.state]} again. It had alerted: ${summary}`,
         `Now: ${howBadly(alert)}`,
@@ -126,6 +198,13 @@ export function leadLines(alert: EnrichedAlert): string[] {
         )}, ${plural(episode.transitions, 'state change')}).`,
       ];
     case 'no-data':
+      if (stoppedInAlarm(alert)) {
+        return [
+          `Stopped reporting: ${alarmSubject(alert)} has no data to evaluate while in ALARM, so nobody can tell whether this still holds: ${summary}`,
+          `Why: ${oneLine(alert.reason)}`,
+          `Since: ${when}; the episode opened ${timeOf(episode.openedAt, alert.changedAt)} stays open, and its page with it, until the alarm reports OK.`,
+        ];
+      }
       return [
         `No data: ${alarmSubject(alert)} has nothing to evaluate, so it cannot tell whether this holds: ${summary}`,
         `Why: ${oneLine(alert.reason)}`,
@@ -136,8 +215,27 @@ export function leadLines(alert: EnrichedAlert): string[] {
         'What broke: Vigil received an alarm event it could not read; it is forwarded below as received.',
         `Why: ${oneLine(alert.reason)}`,
         `Since: received ${when}. An alarm may be behind it: check the CloudWatch alarms in ALARM.`,
+        ...(alert.rawEventCopy ? [rawEventCopyLine(alert.rawEventCopy, alert.changedAt)] : []),
       ];
   }
+}
+
+/** Where the whole unreadable event is, since a channel may cut it; or that it is nowhere else. */
+export function rawEventCopyLine(
+  copy: NonNullable<EnrichedAlert['rawEventCopy']>,
+  reference: string,
+): string {
+  const size = plural(copy.bytes, 'byte');
+  return copy.stored
+    ? `Whole event (${size}, s3://${copy.bucket}/${copy.key}; link works until ${timeOf(copy.expiresAt, reference)}): ${copy.url}`
+    : `Whole event (${size}) NOT stored: ${oneLine(copy.error)}. What this alert carries is all there is, and a channel that cut it says so.`;
+}
+
+/** The runbook, or that there is none: among the first lines, because it is the first thing to open. */
+function runbookLine(alert: EnrichedAlert): string {
+  return alert.runbook
+    ? `Runbook: ${alert.runbook}`
+    : 'Runbook: none linked to this alarm; start from the console links below.';
 }
 
 function howBadly(alert: EnrichedAlert): string {
@@ -318,7 +416,7 @@ function emailBody(alert: EnrichedAlert): string {
     return `${leadLines(alert).join('\n')}\n\nRAW EVENT\n${alert.rawEvent ?? '(empty)'}\n`;
   }
   const sections = [
-    [...leadLines(alert), ...detailLines(alert)],
+    [...leadLines(alert), runbookLine(alert), ...detailLines(alert)],
     ['SELF-HEALING', selfHealingLine(alert)],
     topErrors(alert),
     bulleted(
@@ -334,7 +432,6 @@ function emailBody(alert: EnrichedAlert): string {
     ),
     bulleted('CHILD ALARMS', alert.children.map(childLine)),
     graph(alert.context.graph, alert.changedAt),
-    ['RUNBOOK', alert.runbook ?? 'No runbook linked to this alarm.'],
     bulleted(
       'CONSOLE',
       alert.links.filter((link) => link.url !== alert.runbook).map((link) => `${link.label}: ${link.url}`),

@@ -195,9 +195,10 @@ function shortenRawEvent(
 ): EnrichedAlert {
   const raw = alert.rawEvent;
   if (raw === undefined) return alert;
+  const whole = alert.rawEventCopy?.stored ? '; the whole event is in the stored copy linked above' : '';
   const cut = (keep: number): EnrichedAlert => ({
     ...alert,
-    rawEvent: `${truncateText(raw, keep, '')}\n[raw event cut to ${keep} of ${raw.length} characters to fit ${budget}]`,
+    rawEvent: `${truncateText(raw, keep, '')}\n[raw event cut to ${keep} of ${raw.length} characters to fit ${budget}${whole}]`,
   });
   return cut(largestFitting(raw.length - 1, (keep) => fits(cut(keep))) ?? 0);
 }

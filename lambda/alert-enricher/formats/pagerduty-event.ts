@@ -12,7 +12,9 @@ import {
   measurement,
   missingLine,
   plural,
+  rawEventCopyLine,
   selfHealingLine,
+  stoppedInAlarm,
   timeOf,
   titleHead,
   traceLine,
@@ -74,13 +76,45 @@ const SEVERITIES: Readonly<Record<AlarmSeverity, PagerDutySeverity>> = {
   info: 'info',
 };
 
+/** What PagerDuty is sent for an alert, or why nothing. */
+export type PagerDutyAction =
+  | { readonly action: 'trigger' | 'resolve' }
+  | { readonly action: 'none'; readonly reason: string };
+
 /**
- * The Events API v2 body. The dedup key is the episode id, so a reopened or flapping alarm updates
+ * Whether the alert pages, resolves, or leaves PagerDuty alone:
+ * - `resolved` resolves the episode's incident, suppressed or not: a resolve wakes nobody, and an
+ *   incident paged before its alarm's actions were suppressed must still close.
+ * - A change whose actions CloudWatch suppressed (a composite with an actions suppressor) pages no one:
+ *   the suppressor exists to stop exactly that. The topic and chat still get it, saying so.
+ * - `no-data` from ALARM (the alarm stopped reporting while alarming) does nothing. The episode and its
+ *   incident stay open until OK, so a resolve would lie. A trigger on the same dedup key would, by the
+ *   Events API v2's deduplication, only be added to the open alert when there is one; but when the
+ *   responder has already resolved the incident, a trigger with that key opens a new incident, which
+ *   would page someone at night for lost data. The news goes to the episode's topic and chat thread.
+ * - Everything else triggers, on the episode id as dedup key.
+ */
+export function pagerDutyAction(alert: EnrichedAlert): PagerDutyAction {
+  if (alert.notification === 'resolved') return { action: 'resolve' };
+  if (alert.actionsSuppressed) {
+    return { action: 'none', reason: `actions suppressed by ${alert.actionsSuppressed.by}` };
+  }
+  if (stoppedInAlarm(alert)) {
+    return { action: 'none', reason: 'no data while in ALARM: the open incident stays as it is' };
+  }
+  return { action: 'trigger' };
+}
+
+/**
+ * The Events API v2 body, or undefined when the alert does nothing in PagerDuty
+ * ({@link pagerDutyAction}). The dedup key is the episode id, so a reopened or flapping alarm updates
  * the open incident instead of paging again, and the resolution closes it.
  */
-export function toPagerDutyEvent(alert: EnrichedAlert, routingKey: string): PagerDutyEvent {
+export function toPagerDutyEvent(alert: EnrichedAlert, routingKey: string): PagerDutyEvent | undefined {
+  const { action } = pagerDutyAction(alert);
+  if (action === 'none') return undefined;
   const dedupKey = dedupKeyOf(alert.episode.id);
-  if (alert.notification === 'resolved') {
+  if (action === 'resolve') {
     return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
   }
   const numbers = measurement(alert);
@@ -131,14 +165,15 @@ function dedupKeyOf(episodeId: string): string {
 /** Shown as a key/value table on the incident: the same sentences as the email, one key per part. */
 function customDetails(alert: EnrichedAlert): Record<string, unknown> {
   const { breach, logs, traces, history, changes } = alert.context;
+  // The order the incident shows them in: what happened and the runbook first.
   return definedOnly({
     what_happened: leadLines(alert),
+    runbook: alert.runbook,
     reason: alert.reason,
     threshold: alert.thresholdReason,
     alarm: `${alert.alarm.name} (${alert.alarm.kind}), account ${alert.alarm.account}, ${alert.alarm.region}`,
     state: `${alert.state}, was ${alert.previousState}`,
     owner: alert.owner,
-    runbook: alert.runbook,
     self_healing: selfHealingLine(alert),
     episode: `${alert.episode.id}: opened ${timeOf(alert.episode.openedAt)}, ${plural(
       alert.episode.transitions,
@@ -163,6 +198,7 @@ function customDetails(alert: EnrichedAlert): Record<string, unknown> {
     recent_changes: changes?.map((change) => changeLine(change, alert.changedAt)),
     child_alarms: alert.children.length > 0 ? alert.children.map(childLine) : undefined,
     not_included: alert.missing.length > 0 ? alert.missing.map(missingLine) : undefined,
+    raw_event_copy: alert.rawEventCopy && rawEventCopyLine(alert.rawEventCopy, alert.changedAt),
     raw_event: alert.rawEvent,
   });
 }

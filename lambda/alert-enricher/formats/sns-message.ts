@@ -66,8 +66,12 @@ function attributes(alert: EnrichedAlert): Record<string, StringAttribute> {
     state: alert.state,
     notification: alert.notification,
     alarm: alert.alarm.name,
+    // Only on a change whose actions CloudWatch suppressed, so a subscription that should stay quiet
+    // for it (an SMS one) can filter on `{"actionsSuppressedBy": [{"exists": false}]}`.
+    actionsSuppressedBy: alert.actionsSuppressed?.by ?? '',
   };
-  // SNS refuses an attribute with an empty value (an unparseable event has no alarm name).
+  // SNS refuses an attribute with an empty value (an unparseable event has no alarm name); an empty one
+  // is left out.
   return Object.fromEntries(
     Object.entries(values)
       .map(([name, value]) => [name, oneLine(value)] as const)

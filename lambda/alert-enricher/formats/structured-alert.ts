@@ -36,6 +36,17 @@ export interface StructuredAlert {
   readonly changedAt: string;
   readonly reason: string;
   /**
+   * Composite alarms whose actions CloudWatch suppressed for this change (`by`: `Alarm`, `WaitPeriod`
+   * or `ExtensionPeriod`, as CloudWatch spells it); null when not suppressed. Such a change pages no one.
+   */
+  readonly actionsSuppressed: {
+    readonly by: string;
+    readonly reason: string;
+    readonly suppressor: string | null;
+    readonly waitPeriodSeconds: number | null;
+    readonly extensionPeriodSeconds: number | null;
+  } | null;
+  /**
    * What CloudWatch evaluated for this change (the event's reasonData), the values the state was
    * decided on; null when the event carried none. `context.breach` is the series around it.
    */
@@ -71,6 +82,19 @@ export interface StructuredAlert {
   readonly links: readonly { readonly label: string; readonly url: string }[];
   readonly missing: readonly { readonly source: string; readonly reason: string }[];
   readonly rawEvent: string | null;
+  /**
+   * Unparseable events: where the whole payload is stored (`rawEvent` may be cut to fit), or why it is
+   * not (`stored` false, `error` set); null for every other alert.
+   */
+  readonly rawEventCopy: {
+    readonly stored: boolean;
+    readonly bytes: number;
+    readonly bucket: string | null;
+    readonly key: string | null;
+    readonly url: string | null;
+    readonly expiresAt: string | null;
+    readonly error: string | null;
+  } | null;
 }
 
 export interface StructuredContext {
@@ -133,6 +157,15 @@ export function toStructuredAlert(alert: EnrichedAlert): StructuredAlert {
     previousState: alert.previousState,
     changedAt: alert.changedAt,
     reason: alert.reason,
+    actionsSuppressed: alert.actionsSuppressed
+      ? {
+          by: alert.actionsSuppressed.by,
+          reason: alert.actionsSuppressed.reason,
+          suppressor: alert.actionsSuppressed.suppressor ?? null,
+          waitPeriodSeconds: alert.actionsSuppressed.waitPeriodSeconds ?? null,
+          extensionPeriodSeconds: alert.actionsSuppressed.extensionPeriodSeconds ?? null,
+        }
+      : null,
     evaluation: alert.evaluation
       ? {
           datapoints: [...alert.evaluation.datapoints],
@@ -223,5 +256,29 @@ export function toStructuredAlert(alert: EnrichedAlert): StructuredAlert {
     links: alert.links.map((link) => ({ label: link.label, url: link.url })),
     missing: alert.missing.map((missing) => ({ source: missing.source, reason: missing.reason })),
     rawEvent: alert.rawEvent ?? null,
+    rawEventCopy: rawEventCopyOf(alert.rawEventCopy),
   };
+}
+
+function rawEventCopyOf(copy: EnrichedAlert['rawEventCopy']): StructuredAlert['rawEventCopy'] {
+  if (copy === undefined) return null;
+  return copy.stored
+    ? {
+        stored: true,
+        bytes: copy.bytes,
+        bucket: copy.bucket,
+        key: copy.key,
+        url: copy.url,
+        expiresAt: copy.expiresAt,
+        error: null,
+      }
+    : {
+        stored: false,
+        bytes: copy.bytes,
+        bucket: null,
+        key: null,
+        url: null,
+        expiresAt: null,
+        error: copy.error,
+      };
 }

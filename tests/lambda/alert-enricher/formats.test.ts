@@ -2,13 +2,18 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import type { AlarmSeverity } from '../../../constructs/alarm-severity';
-import type { EnrichedAlert } from '../../../lambda/alert-enricher/enriched-alert';
+import {
+  type EnrichedAlert,
+  type RawEventCopy,
+  UNREADABLE_EPISODE_ID,
+} from '../../../lambda/alert-enricher/enriched-alert';
 import { toChatbotNotification } from '../../../lambda/alert-enricher/formats/chatbot-notification';
 import { measurement, toEmailText } from '../../../lambda/alert-enricher/formats/email-text';
 import { fitToSize } from '../../../lambda/alert-enricher/formats/fit-to-size';
 import {
   PAGERDUTY_MAX_BYTES,
   type PagerDutyTrigger,
+  pagerDutyAction,
   toPagerDutyEvent,
 } from '../../../lambda/alert-enricher/formats/pagerduty-event';
 import {
@@ -17,7 +22,10 @@ import {
   toSnsMessage,
 } from '../../../lambda/alert-enricher/formats/sns-message';
 import { toStructuredAlert } from '../../../lambda/alert-enricher/formats/structured-alert';
+import type { ActionsSuppression } from '../../../lambda/shared/alarm-change';
+import { parseAlarmEvent } from '../../../lambda/shared/alarm-event';
 import { truncateText } from '../../../lambda/shared/message-text';
+import { stateChange } from '../../fixtures/aws/alarm-events';
 import {
   ALARM_ARN,
   compositeAlert,
@@ -41,7 +49,7 @@ function publishBytes(message: SnsMessage): number {
 
 function trigger(alert: EnrichedAlert): PagerDutyTrigger {
   const event = toPagerDutyEvent(alert, ROUTING_KEY);
-  if (event.event_action !== 'trigger') throw new Error('expected a trigger event');
+  if (event?.event_action !== 'trigger') throw new Error('expected a trigger event');
   return event;
 }
 
@@ -173,7 +181,9 @@ describe('toEmailText', () => {
   it('reads an outside alarm from what CloudWatch said, with no runbook and the missing tags named', () => {
     const body = toEmailText(outsideAlert()).body;
     expect(body).toContain('How badly: Threshold Crossed: 1 out of the last 1 datapoints [93.2');
-    expect(body).toContain('No runbook linked to this alarm.');
+    expect(body.split('\n')[3]).toBe(
+      'Runbook: none linked to this alarm; start from the console links below.',
+    );
     expect(body).toContain('Not included: tags (AccessDenied: not allowed to read tags in this account)');
   });
 
@@ -238,7 +248,7 @@ describe('how badly: the values CloudWatch evaluated are the headline', () => {
 
   it('reads the worst evaluated value, not the newest GetMetricData point, in every format', () => {
     const alert = p99Alert();
-    const [, howBadly, , trend] = toEmailText(alert).body.split('\n');
+    const [, howBadly, , , trend] = toEmailText(alert).body.split('\n');
     expect(howBadly).toBe(
       'How badly: 9874 vs threshold 8000 (1.2x) in Duration (p99, 5 min); evaluated: 8433, 9874 (2 of 3 periods).',
     );
@@ -321,7 +331,7 @@ describe('how badly: the values CloudWatch evaluated are the headline', () => {
         },
       },
     };
-    const [, howBadly, , trend] = toEmailText(alert).body.split('\n');
+    const [, howBadly, , , trend] = toEmailText(alert).body.split('\n');
     expect(howBadly).toBe(
       'How badly: 8.3% vs threshold 5% (1.7x) in Error ratio; evaluated: 7.1%, 8.3% (2 of 3 periods).',
     );
@@ -424,6 +434,228 @@ describe('toSnsMessage', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+/** The suppression of AWS's documented composite sample, as the parser reads it. */
+function documentedSuppression(): ActionsSuppression {
+  const [item] = parseAlarmEvent(stateChange('compositeAlarmWithSuppressor'));
+  if (!item?.ok || item.change.actionsSuppressed === undefined) throw new Error('sample has a suppression');
+  return item.change.actionsSuppressed;
+}
+
+/** Every human format's text of an alert, and the structured one. */
+function everyFormat(alert: EnrichedAlert) {
+  const email = toEmailText(alert);
+  const chat = toChatbotNotification(alert);
+  return {
+    email,
+    chat,
+    structured: toStructuredAlert(alert),
+    sns: toSnsMessage(alert),
+    pagerDuty: toPagerDutyEvent(alert, ROUTING_KEY),
+  };
+}
+
+describe('ALARM → INSUFFICIENT_DATA: no data on the open episode’s thread', () => {
+  const stopped = (): EnrichedAlert => ({
+    ...criticalErrorsAlert(),
+    notification: 'no-data',
+    state: 'INSUFFICIENT_DATA',
+    previousState: 'ALARM',
+    changedAt: '2026-11-23T03:30:00.000Z',
+    reason:
+      'Insufficient Data: 2 datapoints were unknown. (minimum 2 datapoints for ALARM -> INSUFFICIENT_DATA transition).',
+    evaluation: undefined,
+    episode: { ...criticalErrorsAlert().episode, transitions: 2 },
+  });
+
+  it('is said as the alarm going blind while alarming, never as a recovery, in every format', () => {
+    const { email, chat, structured, sns } = everyFormat(stopped());
+    expect(email.subject).toBe(
+      '[NO DATA] predictor/api errors: stopped reporting in ALARM; the page stays open until OK',
+    );
+    const [what, why, since] = email.body.split('\n');
+    expect(what).toMatch(/^Stopped reporting: predictor\/api errors has no data to evaluate while in ALARM/);
+    expect(why).toMatch(/^Why: Insufficient Data: 2 datapoints were unknown/);
+    expect(since).toBe(
+      'Since: 03:30 UTC on 2026-11-23; the episode opened 03:12 UTC stays open, and its page with it, until the alarm reports OK.',
+    );
+    for (const text of [
+      email.subject,
+      email.body,
+      chat.content.title,
+      chat.content.description,
+      structured.title,
+    ]) {
+      expect(text).not.toMatch(/RESOLVED|Recovered|NO DATA again/);
+    }
+    expect(chat.metadata.threadId).toBe(EPISODE_ID);
+    expect(chat.metadata.eventType).toBe('no-data');
+    expect(sns.MessageAttributes.notification?.StringValue).toBe('no-data');
+  });
+
+  it('does nothing in PagerDuty: the incident stays open, and a trigger could open a new one', () => {
+    expect(pagerDutyAction(stopped())).toEqual({
+      action: 'none',
+      reason: 'no data while in ALARM: the open incident stays as it is',
+    });
+    expect(toPagerDutyEvent(stopped(), ROUTING_KEY)).toBeUndefined();
+  });
+
+  it('no data outside an episode is still the plain notice, and pages as before', () => {
+    const notice: EnrichedAlert = { ...stopped(), previousState: 'OK', severity: 'info' };
+    expect(toEmailText(notice).subject).toMatch(
+      /^\[INFO\] NO DATA predictor\/api errors: Prediction requests/,
+    );
+    expect(pagerDutyAction(notice)).toEqual({ action: 'trigger' });
+  });
+
+  it('resolved by a no-data policy says it was closed, not recovered, and resolves the incident', () => {
+    const closed: EnrichedAlert = { ...stopped(), notification: 'resolved' };
+    const { email } = everyFormat(closed);
+    expect(email.subject).toBe(
+      '[RESOLVED] NO DATA predictor/api errors: stopped reporting; closed by policy, not recovered',
+    );
+    expect(email.body).toMatch(/^Closed, not recovered: predictor\/api errors has no data to evaluate/);
+    expect(email.body).not.toMatch(/Recovered:/);
+    expect(toPagerDutyEvent(closed, ROUTING_KEY)).toEqual({
+      routing_key: ROUTING_KEY,
+      event_action: 'resolve',
+      dedup_key: EPISODE_ID,
+    });
+  });
+});
+
+describe('a composite whose actions CloudWatch suppressed (documented sample)', () => {
+  const suppressed = (): EnrichedAlert => ({
+    ...compositeAlert(),
+    actionsSuppressed: documentedSuppression(),
+  });
+  const line =
+    "Actions suppressed by WaitPeriod: CloudWatch holds this alarm's actions up to 120 s while it waits for " +
+    'suppressor alarm ServiceMaintenanceAlarm to go into ALARM, and acts after that unless it did.';
+
+  it('says so first, in every format', () => {
+    const { email, chat, structured, sns } = everyFormat(suppressed());
+    expect(email.subject).toMatch(/^\[SUPPRESSED\] \[CRITICAL\] ALARM predictor\/api degraded: /);
+    expect(email.body.startsWith(line)).toBe(true);
+    expect(email.body.split('\n')[0]).toContain(
+      'Vigil gets no event when the wait ends: if the suppressor is still OK by then, this is a live ALARM. ' +
+        'Vigil pages no one for this change; the topic and chat get it.',
+    );
+    expect(email.body.split('\n')[1]).toMatch(/^What broke: /);
+    expect(chat.content.title).toMatch(/^\[SUPPRESSED\] /);
+    expect(chat.content.description.startsWith(`*${line.replace(':', ':*')}`)).toBe(true);
+    expect(chat.metadata.additionalContext.actionsSuppressedBy).toBe('WaitPeriod');
+    expect(structured.actionsSuppressed).toEqual({
+      by: 'WaitPeriod',
+      reason: 'Actions suppressed by WaitPeriod',
+      suppressor: 'ServiceMaintenanceAlarm',
+      waitPeriodSeconds: 120,
+      extensionPeriodSeconds: 180,
+    });
+    expect(sns.MessageAttributes.actionsSuppressedBy?.StringValue).toBe('WaitPeriod');
+    expect(toSnsMessage(compositeAlert()).MessageAttributes).not.toHaveProperty('actionsSuppressedBy');
+  });
+
+  it('keeps a reason that says more than the value, and explains each documented value', () => {
+    const by = (suppression: Partial<ActionsSuppression>) =>
+      toEmailText({
+        ...suppressed(),
+        actionsSuppressed: { ...documentedSuppression(), ...suppression },
+      }).body.split('\n')[0];
+    expect(by({ by: 'Alarm', reason: 'Maintenance window' })).toMatch(
+      /^Actions suppressed by Alarm: Maintenance window\. CloudWatch takes none of this alarm's actions while suppressor alarm ServiceMaintenanceAlarm is in ALARM\./,
+    );
+    expect(by({ by: 'ExtensionPeriod', reason: 'Actions suppressed by ExtensionPeriod' })).toMatch(
+      /^Actions suppressed by ExtensionPeriod: CloudWatch holds this alarm's actions up to 180 s after suppressor alarm ServiceMaintenanceAlarm left ALARM/,
+    );
+  });
+
+  it('pages no one, but a resolve still closes an incident paged before the suppression', () => {
+    expect(pagerDutyAction(suppressed())).toEqual({
+      action: 'none',
+      reason: 'actions suppressed by WaitPeriod',
+    });
+    expect(toPagerDutyEvent(suppressed(), ROUTING_KEY)).toBeUndefined();
+    const resolved: EnrichedAlert = {
+      ...suppressed(),
+      notification: 'resolved',
+      state: 'OK',
+      previousState: 'ALARM',
+    };
+    expect(toPagerDutyEvent(resolved, ROUTING_KEY)?.event_action).toBe('resolve');
+  });
+});
+
+describe('an unreadable event', () => {
+  const stored: RawEventCopy = {
+    stored: true,
+    bytes: 262_157,
+    bucket: 'vigil-dev-alert-artifacts',
+    key: 'unreadable/2026-11-23/5d41402abc4b2a76b9719d911017c592.json',
+    url: 'https://vigil-dev-alert-artifacts.s3.eu-west-1.amazonaws.com/unreadable/2026-11-23/5d41.json?X-Amz-Signature=ab',
+    expiresAt: '2026-11-23T04:12:04.512Z',
+  };
+  const withCopy = (copy: RawEventCopy): EnrichedAlert => ({
+    ...unparseableAlert(),
+    rawEventCopy: copy,
+    links: copy.stored ? [{ label: 'Whole event', url: copy.url }] : [],
+  });
+
+  it('links its stored copy in every format', () => {
+    const alert = withCopy(stored);
+    const { email, chat, structured } = everyFormat(alert);
+    expect(email.body.split('\n')[3]).toBe(
+      `Whole event (262157 bytes, s3://vigil-dev-alert-artifacts/${stored.key}; link works until 04:12 UTC): ${stored.url}`,
+    );
+    expect(chat.content.nextSteps).toEqual([`Whole event (link works until 04:12 UTC): ${stored.url}`]);
+    expect(trigger(alert).links).toEqual([{ href: stored.url, text: 'Whole event' }]);
+    expect(trigger(alert).payload.custom_details.raw_event_copy).toContain(stored.url);
+    expect(structured.rawEventCopy).toEqual({ ...stored, error: null });
+  });
+
+  it('says when no copy could be stored', () => {
+    const alert = withCopy({ stored: false, bytes: 262_157, error: 'AccessDenied: Access Denied' });
+    expect(toEmailText(alert).body.split('\n')[3]).toBe(
+      'Whole event (262157 bytes) NOT stored: AccessDenied: Access Denied. What this alert carries is all there is, and a channel that cut it says so.',
+    );
+    expect(toStructuredAlert(alert).rawEventCopy).toEqual({
+      stored: false,
+      bytes: 262_157,
+      bucket: null,
+      key: null,
+      url: null,
+      expiresAt: null,
+      error: 'AccessDenied: Access Denied',
+    });
+  });
+
+  it('cut to fit a channel, points to the stored copy', () => {
+    const alert = { ...withCopy(stored), rawEvent: JSON.stringify({ detail: 'r'.repeat(256 * 1024) }) };
+    const structured = JSON.parse(JSON.parse(toSnsMessage(alert).Message).default);
+    expect(structured.rawEvent).toMatch(/; the whole event is in the stored copy linked above\]$/);
+  });
+
+  it('every unreadable event pages on one dedup key, so they group into one incident', () => {
+    expect(trigger(unparseableAlert()).dedup_key).toBe(UNREADABLE_EPISODE_ID);
+    expect(trigger({ ...unparseableAlert(), rawEvent: 'something else' }).dedup_key).toBe(
+      UNREADABLE_EPISODE_ID,
+    );
+  });
+});
+
+describe('the runbook comes right after what, how badly and since', () => {
+  it('is the fourth line of the email, and the second detail of the incident', () => {
+    expect(toEmailText(criticalErrorsAlert()).body.split('\n')[3]).toBe(
+      'Runbook: https://runbooks.example.com/vigil/lambda-errors',
+    );
+    expect(Object.keys(trigger(criticalErrorsAlert()).payload.custom_details).slice(0, 2)).toEqual([
+      'what_happened',
+      'runbook',
+    ]);
+    expect(toEmailText(criticalErrorsAlert()).body).not.toContain('\nRUNBOOK\n');
   });
 });
 

@@ -2,6 +2,13 @@ import fc from 'fast-check';
 import type { AlarmChange } from '../../../lambda/shared/alarm-change';
 import { parseAlarmEvent } from '../../../lambda/shared/alarm-event';
 import {
+  allStateChanges,
+  SNS_COMPOSITE_ALARM_SCHEMA,
+  SNS_METRIC_ALARM_SCHEMA,
+  stateChange,
+  withDescription,
+} from '../../fixtures/aws/alarm-events';
+import {
   alarmArn,
   anomalyAlarmEvent,
   classicNotification,
@@ -114,6 +121,76 @@ describe('EventBridge alarm state changes', () => {
     const change = onlyChange(metricAlarmEvent({ description: 'CPU too high' }));
     expect(change.vigil).toBeUndefined();
     expect(change.description).toBe('CPU too high');
+  });
+});
+
+describe('what AWS documents beyond the state (documented samples)', () => {
+  it('reads when the previous state began, in the same ISO form as the change time', () => {
+    const change = onlyChange(stateChange('singleMetricAlarm'));
+    // previousState.timestamp `2019-10-01T13:56:40.987+0000`, state.timestamp `2019-10-02T17:04:40.989+0000`.
+    expect(change.previousChangedAt).toBe('2019-10-01T13:56:40.987Z');
+    expect(change.changedAt).toBe('2019-10-02T17:04:40.989Z');
+  });
+
+  it('has no previous-state time for a classic SNS notification: its documented schemas have none', () => {
+    const times = (sample: object) => Object.keys(sample).filter((key) => /time/i.test(key));
+    // The time of the new state, and (metric alarms) of the last configuration change: nothing else.
+    expect(times(SNS_METRIC_ALARM_SCHEMA.sample)).toEqual([
+      'AlarmConfigurationUpdatedTimestamp',
+      'StateChangeTime',
+    ]);
+    expect(times(SNS_COMPOSITE_ALARM_SCHEMA.sample)).toEqual(['StateChangeTime']);
+    expect(onlyChange(classicSnsEvent()).previousChangedAt).toBeUndefined();
+  });
+
+  it('reads the actions suppression of the composite sample with a suppressor alarm', () => {
+    expect(onlyChange(stateChange('compositeAlarmWithSuppressor')).actionsSuppressed).toEqual({
+      by: 'WaitPeriod',
+      reason: 'Actions suppressed by WaitPeriod',
+      suppressor: 'ServiceMaintenanceAlarm',
+      waitPeriodSeconds: 120,
+      extensionPeriodSeconds: 180,
+    });
+  });
+
+  it.each(allStateChanges().filter(([kind]) => kind !== 'compositeAlarmWithSuppressor'))(
+    'finds no suppression in the %s sample',
+    (_kind, event) => {
+      expect(onlyChange(event).actionsSuppressed).toBeUndefined();
+    },
+  );
+});
+
+describe('a description that looks like Vigil’s but cannot be read', () => {
+  const documented = stateChange('singleMetricAlarm');
+
+  it('is not taken as Vigil’s, and says which fields the schema refuses', () => {
+    const description = JSON.stringify({ vigil: 1, service: 'predictor', severity: 'urgent' });
+    const change = onlyChange(withDescription(documented, description));
+    expect(change.vigil).toBeUndefined();
+    expect(change.description).toBe(description);
+    expect(change.descriptionProblem).toMatch(/^resource: .*; severity: Invalid option: /);
+  });
+
+  it('says it is not JSON when it was cut or hand-edited', () => {
+    const change = onlyChange(withDescription(documented, '{"vigil":1,"service":"predictor","summ'));
+    expect(change.descriptionProblem).toMatch(/^not JSON: /);
+  });
+
+  it.each([
+    ['a sentence', 'Goes into alarm when server CPU utilization is too high!'],
+    ['JSON that is not Vigil’s', '{"team":"orders"}'],
+    ['no description', undefined],
+  ])('has no problem with %s: it is an outside alarm', (_case, description) => {
+    const change = onlyChange(withDescription(documented, description));
+    expect(change.vigil).toBeUndefined();
+    expect(change.descriptionProblem).toBeUndefined();
+  });
+
+  it('has no problem when it is Vigil’s', () => {
+    const change = onlyChange(metricAlarmEvent());
+    expect(change.vigil).toBeDefined();
+    expect(change.descriptionProblem).toBeUndefined();
   });
 });
 

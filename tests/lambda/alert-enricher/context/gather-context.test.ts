@@ -380,3 +380,62 @@ describe('a composite alarm', () => {
     });
   });
 });
+
+describe('an alarm outside the region and account Vigil runs in', () => {
+  const everyCall = () => [
+    ...cloudWatchMock.calls(),
+    ...logsMock.calls(),
+    ...xrayMock.calls(),
+    ...cloudTrailMock.calls(),
+    ...s3Mock.calls(),
+  ];
+
+  test('of another account: nothing is called, and every source that applies says where the alarm is', async () => {
+    everySourceAnswers();
+    const gathered = await gatherContext(lambdaErrorsChange, {
+      ...deps,
+      home: { region: 'eu-west-1', account: '999999999999' },
+    });
+    expect(everyCall()).toHaveLength(0);
+    const reason = 'not gathered: alarm is in eu-west-1/123456789012, Vigil runs in eu-west-1/999999999999';
+    expect(gathered.missing).toEqual(CONTEXT_SOURCES.map((source) => ({ source, reason })));
+    expect(gathered.context).toEqual({});
+    expect(gathered.links.map((link) => link.label)).toContain('Alarm');
+  });
+
+  test('of another region, with the account unknown: the region alone decides', async () => {
+    everySourceAnswers();
+    const elsewhere = {
+      ...outsideTableChange,
+      alarmArn: outsideTableChange.alarmArn.replace(':eu-west-1:', ':us-east-1:'),
+      region: 'us-east-1',
+    };
+    const gathered = await gatherContext(elsewhere, { ...deps, home: { region: 'eu-west-1' } });
+    expect(everyCall()).toHaveLength(0);
+    // Logs and traces do not apply to a DynamoDB alarm: absent, as at home.
+    expect(gathered.missing.map((missing) => missing.source)).toEqual([
+      'datapoints',
+      'graph',
+      'history',
+      'changes',
+      'tags',
+    ]);
+    expect(gathered.missing[0]?.reason).toBe(
+      'not gathered: alarm is in us-east-1/123456789012, Vigil runs in eu-west-1',
+    );
+    expect(
+      (await gatherContext(outsideTableChange, { ...deps, home: { region: 'eu-west-1' } })).missing,
+    ).toEqual([]);
+  });
+
+  test('a composite: its children come from the event, not DescribeAlarms', async () => {
+    everySourceAnswers();
+    const gathered = await gatherContext(healthCompositeChange, {
+      ...deps,
+      home: { region: 'eu-central-1', account: '123456789012' },
+    });
+    expect(everyCall()).toHaveLength(0);
+    expect(gathered.children).toEqual([{ name: ERROR_RATE_CHILD, state: 'ALARM' }]);
+    expect(gathered.missing).toHaveLength(CONTEXT_SOURCES.length);
+  });
+});

@@ -1,4 +1,4 @@
-import type { EnrichedAlert } from '../../../../lambda/alert-enricher/enriched-alert';
+import { type EnrichedAlert, UNREADABLE_EPISODE_ID } from '../../../../lambda/alert-enricher/enriched-alert';
 
 /**
  * Alerts as the enricher builds them, for the format tests. The representative one is the night
@@ -233,7 +233,7 @@ export function unparseableAlert(): EnrichedAlert {
     service: 'alerting',
     summary: 'Vigil received an event it could not read: detail.state.value is "PENDING"',
     episode: {
-      id: 'unparseable/9c1185a5c5e9fc54',
+      id: UNREADABLE_EPISODE_ID,
       openedAt: '2026-11-23T03:12:04.512Z',
       transitions: 1,
       flapping: false,
