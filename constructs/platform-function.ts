@@ -47,9 +47,15 @@ export class PlatformFunction extends Construct {
   readonly live: lambda.Alias;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /** The handler's TypeScript file, as given: which code, and so which settings, the function has. */
+  readonly entry: string;
+  /** Files copied next to the bundle, as given: what the function finds under `/var/task`. */
+  readonly bundledFiles: readonly (readonly [string, string])[];
 
   constructor(scope: Construct, id: string, props: PlatformFunctionProps) {
     super(scope, id);
+    this.entry = props.entry;
+    this.bundledFiles = props.bundledFiles ?? [];
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetentionDays as logs.RetentionDays,

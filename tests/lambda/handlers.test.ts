@@ -1,5 +1,6 @@
 import './support/test-environment';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { coldStartModule } from './support/cold-start';
 import { httpEvent } from './support/http-events';
 import { lambdaContext } from './support/lambda-context';
 import { MODEL_VERSION } from './support/model-version';
@@ -19,12 +20,7 @@ afterEach(() => {
 
 /** Loads a handler module fresh, as a cold start does, with `env` added to the environment. */
 function coldStart<T>(modulePath: string, env: Record<string, string | undefined>): T {
-  process.env = { ...saved, ...env };
-  let loaded: T | undefined;
-  jest.isolateModules(() => {
-    loaded = require(modulePath) as T;
-  });
-  return loaded as T;
+  return coldStartModule<T>(require.resolve(modulePath), { ...saved, ...env });
 }
 
 type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;

@@ -8,7 +8,7 @@ const fixtures = path.join('tests', 'scripts', 'backtest', 'fixtures');
 const template = path.join(fixtures, 'team-alarms.template.json');
 const metrics = path.join(fixtures, 'metrics.json');
 
-/** `npm run backtest -- …` itself; npm's own warnings about the project's .npmrc are not the command's. */
+/** `npm run backtest -- …` itself; npm's own warnings (about the user's npm config, say) are not the command's. */
 function npmRunBacktest(...args: string[]) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
   const result = spawnSync('npm', ['run', '--silent', 'backtest', '--', ...args], {
