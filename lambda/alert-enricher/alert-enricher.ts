@@ -14,7 +14,7 @@ import {
   type RawEventCopy,
   UNREADABLE_EPISODE_ID,
 } from './enriched-alert';
-import type { AlarmTransition, EpisodeDecision } from './episodes/episode-decision';
+import { type AlarmTransition, type EpisodeDecision, transitionOf } from './episodes/episode-decision';
 import { evaluationOf, valueUnitOf } from './evaluation';
 import { isScheduledEvent, type SettledEpisode } from './flapping-check';
 
@@ -202,16 +202,7 @@ async function decideEpisode(
 ): Promise<{ decision: EpisodeDecision; episodeMissing?: MissingContext }> {
   try {
     const decision = await withTimeout(EPISODE_TIMEOUT_MS, () =>
-      deps.episodes.record(
-        { arn: change.alarmArn, name: change.alarmName },
-        {
-          eventId: change.eventId,
-          state: change.state,
-          previousState: change.previousState,
-          at: change.changedAt,
-          previousAt: change.previousChangedAt,
-        },
-      ),
+      deps.episodes.record({ arn: change.alarmArn, name: change.alarmName }, transitionOf(change)),
     );
     return { decision };
   } catch (error) {

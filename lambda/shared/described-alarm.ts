@@ -1,4 +1,4 @@
-import type { CompositeAlarm, MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import type { CompositeAlarm, MetricAlarm, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { parseAlarmDescription } from '../../constructs/monitoring/alarm-description';
 import { ALARM_STATES, type AlarmChange, type AlarmMetricQuery, type AlarmState } from './alarm-change';
 
@@ -19,7 +19,7 @@ export function describedAlarmChange(
   // arn:aws:cloudwatch:<region>:<account>:alarm:<name>
   const [, , , region = '', account = ''] = arn.split(':');
   const composite = 'AlarmRule' in alarm && alarm.AlarmRule !== undefined;
-  const metrics = composite ? [] : metricQueries(alarm as MetricAlarm);
+  const metrics = composite ? [] : describedAlarmMetrics(alarm as MetricAlarm);
   const description = alarm.AlarmDescription;
   const reasonData = readReasonData(alarm.StateReasonData);
   const metricAlarm = alarm as MetricAlarm;
@@ -53,35 +53,10 @@ export function describedAlarmChange(
   };
 }
 
-function metricQueries(alarm: MetricAlarm): AlarmMetricQuery[] {
-  if (alarm.Metrics && alarm.Metrics.length > 0) {
-    return alarm.Metrics.flatMap((query) => {
-      if (query.Id === undefined) return [];
-      const stat = query.MetricStat;
-      const metric = stat?.Metric;
-      return [
-        {
-          id: query.Id,
-          expression: query.Expression,
-          label: query.Label,
-          returnData: query.ReturnData ?? true,
-          period: query.Period,
-          metricStat:
-            stat && metric?.Namespace && metric.MetricName && stat.Period && stat.Stat
-              ? {
-                  namespace: metric.Namespace,
-                  metricName: metric.MetricName,
-                  dimensions: dimensionMap(metric.Dimensions),
-                  period: stat.Period,
-                  stat: stat.Stat,
-                  unit: stat.Unit,
-                }
-              : undefined,
-        },
-      ];
-    });
-  }
-  if (!alarm.Namespace || !alarm.MetricName || !alarm.Period) return [];
+/** A metric alarm's metrics as DescribeAlarms states them: its `Metrics` list, or its one metric. */
+export function describedAlarmMetrics(alarm: MetricAlarm): AlarmMetricQuery[] {
+  if (alarm.Metrics?.length) return alarm.Metrics.map(metricQuery);
+  if (!alarm.Namespace || !alarm.MetricName) return [];
   return [
     {
       id: 'm1',
@@ -89,22 +64,38 @@ function metricQueries(alarm: MetricAlarm): AlarmMetricQuery[] {
       metricStat: {
         namespace: alarm.Namespace,
         metricName: alarm.MetricName,
-        dimensions: dimensionMap(alarm.Dimensions),
-        period: alarm.Period,
-        stat: alarm.ExtendedStatistic ?? alarm.Statistic ?? 'Average',
+        dimensions: dimensionRecord(alarm.Dimensions),
+        period: alarm.Period ?? 60,
+        stat: alarm.Statistic ?? alarm.ExtendedStatistic ?? 'Average',
         unit: alarm.Unit,
       },
     },
   ];
 }
 
-function dimensionMap(dimensions: MetricAlarm['Dimensions']): Record<string, string> {
+function metricQuery(query: MetricDataQuery): AlarmMetricQuery {
+  const stat = query.MetricStat;
+  return {
+    id: query.Id ?? '',
+    expression: query.Expression,
+    label: query.Label,
+    // GetMetricData's default, and what an alarm's single returned entry says.
+    returnData: query.ReturnData ?? true,
+    period: query.Period,
+    metricStat: stat?.Metric && {
+      namespace: stat.Metric.Namespace ?? '',
+      metricName: stat.Metric.MetricName ?? '',
+      dimensions: dimensionRecord(stat.Metric.Dimensions),
+      period: stat.Period ?? 60,
+      stat: stat.Stat ?? 'Average',
+      unit: stat.Unit,
+    },
+  };
+}
+
+function dimensionRecord(dimensions: readonly { Name?: string; Value?: string }[] | undefined) {
   return Object.fromEntries(
-    (dimensions ?? []).flatMap((dimension) =>
-      dimension.Name !== undefined && dimension.Value !== undefined
-        ? [[dimension.Name, dimension.Value]]
-        : [],
-    ),
+    (dimensions ?? []).map((dimension) => [dimension.Name ?? '', dimension.Value ?? '']),
   );
 }
 

@@ -3,15 +3,10 @@ import {
   type CompositeAlarm,
   DescribeAlarmsCommand,
   type MetricAlarm,
-  type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
-import {
-  ALARM_STATES,
-  type AlarmChange,
-  type AlarmMetricQuery,
-  type AlarmState,
-} from '../../shared/alarm-change';
+import { ALARM_STATES, type AlarmChange, type AlarmState } from '../../shared/alarm-change';
+import { describedAlarmMetrics } from '../../shared/described-alarm';
 import type { ChildAlarm } from '../enriched-alert';
 import type { MetricAlarmView } from './alarm-target';
 
@@ -102,56 +97,11 @@ function metricView(
     region: composite.region,
     state: 'ALARM',
     changedAt: changedAt?.toISOString() ?? composite.changedAt,
-    metrics: alarmMetrics(alarm),
+    metrics: describedAlarmMetrics(alarm),
     threshold: alarm.ThresholdMetricId ? undefined : alarm.Threshold,
     thresholdMetricId: alarm.ThresholdMetricId,
     vigil: parseAlarmDescription(alarm.AlarmDescription),
   };
-}
-
-function alarmMetrics(alarm: MetricAlarm): AlarmMetricQuery[] {
-  if (alarm.Metrics?.length) return alarm.Metrics.map(metricQuery);
-  if (!alarm.Namespace || !alarm.MetricName) return [];
-  return [
-    {
-      id: 'm1',
-      returnData: true,
-      metricStat: {
-        namespace: alarm.Namespace,
-        metricName: alarm.MetricName,
-        dimensions: dimensionRecord(alarm.Dimensions),
-        period: alarm.Period ?? 60,
-        stat: alarm.Statistic ?? alarm.ExtendedStatistic ?? 'Average',
-        unit: alarm.Unit,
-      },
-    },
-  ];
-}
-
-function metricQuery(query: MetricDataQuery): AlarmMetricQuery {
-  const stat = query.MetricStat;
-  return {
-    id: query.Id ?? '',
-    expression: query.Expression,
-    label: query.Label,
-    // GetMetricData's default, and what an alarm's single returned entry says.
-    returnData: query.ReturnData ?? true,
-    period: query.Period,
-    metricStat: stat?.Metric && {
-      namespace: stat.Metric.Namespace ?? '',
-      metricName: stat.Metric.MetricName ?? '',
-      dimensions: dimensionRecord(stat.Metric.Dimensions),
-      period: stat.Period ?? 60,
-      stat: stat.Stat ?? 'Average',
-      unit: stat.Unit,
-    },
-  };
-}
-
-function dimensionRecord(dimensions: readonly { Name?: string; Value?: string }[] | undefined) {
-  return Object.fromEntries(
-    (dimensions ?? []).map((dimension) => [dimension.Name ?? '', dimension.Value ?? '']),
-  );
 }
 
 /** An alarm name from a rule's reference, which may be the alarm's ARN. */

@@ -1,4 +1,4 @@
-import type { AlarmState } from '../../shared/alarm-change';
+import type { AlarmChange, AlarmState } from '../../shared/alarm-change';
 import type { EpisodeRef } from '../enriched-alert';
 
 /**
@@ -44,6 +44,22 @@ export interface AlarmTransition {
    * thread (the table was unreachable then): that alert's episode is resolved by this change.
    */
   readonly previousAt?: string;
+}
+
+/**
+ * The transition an alarm change is. The enricher records it and the dispatcher reads its episode
+ * with it, so both decide the same thread from the same fields.
+ */
+export function transitionOf(
+  change: Pick<AlarmChange, 'eventId' | 'state' | 'previousState' | 'changedAt' | 'previousChangedAt'>,
+): AlarmTransition {
+  return {
+    eventId: change.eventId,
+    state: change.state,
+    previousState: change.previousState,
+    at: change.changedAt,
+    ...(change.previousChangedAt !== undefined && { previousAt: change.previousChangedAt }),
+  };
 }
 
 export const EPISODE_NOTIFICATIONS = ['alarm', 'reopened', 'flapping', 'resolved', 'no-data'] as const;

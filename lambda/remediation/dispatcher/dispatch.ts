@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { withTimeout } from '../../alert-enricher/context/with-timeout';
+import { transitionOf } from '../../alert-enricher/episodes/episode-decision';
 import type { EpisodeStore } from '../../alert-enricher/episodes/episode-store';
 import type { AlarmChange } from '../../shared/alarm-change';
 import { parseAlarmEvent } from '../../shared/alarm-event';
@@ -70,15 +71,7 @@ export function createDispatcher(deps: DispatcherDependencies) {
     const fresh = `${change.alarmName}/${change.changedAt}`;
     try {
       const episode = await withTimeout(EPISODE_TIMEOUT_MS, () =>
-        deps.episodes.episodeOf(
-          { arn: change.alarmArn, name: change.alarmName },
-          {
-            eventId: change.eventId,
-            state: change.state,
-            previousState: change.previousState,
-            at: change.changedAt,
-          },
-        ),
+        deps.episodes.episodeOf({ arn: change.alarmArn, name: change.alarmName }, transitionOf(change)),
       );
       return episode?.id ?? fresh;
     } catch (error) {
