@@ -28,6 +28,7 @@ import {
 import { documentedSingleMetricAlarmEvent } from './support/documented-events';
 import {
   CHAT_TOPIC,
+  chatPublishes as chatPublishesTo,
   DEAD_LETTERS,
   deadLetters,
   enricherTestbed,
@@ -38,13 +39,7 @@ import {
 const bed = enricherTestbed({ freshTablePerTest: true });
 const aws = bed.aws;
 
-/** What the chat channel's topic was sent. */
-function chatPublishes() {
-  return aws.sns
-    .commandCalls(PublishCommand)
-    .map((call) => call.args[0].input)
-    .filter((input) => input.TopicArn === CHAT_TOPIC);
-}
+const chatPublishes = () => chatPublishesTo(aws.sns);
 
 /** Publishes attempted to one topic, answered or not. */
 function publishesTo(topic: string) {

@@ -16,7 +16,7 @@ import type { EnricherConfig } from '../../../lambda/alert-enricher/enricher-con
 import { SNS_MAX_BYTES } from '../../../lambda/alert-enricher/formats/sns-message';
 import { stateChange, withDescription } from '../../fixtures/aws/alarm-events';
 import { metricAlarmEvent } from './support/alarm-events';
-import { CHAT_TOPIC, enricherTestbed, topicAlerts, topicArn } from './support/enricher-harness';
+import { chatPublishes, enricherTestbed, topicAlerts, topicArn } from './support/enricher-harness';
 
 // Issue 14, "pages and context": what pages, what a page says, and what context is stated as fact.
 
@@ -25,13 +25,9 @@ const aws = bed.aws;
 
 /** What the chat channel's topic was sent, parsed. */
 function chatCards() {
-  return aws.sns
-    .commandCalls(PublishCommand)
-    .map((call) => call.args[0].input)
-    .filter((input) => input.TopicArn === CHAT_TOPIC)
-    .map(
-      (input) => JSON.parse(input.Message ?? '{}') as { metadata: { threadId: string; eventType: string } },
-    );
+  return chatPublishes(aws.sns).map(
+    (input) => JSON.parse(input.Message ?? '{}') as { metadata: { threadId: string; eventType: string } },
+  );
 }
 
 function pagerDutyActions() {

@@ -220,6 +220,14 @@ export function topicAlerts(sns: AwsMocks['sns']) {
     }));
 }
 
+/** What the chat channel's topic was sent (the publish requests, answered or not). */
+export function chatPublishes(sns: AwsMocks['sns']) {
+  return sns
+    .commandCalls(PublishCommand)
+    .map((call) => call.args[0].input as PublishCommandInput)
+    .filter((input) => input.TopicArn === CHAT_TOPIC);
+}
+
 export function deadLetters(sqs: AwsMocks['sqs']) {
   return sqs
     .commandCalls(SendMessageCommand)
