@@ -76,6 +76,11 @@ const archive = z
     bufferIntervalSeconds: z.number().int().min(0).max(900).default(300),
     /** Buffer size before Firehose writes an object, in MiB (64 at least with format processing). */
     bufferSizeMiB: z.number().int().min(1).max(128).default(64),
+    /**
+     * Hours with no record reaching a service's archive stream after which its "logs stopped" alarm
+     * fires (CloudWatch evaluates at most a day: 1 to 24).
+     */
+    logsStoppedAfterHours: z.number().int().min(1).max(24).default(6),
   })
   .superRefine((days, ctx) => {
     // S3 rejects a lifecycle whose Glacier transition is less than 30 days after the Standard-IA one.

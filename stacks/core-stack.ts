@@ -12,7 +12,15 @@ import {
   allowServicesToUseKey,
   PLATFORM_KEY_SERVICES,
 } from '../constructs/key-access';
+import { ERROR_PREFIX } from '../constructs/log-archive/log-archive-stream';
 import { archiveBucketName, physicalName, physicalNamePattern } from './physical-name';
+
+/**
+ * Prefixes of the archive bucket that tier to Standard-IA, then Glacier, then expire: archived logs,
+ * redriven error objects, redrive reports and Athena results. A new prefix needs adding here, or its
+ * objects never expire. `errors/` has its own rule (see the bucket).
+ */
+export const TIERED_PREFIXES = ['logs/', 'redriven/', 'redrive-reports/', 'athena-results/'] as const;
 
 export interface CoreStackProps extends StackProps {
   /** The validated environment this stack is deployed for. */
@@ -59,9 +67,14 @@ export class CoreStack extends Stack {
       encryptionKey: key,
       serverAccessLogsBucket: accessLogBucket,
       serverAccessLogsPrefix: 'archive/',
+      // Per prefix, because a filter cannot exclude one: the error prefix must stay readable until
+      // it is redriven, and S3 Glacier Flexible Retrieval objects cannot be read (GetObject fails)
+      // until restored, https://docs.aws.amazon.com/AmazonS3/latest/userguide/restoring-objects.html,
+      // so errors/ only goes to Standard-IA (read in real time) and expires with the rest.
       lifecycleRules: [
-        {
-          id: 'tier-then-expire',
+        ...TIERED_PREFIXES.map((prefix) => ({
+          id: `tier-then-expire-${prefix.replace(/\/$/, '')}`,
+          prefix,
           transitions: [
             {
               storageClass: s3.StorageClass.INFREQUENT_ACCESS,
@@ -73,6 +86,20 @@ export class CoreStack extends Stack {
             },
           ],
           expiration: Duration.days(config.archive.expireAfterDays),
+        })),
+        {
+          id: 'errors-readable-until-redriven',
+          prefix: ERROR_PREFIX,
+          transitions: [
+            {
+              storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+              transitionAfter: Duration.days(config.archive.infrequentAccessAfterDays),
+            },
+          ],
+          expiration: Duration.days(config.archive.expireAfterDays),
+        },
+        {
+          id: 'old-versions-and-uploads',
           noncurrentVersionExpiration: Duration.days(config.archive.noncurrentVersionExpireDays),
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },

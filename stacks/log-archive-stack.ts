@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { pascal } from '../constructs/construct-names';
+import { JSON_TABLE, LINES_TABLE, savedQueries } from '../constructs/log-archive/archive-queries';
 import { ERROR_PREFIX, errorPrefix, LogArchiveStream } from '../constructs/log-archive/log-archive-stream';
 import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
 import { wildcardResourceFinding } from '../constructs/nag-finding';
@@ -57,6 +58,7 @@ export class LogArchiveStack extends Stack {
         deliveryStreamName: physicalName(config, `logs-${service}`),
         bufferInterval: Duration.seconds(config.archive.bufferIntervalSeconds),
         bufferSize: Size.mebibytes(config.archive.bufferSizeMiB),
+        logRetentionDays: config.logs.retentionDays,
       });
     }
     this.streams = streams;
@@ -88,7 +90,12 @@ export class LogArchiveStack extends Stack {
       logRetentionDays: config.logs.retentionDays,
     });
     for (const [name, stream] of Object.entries(streams)) {
-      this.monitoring.monitorDeliveryStream(stream.deliveryStream, { name: `${name}-stream` });
+      // Every monitored function of the service logs at least its platform lines when invoked: an
+      // archive stream that receives nothing for hours means the subscriptions stopped delivering.
+      this.monitoring.monitorDeliveryStream(stream.deliveryStream, {
+        name: `${name}-stream`,
+        incomingRecordsStoppedAfter: Duration.hours(config.archive.logsStoppedAfterHours),
+      });
     }
     this.monitoring.addAlarm(
       this,
@@ -145,42 +152,51 @@ export class LogArchiveStack extends Stack {
       },
     });
     const column = (name: string, type = 'string') => ({ name, type });
+    // Both tables read the same objects with the same partitions: `archive_service` (the stream's
+    // service; the lines carry a `service` field of their own) and the int year, month and day.
+    const partitioned = {
+      tableType: 'EXTERNAL_TABLE',
+      partitionKeys: [
+        column('archive_service'),
+        column('year', 'int'),
+        column('month', 'int'),
+        column('day', 'int'),
+      ],
+      parameters: {
+        'projection.enabled': 'true',
+        'projection.archive_service.type': 'enum',
+        'projection.archive_service.values': services.join(','),
+        'projection.year.type': 'integer',
+        'projection.year.range': '2025,2100',
+        'projection.month.type': 'integer',
+        'projection.month.range': '1,12',
+        'projection.month.digits': '2',
+        'projection.day.type': 'integer',
+        'projection.day.range': '1,31',
+        'projection.day.digits': '2',
+        'storage.location.template': `s3://${bucketName}/logs/service=\${archive_service}/year=\${year}/month=\${month}/day=\${day}/`,
+      },
+    };
+    const text = {
+      location: `s3://${bucketName}/logs/`,
+      inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+    };
     const table = new glue.CfnTable(this, 'FunctionLogs', {
       catalogId: this.account,
       databaseName: `vigil_${config.name}_logs`,
       tableInput: {
-        name: 'function_logs',
-        description: 'Powertools JSON log lines of Vigil functions, one row per line',
-        tableType: 'EXTERNAL_TABLE',
-        // The partition is `archive_service`: the log lines carry a `service` field of their own.
-        partitionKeys: [
-          column('archive_service'),
-          column('year', 'int'),
-          column('month', 'int'),
-          column('day', 'int'),
-        ],
-        parameters: {
-          classification: 'json',
-          'projection.enabled': 'true',
-          'projection.archive_service.type': 'enum',
-          'projection.archive_service.values': services.join(','),
-          'projection.year.type': 'integer',
-          'projection.year.range': '2025,2100',
-          'projection.month.type': 'integer',
-          'projection.month.range': '1,12',
-          'projection.month.digits': '2',
-          'projection.day.type': 'integer',
-          'projection.day.range': '1,31',
-          'projection.day.digits': '2',
-          'storage.location.template': `s3://${bucketName}/logs/service=\${archive_service}/year=\${year}/month=\${month}/day=\${day}/`,
-        },
+        name: JSON_TABLE,
+        description:
+          'Powertools JSON log lines of Vigil functions, one row per line; lines that are not JSON have every column NULL (see function_log_lines)',
+        ...partitioned,
+        parameters: { classification: 'json', ...partitioned.parameters },
         storageDescriptor: {
-          location: `s3://${bucketName}/logs/`,
-          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
-          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          ...text,
           serdeInfo: {
             serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
-            // A line that is not JSON (a runtime crash report) must not fail the whole query.
+            // A line that is not JSON (a runtime crash report) must not fail the whole query: it
+            // becomes a row of NULLs. https://docs.aws.amazon.com/athena/latest/ug/openx-json-serde.html
             parameters: { 'ignore.malformed.json': 'true' },
           },
           columns: [
@@ -198,6 +214,31 @@ export class LogArchiveStack extends Stack {
       },
     });
     table.node.addDependency(database);
+    // Every line whole, JSON or not. CloudWatchLogProcessing's message extraction leaves each record
+    // the bare log event message, plain text and Lambda platform lines (REPORT, "Task timed out")
+    // included, and Firehose's native processors cannot wrap it in JSON (only a Lambda transform
+    // could), so the raw text is read as a one-column delimited table instead: the Lazy Simple SerDe
+    // splits fields at \u0001, which log text does not contain, so `line` is the whole line.
+    // https://docs.aws.amazon.com/athena/latest/ug/lazy-simple-serde.html
+    const lines = new glue.CfnTable(this, 'FunctionLogLines', {
+      catalogId: this.account,
+      databaseName: `vigil_${config.name}_logs`,
+      tableInput: {
+        name: LINES_TABLE,
+        description: 'Every archived log line of Vigil functions as raw text, one row per line',
+        ...partitioned,
+        parameters: { classification: 'text', ...partitioned.parameters },
+        storageDescriptor: {
+          ...text,
+          serdeInfo: {
+            serializationLibrary: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe',
+            parameters: { 'field.delim': '\u0001', 'serialization.format': '\u0001' },
+          },
+          columns: [column('line')],
+        },
+      },
+    });
+    lines.node.addDependency(database);
 
     const workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: physicalName(config, 'logs'),
@@ -213,39 +254,15 @@ export class LogArchiveStack extends Stack {
         },
       },
     });
-    const tableName = `vigil_${config.name}_logs.function_logs`;
-    const query = (id: string, name: string, description: string, queryString: string) =>
-      new athena.CfnNamedQuery(this, id, {
-        name,
-        description,
+    for (const saved of savedQueries(`vigil_${config.name}_logs`)) {
+      new athena.CfnNamedQuery(this, saved.id, {
+        name: saved.name,
+        description: saved.description,
         database: `vigil_${config.name}_logs`,
         workGroup: workGroup.name,
-        queryString,
-      }).node.addDependency(workGroup);
-    query(
-      'ErrorsByServicePerDay',
-      'Errors by service per day',
-      'ERROR lines per service and day over the last 30 days',
-      [
-        "SELECT archive_service, date_format(date_parse(concat(cast(year AS varchar), '-', lpad(cast(month AS varchar), 2, '0'), '-', lpad(cast(day AS varchar), 2, '0')), '%Y-%m-%d'), '%Y-%m-%d') AS day, count(*) AS errors",
-        `FROM ${tableName}`,
-        "WHERE level = 'ERROR'",
-        "  AND date_parse(concat(cast(year AS varchar), lpad(cast(month AS varchar), 2, '0'), lpad(cast(day AS varchar), 2, '0')), '%Y%m%d') >= current_date - interval '30' day",
-        'GROUP BY 1, 2',
-        'ORDER BY 2 DESC, 3 DESC',
-      ].join('\n'),
-    );
-    query(
-      'OneRequestAcrossServices',
-      'One request across services',
-      'Every log line of one request or trace, in every service, in time order (replace the id)',
-      [
-        `SELECT archive_service, timestamp, level, function_name, message FROM ${tableName}`,
-        "WHERE (function_request_id = 'REQUEST-ID' OR xray_trace_id LIKE '%TRACE-ID%')",
-        '  AND year = year(current_date) AND month = month(current_date)',
-        'ORDER BY timestamp',
-      ].join('\n'),
-    );
+        queryString: saved.sql,
+      }).node.addDependency(workGroup, table, lines);
+    }
     return { table, workGroup };
   }
 

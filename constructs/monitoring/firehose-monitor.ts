@@ -29,6 +29,12 @@ export interface FirehoseMonitorProps {
   readonly lambdaProcessing?: boolean;
   /** Whether the stream reads a Kinesis data stream instead of taking direct puts. @default true when its source is a Kinesis data stream */
   readonly kinesisStreamSource?: boolean;
+  /**
+   * Alarm (high) when no record at all reaches the stream for this long: its producers stopped (a
+   * removed subscription, a role that no longer works). Whole hours, 1 to 24; for streams that
+   * always carry traffic, such as a service's log archive. @default no such alarm
+   */
+  readonly incomingRecordsStoppedAfter?: Duration;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -116,6 +122,32 @@ export class FirehoseMonitor extends Construct {
         thresholdReason: kinesisSource
           ? `at least ${throttled} throttled GetRecords call(s) in 2 of 3 five-minute periods`
           : `at least ${throttled} throttled record(s) in 2 of 3 five-minute periods`,
+      });
+    }
+
+    if (props.incomingRecordsStoppedAfter !== undefined) {
+      const hours = props.incomingRecordsStoppedAfter.toHours({ integral: false });
+      if (!Number.isInteger(hours) || hours < 1 || hours > 24) {
+        throw new Error(
+          `FirehoseMonitor: incomingRecordsStoppedAfter must be whole hours from 1 to 24 (CloudWatch evaluates at most a day), got ${props.incomingRecordsStoppedAfter.toHumanString()}`,
+        );
+      }
+      this.add({
+        signal: 'incoming-records-stopped',
+        metric: metric(kinesisSource ? 'DataReadFromKinesisStream.Records' : 'IncomingRecords', 'Sum').with({
+          period: Duration.hours(1),
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: hours,
+        // An hour with no records may come as a zero or as no datapoint at all; either must count,
+        // so missing data is breaching ("Missing data points are treated as breaching the threshold"),
+        // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        severity: 'high',
+        summary:
+          'No record has reached the stream: its producers stopped sending (a subscription removed, a role that no longer works), so nothing is archived.',
+        thresholdReason: `no record in ${hours} consecutive hour(s)`,
       });
     }
 

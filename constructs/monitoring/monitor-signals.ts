@@ -71,6 +71,7 @@ export const MONITOR_SIGNALS = {
     'throttled-source-reads',
     'throttled-records',
     'processing-success',
+    'incoming-records-stopped',
   ],
   slo: SLO_SIGNALS,
   // `health-part-<n>` composites follow the `health` key.

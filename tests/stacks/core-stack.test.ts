@@ -179,16 +179,34 @@ describe('archive bucket', () => {
   });
 
   it('moves objects to Infrequent Access, then Glacier, then expires them, on the configured days', () => {
+    const tiered = (prefix: string) => ({
+      Id: `tier-then-expire-${prefix.slice(0, -1)}`,
+      Prefix: prefix,
+      Status: 'Enabled',
+      Transitions: [
+        { StorageClass: 'STANDARD_IA', TransitionInDays: 45 },
+        { StorageClass: 'GLACIER', TransitionInDays: 120 },
+      ],
+      ExpirationInDays: 400,
+    });
     expect(template.findResources('AWS::S3::Bucket')[archiveId]?.Properties.LifecycleConfiguration).toEqual({
       Rules: [
+        tiered('logs/'),
+        tiered('redriven/'),
+        tiered('redrive-reports/'),
+        tiered('athena-results/'),
+        // Glacier Flexible Retrieval objects cannot be read until restored: error objects waiting
+        // for redrive stay readable (Standard-IA at most) until they expire.
         {
-          Id: 'tier-then-expire',
+          Id: 'errors-readable-until-redriven',
+          Prefix: 'errors/',
           Status: 'Enabled',
-          Transitions: [
-            { StorageClass: 'STANDARD_IA', TransitionInDays: 45 },
-            { StorageClass: 'GLACIER', TransitionInDays: 120 },
-          ],
+          Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 45 }],
           ExpirationInDays: 400,
+        },
+        {
+          Id: 'old-versions-and-uploads',
+          Status: 'Enabled',
           NoncurrentVersionExpiration: { NoncurrentDays: 14 },
           AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
         },

@@ -46,8 +46,63 @@ describe('delivery streams', () => {
               Type: 'CloudWatchLogProcessing',
               Parameters: [{ ParameterName: 'DataMessageExtraction', ParameterValue: 'true' }],
             }),
+            // Without it the extracted messages of a batch run together on one line.
+            Match.objectLike({ Type: 'AppendDelimiterToRecord' }),
           ],
         },
+      }),
+    });
+  });
+});
+
+describe('stream permissions and logs', () => {
+  const destinationPolicy = () =>
+    Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) =>
+      id.startsWith('PredictorStreamDestinationRoleDefaultPolicy'),
+    )?.[1];
+
+  // https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3 lists
+  // AbortMultipartUpload, GetBucketLocation, GetObject, ListBucket, ListBucketMultipartUploads, PutObject.
+  it('lets Firehose do only the documented S3 destination actions, on its own service’s prefixes', () => {
+    const statements = destinationPolicy()?.Properties.PolicyDocument.Statement as {
+      Action: string | string[];
+      Resource: unknown;
+    }[];
+    const actions = statements.flatMap((statement) => [statement.Action].flat());
+    expect(actions.filter((action) => action.startsWith('s3:')).sort()).toEqual([
+      's3:AbortMultipartUpload',
+      's3:GetBucketLocation',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:ListBucketMultipartUploads',
+      's3:PutObject',
+    ]);
+    const objects = JSON.stringify(
+      statements.find((statement) => [statement.Action].flat().includes('s3:PutObject')),
+    );
+    expect(objects).toContain('/logs/service=predictor/*');
+    expect(objects).toContain('/errors/service=predictor/*');
+    expect(objects).not.toMatch(/archive-[^"]*\/\*"/);
+    // No CDK-made role with its bucket-wide read-write grant is left.
+    expect(
+      Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.includes('S3DestinationRole')),
+    ).toEqual([]);
+    const stream = Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream')).find(
+      (resource) => resource.Properties.DeliveryStreamName === 'vigil-test-logs-predictor',
+    );
+    expect(JSON.stringify(stream?.DependsOn)).toContain('PredictorStreamDestinationRoleDefaultPolicy');
+  });
+
+  it('logs Firehose errors to a log group encrypted with the platform key, kept the configured days', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/kinesisfirehose/vigil-test-logs-predictor',
+      KmsKeyId: Match.anyValue(),
+      RetentionInDays: configWith({}).logs.retentionDays,
+    });
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamName: 'vigil-test-logs-predictor',
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        CloudWatchLoggingOptions: Match.objectLike({ Enabled: true, LogGroupName: Match.anyValue() }),
       }),
     });
   });
@@ -108,8 +163,17 @@ describe('watching the archive', () => {
         'vigil-test-log-archive-predictor-stream-s3-delivery-success',
         'vigil-test-log-archive-predictor-stream-s3-data-freshness',
         'vigil-test-log-archive-error-objects-failed-records',
+        'vigil-test-log-archive-predictor-stream-incoming-records-stopped',
       ]),
     );
+    // No log line reached a service's stream for archive.logsStoppedAfterHours (6 by default).
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'vigil-test-log-archive-alerting-stream-incoming-records-stopped',
+      MetricName: 'IncomingRecords',
+      Period: 3600,
+      EvaluationPeriods: 6,
+      TreatMissingData: 'breaching',
+    });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.s3'],

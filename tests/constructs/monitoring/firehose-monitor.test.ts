@@ -335,3 +335,39 @@ describe('FirehoseMonitor tuning', () => {
     expect(build({ lambdaProcessing: false }).has('vigil-orders-clicks-processing-success')).toBe(false);
   });
 });
+
+describe('FirehoseMonitor watching for records that stop arriving', () => {
+  function monitored(props: Partial<FirehoseMonitorProps>) {
+    const stack = newStack('Logs');
+    const monitoring = new ServiceMonitoring(stack, 'Monitoring', { service: 'logs' });
+    const deliveryStream = s3Stream(stack, 'Archive');
+    new FirehoseMonitor(stack, 'ArchiveMonitor', { deliveryStream, monitoring, ...props });
+    return alarmsByName(Template.fromStack(stack));
+  }
+
+  it('adds no such alarm unless asked: a stream may be quiet by design', () => {
+    expect([...monitored({}).keys()].some((alarm) => alarm.endsWith('incoming-records-stopped'))).toBe(false);
+  });
+
+  it('alarms (high) when fewer than one record arrives in each hour of the window, missing data breaching', () => {
+    const alarm = monitored({ incomingRecordsStoppedAfter: Duration.hours(6) }).get(
+      'vigil-logs-archive-incoming-records-stopped',
+    );
+    expect(alarm).toMatchObject({
+      MetricName: 'IncomingRecords',
+      Namespace: 'AWS/Firehose',
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 6,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      // A quiet hour may publish nothing at all: that must count as "stopped".
+      TreatMissingData: 'breaching',
+    });
+    expect(thresholdReason(alarm as AlarmProperties)).toBe('no record in 6 consecutive hour(s)');
+  });
+
+  it.each([Duration.minutes(90), Duration.hours(25)])('rejects a window of %s', (window) => {
+    expect(() => monitored({ incomingRecordsStoppedAfter: window })).toThrow(/whole hours from 1 to 24/);
+  });
+});
