@@ -77,10 +77,11 @@ const archive = z
     /** Buffer size before Firehose writes an object, in MiB (64 at least with format processing). */
     bufferSizeMiB: z.number().int().min(1).max(128).default(64),
     /**
-     * Hours with no record reaching a service's archive stream after which its "logs stopped" alarm
-     * fires (CloudWatch evaluates at most a day: 1 to 24).
+     * Per service, hours with no record reaching its archive stream after which its "logs stopped"
+     * alarm fires (CloudWatch evaluates at most a day: 1 to 24). Only for services that log steadily:
+     * Vigil's own alerting and remediation functions run on incidents and are rightly quiet for days.
      */
-    logsStoppedAfterHours: z.number().int().min(1).max(24).default(6),
+    logsStoppedAfterHours: z.record(z.string(), z.number().int().min(1).max(24)).default({}),
   })
   .superRefine((days, ctx) => {
     // S3 rejects a lifecycle whose Glacier transition is less than 30 days after the Standard-IA one.

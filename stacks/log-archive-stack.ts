@@ -90,11 +90,12 @@ export class LogArchiveStack extends Stack {
       logRetentionDays: config.logs.retentionDays,
     });
     for (const [name, stream] of Object.entries(streams)) {
-      // Every monitored function of the service logs at least its platform lines when invoked: an
-      // archive stream that receives nothing for hours means the subscriptions stopped delivering.
+      // A function logs at least its platform lines when invoked: for a service with steady traffic,
+      // an archive stream that receives nothing for hours means the subscriptions stopped delivering.
+      const stoppedAfter = config.archive.logsStoppedAfterHours[name];
       this.monitoring.monitorDeliveryStream(stream.deliveryStream, {
         name: `${name}-stream`,
-        incomingRecordsStoppedAfter: Duration.hours(config.archive.logsStoppedAfterHours),
+        ...(stoppedAfter !== undefined && { incomingRecordsStoppedAfter: Duration.hours(stoppedAfter) }),
       });
     }
     this.monitoring.addAlarm(

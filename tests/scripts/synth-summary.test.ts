@@ -15,10 +15,10 @@ describe('summarizeAssembly', () => {
       { stack: 'vigil-dev-cost', resources: 34, alarms: 9, functions: 1, monitoringUsd: 1.3, findings: [] },
       {
         stack: 'vigil-dev-log-archive',
-        resources: 65,
-        alarms: 13,
+        resources: 62,
+        alarms: 10,
         functions: 3,
-        monitoringUsd: 1.3,
+        monitoringUsd: 1,
         findings: [],
       },
       {
