@@ -30,7 +30,7 @@ describe('offline synthesis with the CDK CLI', () => {
   });
 });
 
-describe('npm start', () => {
+describe('npm run synth:summary', () => {
   it('prints the stack table and exits 0', () => {
     const result = run('npx', ['tsx', 'scripts/start.ts', '--env', 'prod']);
     expect(result.status).toBe(0);

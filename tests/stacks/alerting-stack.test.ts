@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { readEnricherConfig } from '../../lambda/alert-enricher/enricher-config';
+import { deployedEnvironment } from '../../scripts/local-loop/deployed-values';
 import { alarmsByName, tag } from '../support/alarm-template';
-import { deployedEnvironment } from '../support/deployed-values';
 import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
 
 const SECRET = 'vigil/pagerduty/critical';

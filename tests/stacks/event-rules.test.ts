@@ -4,6 +4,7 @@ import type { EnvironmentConfig } from '../../config/environment-config';
 import { loadConfig } from '../../config/load-config';
 import { parseAlarmDescription } from '../../constructs/monitoring/alarm-description';
 import { ServiceMonitoring } from '../../constructs/monitoring/service-monitoring';
+import { type EventPattern, matchesEventPattern } from '../../scripts/local-loop/event-pattern';
 import {
   type AlarmEvent,
   type AlarmStateChangeKind,
@@ -15,7 +16,6 @@ import {
   withStateValue,
 } from '../fixtures/aws/alarm-events';
 import { type AlarmProperties, alarmsByName, descriptionText, newFunction } from '../support/alarm-template';
-import { type EventPattern, matchesEventPattern } from '../support/event-pattern';
 import { newApp, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
 
 // dev and prod as one user with both in one account and region deploys them: each synthesized as

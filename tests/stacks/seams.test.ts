@@ -23,17 +23,17 @@ import type { AlarmChange } from '../../lambda/shared/alarm-change';
 import { parseAlarmEvent } from '../../lambda/shared/alarm-event';
 import { describeIssues } from '../../lambda/shared/zod-issues';
 import { readUploadScorerConfig } from '../../lambda/upload-scorer/upload-scorer-config';
+import { deployedEnvironment, deployedValue } from '../../scripts/local-loop/deployed-values';
 import { stateChange } from '../fixtures/aws/alarm-events';
 import { coldStartModule } from '../lambda/support/cold-start';
 import type { AlarmProperties, MetricQuery } from '../support/alarm-template';
-import { deployedEnvironment, deployedValue } from '../support/deployed-values';
 import { vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
 
 // Where one part of the app hands a value to another, checked on the shipped environments as
 // `cdk synth -c env=<name>` builds them: alarm descriptions as the enricher reads them, alarms with a
 // playbook as the dispatcher picks their target, and each function's environment as its handler's
 // settings schema reads it. Template-only: references stand in as values of the kind CloudFormation
-// gives them (tests/support/deployed-values.ts).
+// gives them (scripts/local-loop/deployed-values.ts).
 
 const ROOT = path.join(__dirname, '..', '..');
 

@@ -1,5 +1,5 @@
+import { type EventPattern, matchesEventPattern } from '../../scripts/local-loop/event-pattern';
 import { ALARM_STATE_CHANGES, stateChange } from '../fixtures/aws/alarm-events';
-import { type EventPattern, matchesEventPattern } from './event-pattern';
 
 // Every example below is AWS's, from the page named in its describe block; events that a page only
 // describes in words are built as the page describes them and marked so.
