@@ -33,8 +33,11 @@ export const DEFAULT_BUDGET_NOTIFICATIONS: readonly BudgetNotification[] = [
 /**
  * A cost budget whose notifications go to a topic. Changing a budget's notifications makes
  * CloudFormation replace it, creating the new one before deleting the old: with a fixed name that
- * fails. The name therefore carries a hash of everything that defines the budget, so a changed
- * budget gets a new name and an unchanged one keeps its own.
+ * fails. The name therefore carries a hash of the notifications (and of the tag, which says which
+ * budget it is), and of nothing else: the budget
+ * itself (limit, time unit, filters) updates in place ("Update requires: No interruption",
+ * AWS::Budgets::Budget in the CloudFormation template reference), so raising a limit keeps the
+ * budget and its history.
  */
 export class CostBudget extends Construct {
   readonly budget: budgets.CfnBudget;
@@ -44,8 +47,9 @@ export class CostBudget extends Construct {
     super(scope, id);
     const timeUnit = props.timeUnit ?? 'MONTHLY';
     const notifications = props.notifications ?? DEFAULT_BUDGET_NOTIFICATIONS;
-    const definition = { limit: props.limitUsd, timeUnit, notifications, tag: props.tag };
-    const hash = createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 8);
+    // The tag names which budget this is (two tag budgets share a prefix and notifications).
+    const identity = { notifications, tag: props.tag };
+    const hash = createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 8);
     this.budgetName = `${props.namePrefix}-${hash}`;
 
     this.node.addValidation({
