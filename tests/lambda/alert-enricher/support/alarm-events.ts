@@ -21,6 +21,19 @@ const vigilDescription = (fields: Record<string, string>) =>
     ...fields,
   });
 
+/** One of the API function's Lambda metrics as the event's `configuration.metrics` lists it (5-minute periods). */
+function apiFunctionMetric(id: string, name: string, stat: string, returnData: boolean) {
+  return {
+    id,
+    metricStat: {
+      metric: { namespace: 'AWS/Lambda', name, dimensions: { FunctionName: 'vigil-dev-predictor-api' } },
+      period: 300,
+      stat,
+    },
+    returnData,
+  };
+}
+
 interface EventOptions {
   readonly id?: string;
   readonly name?: string;
@@ -73,21 +86,7 @@ export function metricAlarmEvent(options: EventOptions = {}) {
   return envelope(
     options,
     {
-      metrics: [
-        {
-          id: 'm1',
-          metricStat: {
-            metric: {
-              namespace: 'AWS/Lambda',
-              name: 'Errors',
-              dimensions: { FunctionName: 'vigil-dev-predictor-api' },
-            },
-            period: 300,
-            stat: 'Sum',
-          },
-          returnData: true,
-        },
-      ],
+      metrics: [apiFunctionMetric('m1', 'Errors', 'Sum', true)],
     },
     {
       version: '1.0',
@@ -118,32 +117,8 @@ export function metricMathAlarmEvent(options: EventOptions = {}) {
           label: 'Error rate (%)',
           returnData: true,
         },
-        {
-          id: 'errors',
-          metricStat: {
-            metric: {
-              namespace: 'AWS/Lambda',
-              name: 'Errors',
-              dimensions: { FunctionName: 'vigil-dev-predictor-api' },
-            },
-            period: 300,
-            stat: 'Sum',
-          },
-          returnData: false,
-        },
-        {
-          id: 'invocations',
-          metricStat: {
-            metric: {
-              namespace: 'AWS/Lambda',
-              name: 'Invocations',
-              dimensions: { FunctionName: 'vigil-dev-predictor-api' },
-            },
-            period: 300,
-            stat: 'Sum',
-          },
-          returnData: false,
-        },
+        apiFunctionMetric('errors', 'Errors', 'Sum', false),
+        apiFunctionMetric('invocations', 'Invocations', 'Sum', false),
       ],
     },
     {
@@ -177,21 +152,7 @@ export function p99DurationAlarmEvent(options: EventOptions = {}) {
       ...options,
     },
     {
-      metrics: [
-        {
-          id: 'm1',
-          metricStat: {
-            metric: {
-              namespace: 'AWS/Lambda',
-              name: 'Duration',
-              dimensions: { FunctionName: 'vigil-dev-predictor-api' },
-            },
-            period: 300,
-            stat: 'p99',
-          },
-          returnData: true,
-        },
-      ],
+      metrics: [apiFunctionMetric('m1', 'Duration', 'p99', true)],
     },
     {
       version: '1.0',
@@ -225,32 +186,8 @@ export function errorRatioAlarmEvent(options: EventOptions = {}) {
     {
       metrics: [
         { expression: 'errors / requests', id: 'ratio', label: 'Error ratio', returnData: true },
-        {
-          id: 'errors',
-          metricStat: {
-            metric: {
-              namespace: 'AWS/Lambda',
-              name: 'Errors',
-              dimensions: { FunctionName: 'vigil-dev-predictor-api' },
-            },
-            period: 300,
-            stat: 'Sum',
-          },
-          returnData: false,
-        },
-        {
-          id: 'requests',
-          metricStat: {
-            metric: {
-              namespace: 'AWS/Lambda',
-              name: 'Invocations',
-              dimensions: { FunctionName: 'vigil-dev-predictor-api' },
-            },
-            period: 300,
-            stat: 'Sum',
-          },
-          returnData: false,
-        },
+        apiFunctionMetric('errors', 'Errors', 'Sum', false),
+        apiFunctionMetric('requests', 'Invocations', 'Sum', false),
       ],
     },
     {
