@@ -51,32 +51,43 @@ export class LocalLambdaFunction {
   }
 }
 
-/** Lambda's control plane answered from the local function; `now` is the simulated clock. */
-export function standInLambda(aws: LocalAws, fn: LocalLambdaFunction, now: () => number): void {
+/** Lambda's control plane answered from the local functions; `now` is the simulated clock. */
+export function standInLambda(
+  aws: LocalAws,
+  functions: readonly LocalLambdaFunction[],
+  now: () => number,
+): void {
   const notFound = (what: string) =>
     Object.assign(new Error(`Function not found: ${what}`), {
       name: 'ResourceNotFoundException',
       $fault: 'client',
       $metadata: { httpStatusCode: 404 },
     });
-  const alias = () => ({
+  /** The function a FunctionName parameter names, or the 404 Lambda answers. */
+  const named = (name: string | undefined, what = String(name)): LocalLambdaFunction => {
+    const fn = functions.find((candidate) => candidate.names(name));
+    if (!fn) throw notFound(what);
+    return fn;
+  };
+  const aliased = (input: { FunctionName?: string; Name?: string }): LocalLambdaFunction => {
+    const fn = named(input.FunctionName, `${input.FunctionName}:${input.Name}`);
+    if (input.Name !== fn.aliasName) throw notFound(`${input.FunctionName}:${input.Name}`);
+    return fn;
+  };
+  const alias = (fn: LocalLambdaFunction) => ({
     AliasArn: `${fn.functionArn}:${fn.aliasName}`,
     Name: fn.aliasName,
     FunctionVersion: fn.aliasVersion,
     RevisionId: fn.revisionId,
   });
-  aws.on('Lambda.GetAlias', (input: { FunctionName?: string; Name?: string }) => {
-    if (!fn.names(input.FunctionName) || input.Name !== fn.aliasName) {
-      throw notFound(`${input.FunctionName}:${input.Name}`);
-    }
-    return alias();
-  });
+  aws.on('Lambda.GetAlias', (input: { FunctionName?: string; Name?: string }) => alias(aliased(input)));
   aws.on('Lambda.ListTags', (input: { Resource?: string }) => {
-    if (input.Resource !== fn.functionArn) throw notFound(String(input.Resource));
+    const fn = functions.find((candidate) => candidate.functionArn === input.Resource);
+    if (!fn) throw notFound(String(input.Resource));
     return { Tags: { ...fn.tags } };
   });
   aws.on('Lambda.ListVersionsByFunction', (input: { FunctionName?: string }) => {
-    if (!fn.names(input.FunctionName)) throw notFound(String(input.FunctionName));
+    const fn = named(input.FunctionName);
     return {
       Versions: ['$LATEST', ...fn.versions].map((Version) => ({
         FunctionName: fn.functionName,
@@ -88,9 +99,7 @@ export function standInLambda(aws: LocalAws, fn: LocalLambdaFunction, now: () =>
   aws.on(
     'Lambda.UpdateAlias',
     (input: { FunctionName?: string; Name?: string; FunctionVersion?: string; RevisionId?: string }) => {
-      if (!fn.names(input.FunctionName) || input.Name !== fn.aliasName) {
-        throw notFound(`${input.FunctionName}:${input.Name}`);
-      }
+      const fn = aliased(input);
       if (input.RevisionId !== undefined && input.RevisionId !== fn.revisionId) {
         throw Object.assign(new Error('The Revision Id provided does not match the latest Revision Id.'), {
           name: 'PreconditionFailedException',
@@ -102,7 +111,7 @@ export function standInLambda(aws: LocalAws, fn: LocalLambdaFunction, now: () =>
         throw notFound(`${fn.functionName}:${input.FunctionVersion}`);
       }
       fn.pointAlias(input.FunctionVersion ?? fn.aliasVersion, now(), 'vigil-remediation');
-      return alias();
+      return alias(fn);
     },
   );
 }

@@ -13,11 +13,11 @@ export interface PublishedMessage {
 /**
  * SNS, SQS, S3, Secrets Manager and CloudTrail as far as the loop's functions use them: publishes and
  * queue messages are kept for the run's output, objects are kept in memory, every secret is a value
- * generated for this run, and CloudTrail lists the alias changes the run made.
+ * generated for this run, and CloudTrail lists the alias changes the run made to the watched functions.
  */
 export function standInServices(
   aws: LocalAws,
-  watched: LocalLambdaFunction,
+  watched: readonly LocalLambdaFunction[],
   onPublish: (message: PublishedMessage) => void = () => {},
 ) {
   const published: PublishedMessage[] = [];
@@ -57,9 +57,13 @@ export function standInServices(
   aws.on('SecretsManager.GetSecretValue', () => ({ SecretString: secret }));
   aws.on('CloudTrail.LookupEvents', (input: { LookupAttributes?: { AttributeValue?: string }[] }) => {
     const resource = input.LookupAttributes?.[0]?.AttributeValue;
+    const fn = watched.find(
+      (candidate) =>
+        candidate.names(resource) || resource === `${candidate.functionName}:${candidate.aliasName}`,
+    );
     const events =
-      watched.names(resource) || resource === `${watched.functionName}:${watched.aliasName}`
-        ? watched.changes.map((change) => ({
+      fn !== undefined
+        ? fn.changes.map((change) => ({
             EventId: randomUUID(),
             EventName: 'UpdateAlias20150331',
             EventTime: new Date(change.at),
