@@ -273,6 +273,12 @@ const environmentFields = z.strictObject({
       latencyTarget: z.number().gt(0).lt(1, { error: 'must be between 0 and 1 exclusive' }).default(0.99),
       /** What fast means for the latency objective, in milliseconds. */
       latencyThresholdMs: z.number().int().min(1).default(1000),
+      /**
+       * Concurrency reserved for the API function. Set, it caps what one burst can take from the
+       * account and lets the lambda-concurrency playbook raise it when the function throttles.
+       * Lambda keeps at least 100 of the account's concurrency unreserved.
+       */
+      apiReservedConcurrency: z.number().int().min(1).max(10_000).optional(),
       /** Steady-state request rate allowed on the API, per second. */
       apiRateLimit: z.number().int().min(1).default(50),
       /** Burst of requests allowed on the API. */

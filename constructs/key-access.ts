@@ -51,3 +51,14 @@ export const PLATFORM_KEY_SERVICES: Readonly<Record<string, string>> = {
   'events.amazonaws.com': 'EventBridge rules delivering to encrypted SNS topics and SQS queues',
   'sns.amazonaws.com': 'SNS delivering to encrypted SQS subscription dead-letter queues',
 };
+
+/**
+ * S3 sending event notifications to SQS queues encrypted with the key (the predictor's upload events).
+ * SQS encrypts a message with the sender's permissions, and the sender is S3's service principal, so
+ * the key policy must let it use the key (S3 user guide, "Granting permissions to publish event
+ * notification messages to a destination"; aws-s3-notifications' `SqsDestination` adds the same). Not
+ * in {@link PLATFORM_KEY_SERVICES}: the cost stack's key serves no bucket notifications.
+ */
+export const UPLOAD_EVENT_KEY_SERVICES: Readonly<Record<string, string>> = {
+  's3.amazonaws.com': 'S3 event notifications to encrypted SQS queues',
+};

@@ -24,6 +24,12 @@ export interface PlatformFunctionProps {
   readonly memorySize?: number;
   /** @default 30 seconds */
   readonly timeout?: Duration;
+  /**
+   * Concurrency reserved for the function: a ceiling that also guarantees it that much of the
+   * account's pool (its throttles alarm then carries the lambda-concurrency playbook).
+   * @default none: it draws on the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
   /** Extra environment variables. @default none */
   readonly environment?: Readonly<Record<string, string>>;
   /** Layers, e.g. a native runtime. @default none */
@@ -76,6 +82,7 @@ export class PlatformFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(30),
+      reservedConcurrentExecutions: props.reservedConcurrency,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

@@ -11,6 +11,7 @@ import {
   allowLogGroupEncryption,
   allowServicesToUseKey,
   PLATFORM_KEY_SERVICES,
+  UPLOAD_EVENT_KEY_SERVICES,
 } from '../constructs/key-access';
 import { ERROR_PREFIX } from '../constructs/log-archive/log-archive-stream';
 import { archiveBucketName, physicalName, physicalNamePattern } from './physical-name';
@@ -53,6 +54,7 @@ export class CoreStack extends Stack {
     });
     // Firehose is absent on purpose: it uses the key through its delivery role's IAM grant.
     allowServicesToUseKey(key, PLATFORM_KEY_SERVICES);
+    allowServicesToUseKey(key, UPLOAD_EVENT_KEY_SERVICES);
     allowLogGroupEncryption(key);
     this.key = key;
 

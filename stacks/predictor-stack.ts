@@ -9,10 +9,9 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
@@ -36,7 +35,10 @@ import { alarmNamePrefix, physicalName } from './physical-name';
 export interface PredictorStackProps extends StackProps {
   /** The validated environment this stack is deployed for. */
   readonly config: EnvironmentConfig;
-  /** The platform key (core stack): encrypts the bucket, table, queue and log groups. */
+  /**
+   * The platform key (core stack): encrypts the bucket, table, queues and log groups. Its key policy
+   * lets S3 send the upload events to the encrypted queue (`UPLOAD_EVENT_KEY_SERVICES`).
+   */
   readonly key: kms.IKey;
   /** Receives the data bucket's server access logs (core stack). */
   readonly accessLogBucket: s3.IBucket;
@@ -71,7 +73,9 @@ export class PredictorStack extends Stack {
   readonly scorer: PlatformFunction;
   readonly api: PlatformFunction;
   readonly httpApi: apigwv2.HttpApi;
-  /** Upload events the scorer could not process after its retries. */
+  /** S3 ObjectCreated notifications for `uploads/`, which the scorer's `live` alias consumes. */
+  readonly uploadEvents: sqs.Queue;
+  /** Upload events the scorer failed 3 receives in a row: the dead-letter queue of `uploadEvents`. */
   readonly deadLetterQueue: sqs.Queue;
   /** The workload's alarms, all made through this one service monitoring. */
   readonly monitoring: ServiceMonitoring;
@@ -85,7 +89,7 @@ export class PredictorStack extends Stack {
     const { config, key } = props;
     const predictor = config.predictor;
 
-    // A fixed name lets the S3 notification, the invoke permission and the grants refer to the bucket
+    // A fixed name lets the S3 notification, the upload queue's policy and the grants refer to the bucket
     // without referring to each other, which would be a dependency cycle.
     const bucketName = `${physicalName(config, 'predictor')}-${this.account}-${this.region}`;
     const bucketArn = `arn:${this.partition}:s3:::${bucketName}`;
@@ -155,57 +159,30 @@ export class PredictorStack extends Stack {
     );
     this.allowTableAndKey(this.scorer, key, ['dynamodb:UpdateItem']);
 
-    this.deadLetterQueue = new DeadLetterQueue(this, 'ScorerDeadLetters', {
-      encryptionKey: key,
-      holds: 'upload events the scorer could not process after its retries',
+    const uploadEvents = this.createUploadEvents(key, Duration.seconds(predictor.scorerTimeoutSeconds));
+    this.uploadEvents = uploadEvents.queue;
+    this.deadLetterQueue = uploadEvents.deadLetters;
+    // One file per invocation (scoring may take minutes); a message whose upload failed for a reason
+    // that may pass is reported alone, so SQS retries it and, after 3 receives, moves it to the
+    // dead-letter queue, from which the dlq-redrive playbook can move it back.
+    const mapping = new lambda.EventSourceMapping(this, 'ScorerReadsUploadEvents', {
+      target: this.scorer.live,
+      eventSourceArn: this.uploadEvents.queueArn,
+      batchSize: 1,
+      reportBatchItemFailures: true,
     });
-    // S3 invokes asynchronously: two retries, then the event is kept in the queue, never dropped.
-    this.scorer.live.configureAsyncInvoke({
-      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
+    this.uploadEvents.grantConsumeMessages(this.scorer.live);
+    Validations.of(mapping).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'An SQS source keeps failed messages itself: the upload queue\u2019s redrive policy moves them to its dead-letter queue.',
     });
     Validations.of(this.scorer.function).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason:
-        'Failed async events of the live alias go to an on-failure SQS destination, which keeps the error too.',
+        'Invoked only by its SQS event source mapping: failed upload events stay in the queue and move to its dead-letter queue.',
     });
-    Validations.of(this.scorer.role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        reason:
-          'CDK\u2019s grant for sending to the encrypted dead-letter queue; limited to the platform key.',
-      },
-      {
-        id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
-        reason: 'Part of the same dead-letter queue send grant, on the platform key only, not on any key.',
-      },
-    );
-
-    const s3Invoke = new lambda.CfnPermission(this, 'S3InvokesScorer', {
-      action: 'lambda:InvokeFunction',
-      functionName: this.scorer.live.functionArn,
-      principal: 's3.amazonaws.com',
-      sourceArn: bucketArn,
-      sourceAccount: this.account,
-    });
-    Validations.of(this.dataBucket).acknowledge({
-      id: '@aws-cdk/aws-s3:accessLogsPolicyNotAdded',
-      reason:
-        'The core stack\u2019s access-log bucket policy admits server access logs from every bucket of the account.',
-    });
-    const cfnBucket = this.dataBucket.node.defaultChild as s3.CfnBucket;
-    cfnBucket.notificationConfiguration = {
-      lambdaConfigurations: [
-        {
-          event: 's3:ObjectCreated:*',
-          function: this.scorer.live.functionArn,
-          filter: { s3Key: { rules: [{ name: 'prefix', value: UPLOADS_PREFIX }] } },
-        },
-      ],
-    };
-    // S3 checks that it may invoke the function when the notification is set.
-    cfnBucket.node.addDependency(s3Invoke);
+    this.notifyUploads();
 
     this.api = new PlatformFunction(this, 'Api', {
       ...shared,
@@ -214,6 +191,7 @@ export class PredictorStack extends Stack {
       serviceName: 'predictor-api',
       memorySize: 1024,
       timeout: API_TIMEOUT,
+      reservedConcurrency: predictor.apiReservedConcurrency,
     });
     // Presigned URLs carry the function's own permissions.
     Validations.of(this.api.function).acknowledge({
@@ -231,6 +209,77 @@ export class PredictorStack extends Stack {
     const { httpApi, stage } = this.createHttpApi(config, key);
     this.httpApi = httpApi;
     this.monitoring = this.addMonitoring(config, stage, props.alarmRouting);
+  }
+
+  /**
+   * The queue S3 sends upload notifications to, with its dead-letter queue. A queue rather than S3
+   * invoking the function: SQS redrives (StartMessageMoveTask) only a dead-letter queue whose sources
+   * are SQS queues, so failed uploads can be moved back by the dlq-redrive playbook.
+   */
+  private createUploadEvents(
+    key: kms.IKey,
+    scorerTimeout: Duration,
+  ): { queue: sqs.Queue; deadLetters: DeadLetterQueue } {
+    const deadLetters = new DeadLetterQueue(this, 'UploadEventDeadLetters', {
+      encryptionKey: key,
+      holds: 'upload events the scorer failed 3 receives in a row',
+    });
+    const queue = new sqs.Queue(this, 'UploadEvents', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      // "Set the queue's visibility timeout to at least six times the function timeout. This ensures
+      // Lambda has enough time to retry if a function is throttled while processing a previous batch."
+      // (SQS developer guide, "Configuring an Amazon SQS queue to trigger an AWS Lambda function",
+      // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-lambda-function-trigger.html)
+      visibilityTimeout: Duration.seconds(6 * scorerTimeout.toSeconds()),
+      // SQS's default, stated: a message keeps its first enqueue time in the dead-letter queue (SQS
+      // developer guide, "Using dead-letter queues in Amazon SQS"), whose 14 days leave 10 to redrive it.
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 3 },
+    });
+    // S3 may send here only for this bucket of this account ("Granting permissions to publish event
+    // notification messages to a destination", S3 user guide: SQS:SendMessage for s3.amazonaws.com with
+    // aws:SourceArn and aws:SourceAccount). By ARN, not by the bucket resource: that would be a cycle.
+    queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('s3.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [queue.queueArn],
+        conditions: {
+          ArnEquals: { 'aws:SourceArn': this.bucketArn },
+          StringEquals: { 'aws:SourceAccount': this.account },
+        },
+      }),
+    );
+    // The dlq-redrive playbook moves messages only between queues that opted in, both of them.
+    for (const opted of [queue, deadLetters]) Tags.of(opted).add(OPT_IN_TAG, 'true');
+    return { queue, deadLetters };
+  }
+
+  /**
+   * ObjectCreated under `uploads/` to the upload-events queue. Set on the L1 bucket: CDK's
+   * `addEventNotification` would add its notification custom resource and that resource's wildcard policy.
+   */
+  private notifyUploads(): void {
+    Validations.of(this.dataBucket).acknowledge({
+      id: '@aws-cdk/aws-s3:accessLogsPolicyNotAdded',
+      reason:
+        'The core stack\u2019s access-log bucket policy admits server access logs from every bucket of the account.',
+    });
+    const cfnBucket = this.dataBucket.node.defaultChild as s3.CfnBucket;
+    cfnBucket.notificationConfiguration = {
+      queueConfigurations: [
+        {
+          event: 's3:ObjectCreated:*',
+          queue: this.uploadEvents.queueArn,
+          filter: { s3Key: { rules: [{ name: 'prefix', value: UPLOADS_PREFIX }] } },
+        },
+      ],
+    };
+    // S3 checks that it may send to the queue when the notification is set (it sends s3:TestEvent).
+    const queuePolicy = this.uploadEvents.node.tryFindChild('Policy');
+    if (queuePolicy) cfnBucket.node.addDependency(queuePolicy);
   }
 
   /** The HTTP API in front of the API function's live alias: IAM-authorized, throttled, access-logged. */
@@ -310,7 +359,8 @@ export class PredictorStack extends Stack {
     // The API waits for the function, so its latency budget is the function's timeout, not API Gateway's.
     monitoring.monitorHttpApi(this.httpApi, { name: 'http-api', stage, backendTimeout: API_TIMEOUT });
     monitoring.monitorTable(this.resultsTable, { name: 'results-table' });
-    monitoring.monitorQueue(this.deadLetterQueue, { name: 'scorer-dead-letters', deadLetter: true });
+    // Its dead-letter queue's alarm names the dlq-redrive playbook: the messages have a queue to go back to.
+    monitoring.monitorQueue(this.uploadEvents, { name: 'upload-events' });
     new ServiceLevelObjective(this, 'ApiAvailability', {
       name: 'api',
       indicator: httpApiAvailability(this.httpApi.apiId),

@@ -35,8 +35,8 @@ const INTERNAL_MESSAGE =
 /**
  * Scores one uploaded object and records the outcome. A file that cannot be scored is an outcome
  * (FAILED with the library's code), not an error. Anything else (S3 or DynamoDB failing) is recorded
- * as INTERNAL when the table can still be written, then re-thrown so Lambda retries the event and
- * finally hands it to the on-failure destination.
+ * as INTERNAL when the table can still be written, then re-thrown so the upload's message fails: SQS
+ * delivers it again and, after 3 receives, moves it to the dead-letter queue.
  */
 export async function scoreUpload(
   deps: ScoreUploadDependencies,

@@ -11,9 +11,10 @@ export interface UploadEventReport {
 }
 
 /**
- * Handles one S3 event notification: every upload in it is scored and recorded, even when an
- * earlier one hit an unexpected error. Unexpected errors are re-thrown after the loop so Lambda
- * retries the whole event (re-scoring is idempotent: same object, same results key, same item).
+ * Handles one S3 event notification (one queued message): every upload in it is scored and recorded,
+ * even when an earlier one hit an unexpected error. Unexpected errors are re-thrown after the loop so
+ * the message fails and SQS delivers it again (re-scoring is idempotent: same object, same results
+ * key, same item). A payload that is not an S3 event notification throws InvalidUploadEventError.
  */
 export function createUploadEventHandler(deps: ScoreUploadDependencies) {
   return async (event: unknown): Promise<UploadEventReport> => {
@@ -37,7 +38,7 @@ export function createUploadEventHandler(deps: ScoreUploadDependencies) {
       } catch (error) {
         errors.push(error);
         publishFailedFile(INTERNAL_ERROR);
-        logger.error('Upload could not be scored; the event will be retried', error as Error);
+        logger.error('Upload could not be scored; its message will be delivered again', error as Error);
       } finally {
         logger.removeKeys(['uploadId']);
       }

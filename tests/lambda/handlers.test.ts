@@ -1,5 +1,6 @@
 import './support/test-environment';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { queueEventOf, S3_TEST_EVENT } from '../fixtures/aws/sqs-s3-events';
 import { coldStartModule } from './support/cold-start';
 import { httpEvent } from './support/http-events';
 import { lambdaContext } from './support/lambda-context';
@@ -71,9 +72,20 @@ test('the deployed API handler answers /health with the model version', async ()
   expect(JSON.parse(response.body ?? '')).toEqual({ status: 'ok', modelVersion: MODEL_VERSION });
 });
 
-test('the deployed scorer handler refuses a payload that is not an S3 event', async () => {
+test('the deployed scorer handler refuses a payload that is not an SQS event', async () => {
   const { handler } = coldStart<{ handler: Handler }>('../../lambda/upload-scorer/handler', ENVIRONMENT);
-  await expect(handler({ hello: 'world' }, lambdaContext())).rejects.toThrow('Not an S3 event notification');
+  await expect(handler({ hello: 'world' }, lambdaContext())).rejects.toThrow('Not an SQS event');
+});
+
+test('the deployed scorer handler ignores the test message S3 sends to its queue, and fails a malformed one', async () => {
+  const { handler } = coldStart<{ handler: Handler }>('../../lambda/upload-scorer/handler', ENVIRONMENT);
+  const event = queueEventOf([
+    { messageId: 'test-event', body: JSON.stringify(S3_TEST_EVENT) },
+    { messageId: 'malformed', body: '{"Records":' },
+  ]);
+  expect(await handler(event, lambdaContext())).toEqual({
+    batchItemFailures: [{ itemIdentifier: 'malformed' }],
+  });
 });
 
 describe('alert enricher cold start', () => {

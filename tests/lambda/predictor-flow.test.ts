@@ -2,7 +2,7 @@ import './support/test-environment';
 import { createPredictorApi } from '../../lambda/predictor-api/predictor-api';
 import { instrumentHandler } from '../../lambda/shared/instrument-handler';
 import { ResultsTable } from '../../lambda/shared/results-table';
-import { createUploadEventHandler } from '../../lambda/upload-scorer/upload-event-handler';
+import { createUploadQueueHandler } from '../../lambda/upload-scorer/upload-queue-handler';
 import { predictRecords } from '../../predictor/inference/predict-records';
 import { scoreCsv } from '../../predictor/inference/score-csv';
 import { captureEmf } from './support/emf-capture';
@@ -10,7 +10,7 @@ import { bodyOf, httpEvent } from './support/http-events';
 import { lambdaContext } from './support/lambda-context';
 import { type LocalDynamoDb, startLocalDynamoDb } from './support/local-dynamodb';
 import { MODEL_VERSION } from './support/model-version';
-import { BUCKET, gzip, mockS3Bucket, objectCreatedEvent, syntheticCsv } from './support/s3-fixtures';
+import { BUCKET, gzip, mockS3Bucket, syntheticCsv, uploadQueueEvent } from './support/s3-fixtures';
 
 const bucket = mockS3Bucket();
 let dynamo: LocalDynamoDb;
@@ -26,7 +26,7 @@ afterAll(async () => {
   await dynamo.close();
 });
 
-test('upload URL → PUT → scorer → results: the API and the scorer agree on keys and items', async () => {
+test('upload URL → PUT → queued notification → scorer → results: the API and the scorer agree on keys and items', async () => {
   const results = new ResultsTable(dynamo.clients.dynamoDb, await dynamo.createResultsTable());
   const api = instrumentHandler(
     createPredictorApi({
@@ -42,7 +42,7 @@ test('upload URL → PUT → scorer → results: the API and the scorer agree on
     }),
   );
   const scorer = instrumentHandler(
-    createUploadEventHandler({
+    createUploadQueueHandler({
       s3: dynamo.clients.s3,
       results,
       scoreCsv,
@@ -68,7 +68,9 @@ test('upload URL → PUT → scorer → results: the API and the scorer agree on
   const pending = bodyOf(await api(httpEvent('GET', `/results/${created.uploadId}`), lambdaContext('api')));
   expect(pending.status).toBe('PENDING');
 
-  await scorer(objectCreatedEvent([{ key, size: file.length }]), lambdaContext('scorer'));
+  // S3's notification of the PUT, as the scorer receives it from the upload-events queue.
+  const scored = await scorer(uploadQueueEvent([{ key, size: file.length }]), lambdaContext('scorer'));
+  expect(scored).toEqual({ batchItemFailures: [] });
 
   const done = bodyOf(await api(httpEvent('GET', `/results/${created.uploadId}`), lambdaContext('api')));
   expect(done).toMatchObject({

@@ -37,7 +37,7 @@ describe('platform key', () => {
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/vigil-test-platform' });
   });
 
-  it.each(['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'sns.amazonaws.com'])(
+  it.each(['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'sns.amazonaws.com', 's3.amazonaws.com'])(
     'lets %s encrypt with it only on behalf of this account',
     (service) => {
       template.hasResourceProperties('AWS::KMS::Key', {

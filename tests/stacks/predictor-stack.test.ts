@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { lintAlarms } from '../../constructs/alarm-lint/alarm-lint';
 import { configWith, vigilStacks } from '../support/synth-vigil';
 
 const config = configWith({
@@ -112,43 +113,179 @@ describe('functions', () => {
 });
 
 describe('upload pipeline', () => {
-  it('notifies the live alias (not $LATEST) of objects created under uploads/', () => {
+  const uploadQueue = logicalIdOf('AWS::SQS::Queue', 'UploadEvents');
+  const deadLetters = logicalIdOf('AWS::SQS::Queue', 'UploadEventDeadLetters');
+  const queues = template.findResources('AWS::SQS::Queue');
+  const bucketArn = {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':s3:::vigil-test-predictor-',
+        { Ref: 'AWS::AccountId' },
+        '-',
+        { Ref: 'AWS::Region' },
+      ],
+    ],
+  };
+
+  it('sends objects created under uploads/ to the upload-events queue, not to a function', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       NotificationConfiguration: {
-        LambdaConfigurations: [
+        QueueConfigurations: [
           {
             Event: 's3:ObjectCreated:*',
-            Function: { Ref: scorerAlias },
+            Queue: { 'Fn::GetAtt': [uploadQueue, 'Arn'] },
             Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }] } },
           },
         ],
       },
     });
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      FunctionName: { Ref: scorerAlias },
-      Principal: 's3.amazonaws.com',
-      SourceAccount: { Ref: 'AWS::AccountId' },
-    });
+    const [bucket] = Object.values(
+      template.findResources('AWS::S3::Bucket', {
+        Properties: { NotificationConfiguration: Match.anyValue() },
+      }),
+    );
+    expect(bucket?.Properties.NotificationConfiguration.LambdaConfigurations).toBeUndefined();
+    // S3 sends a test message when the notification is set: the queue policy must exist by then.
+    expect(JSON.stringify(bucket?.DependsOn)).toContain('UploadEventsPolicy');
+    // No function is invoked by S3 any more: no invoke permission, no async invoke configuration.
+    expect(
+      template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 's3.amazonaws.com' } }),
+    ).toEqual({});
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 0);
   });
 
-  it('retries failed upload events twice, then keeps them in an encrypted dead-letter queue', () => {
-    const queue = logicalIdOf('AWS::SQS::Queue', 'ScorerDeadLetters');
-    const [config] = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig'));
-    expect(config?.Properties).toMatchObject({
-      FunctionName: { Ref: scorerFunction },
-      MaximumRetryAttempts: 2,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+  it('lets only S3, for this bucket and account, send to the queue, over TLS only', () => {
+    const [policy] = Object.values(
+      template.findResources('AWS::SQS::QueuePolicy', { Properties: { Queues: [{ Ref: uploadQueue }] } }),
+    );
+    const statements = policy?.Properties.PolicyDocument.Statement as Record<string, unknown>[];
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        {
+          Effect: 'Allow',
+          Principal: { Service: 's3.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': [uploadQueue, 'Arn'] },
+          Condition: {
+            ArnEquals: { 'aws:SourceArn': bucketArn },
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          },
+        },
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 'sqs:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      ]),
+    );
+    expect(statements.filter((statement) => statement.Effect === 'Allow')).toHaveLength(1);
+  });
+
+  it('keeps upload events encrypted with the platform key, and failed ones in a dead-letter queue after 3 receives', () => {
+    expect(queues[uploadQueue]?.Properties).toEqual({
+      KmsMasterKeyId: keyArn,
+      // 6 x the scorer's 300 s timeout, as AWS recommends for a Lambda event source.
+      VisibilityTimeout: 1800,
+      MessageRetentionPeriod: 4 * 24 * 3600,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetters, 'Arn'] }, maxReceiveCount: 3 },
+      Tags: expect.arrayContaining([{ Key: 'vigil:remediate', Value: 'true' }]),
     });
-    // The qualifier is taken from the alias ARN: the configuration applies to `live`, which S3 invokes.
-    expect(JSON.stringify(config?.Properties.Qualifier)).toContain(scorerAlias);
+    expect(queues[deadLetters]?.Properties).toMatchObject({
+      KmsMasterKeyId: keyArn,
+      // Longer than the upload queue's: a moved message keeps its first enqueue time.
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      Tags: expect.arrayContaining([{ Key: 'vigil:remediate', Value: 'true' }]),
+    });
+    expect(queues[deadLetters]?.Properties.RedrivePolicy).toBeUndefined();
+    expect(Object.keys(queues).sort()).toEqual([deadLetters, uploadQueue].sort());
+  });
+
+  it('has the live alias (not $LATEST) consume one message at a time, reporting failed messages alone', () => {
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(1);
+    const properties = mappings[0]?.Properties;
+    expect(properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [uploadQueue, 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    // `<function>:live`, the function's name taken from the alias ARN.
+    expect(properties.FunctionName['Fn::Join'][1]).toEqual([
+      { 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: scorerAlias }] }] },
+      ':live',
+    ]);
+    // An SQS source keeps failed messages in the queue's own dead-letter queue, not a mapping destination.
+    expect(properties.DestinationConfig).toBeUndefined();
     template.hasResourceProperties('AWS::Lambda::Alias', {
       Name: 'live',
       FunctionName: { Ref: scorerFunction },
     });
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      KmsMasterKeyId: keyArn,
-      MessageRetentionPeriod: 14 * 24 * 3600,
-    });
+  });
+
+  it('is a queue pair the dlq-redrive playbook may move messages between, both encrypted with a key it may use', () => {
+    const remediation = Template.fromStack(stacks.remediation);
+    const [role] = Object.keys(remediation.findResources('AWS::IAM::Role')).filter((id) =>
+      id.startsWith('DlqRedriveRole'),
+    );
+    const policy = Object.entries(remediation.findResources('AWS::IAM::Policy')).find(([id]) =>
+      id.startsWith('DlqRedriveRole'),
+    )?.[1];
+    expect(role).toBeDefined();
+    const statements = policy?.Properties.PolicyDocument.Statement as {
+      Action: string | string[];
+      Resource: unknown;
+      Condition?: Record<string, Record<string, unknown>>;
+    }[];
+    const granting = (action: string) =>
+      statements.filter((statement) => ([] as string[]).concat(statement.Action).includes(action));
+    // The move: receive and delete from the dead-letter queue, send back to the upload queue, both of which
+    // carry the opt-in tag (asserted above), in this account and region.
+    for (const action of [
+      'sqs:StartMessageMoveTask',
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:SendMessage',
+    ]) {
+      expect(granting(action)).toEqual([
+        expect.objectContaining({
+          Condition: { StringEquals: { 'aws:ResourceTag/vigil:remediate': 'true' } },
+        }),
+      ]);
+    }
+    // Both queues use the platform key of this account and region; the redrive may use such keys through SQS.
+    expect(queues[uploadQueue]?.Properties.KmsMasterKeyId).toEqual(
+      queues[deadLetters]?.Properties.KmsMasterKeyId,
+    );
+    const keys = granting('kms:Decrypt').filter(
+      (statement) => statement.Condition?.StringEquals?.['kms:ViaService'],
+    );
+    expect(keys).toHaveLength(1);
+    expect(granting('kms:GenerateDataKey')).toContain(keys[0]);
+    expect(JSON.stringify(keys[0]?.Resource)).toContain(':key/*');
+  });
+
+  it('lets the scorer consume the queue and decrypt its messages with the platform key only', () => {
+    const statements = policyOf('UploadScorerRole');
+    const sqs = statements.filter((statement) => JSON.stringify(statement.Action).includes('sqs:'));
+    expect(sqs).toEqual([
+      {
+        Effect: 'Allow',
+        Action: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+        ],
+        Resource: { 'Fn::GetAtt': [uploadQueue, 'Arn'] },
+      },
+    ]);
+    const kms = statements.filter((statement) => JSON.stringify(statement.Action).includes('kms:'));
+    for (const statement of kms) expect(statement.Resource).toEqual(keyArn);
+    expect(JSON.stringify(kms)).not.toMatch(/ReEncrypt|GenerateDataKey\*/);
   });
 
   it('keeps uploads and results encrypted, private, TLS-only, and for the configured days', () => {
@@ -234,10 +371,7 @@ describe('monitoring', () => {
       .sort();
     expect(functionAlarms).toEqual(
       [
-        // An on-failure destination, no dead-letter queue: Lambda never publishes DeadLetterErrors for it.
-        ...['async-event-age', 'async-events-dropped', 'destination-delivery-failures'].map(
-          (signal) => `vigil-test-predictor-upload-scorer-${signal}`,
-        ),
+        // Invoked by its SQS event source mapping only: no asynchronous-invocation alarms.
         'vigil-test-predictor-api-traffic-drop',
         ...['error-logs', 'error-rate', 'errors', 'p99-duration', 'throttles'].flatMap((signal) => [
           `vigil-test-predictor-upload-scorer-${signal}`,
@@ -269,24 +403,51 @@ describe('monitoring', () => {
       (alarm) => alarm.Properties.AlarmName === 'vigil-test-predictor-service-health',
     );
     const rule = JSON.stringify(health?.Properties.AlarmRule);
-    // A failed upload is kept in the scorer's dead-letter queue, whose alarm pages: one failure, one page.
-    // Losing one is a failed delivery to that queue.
+    // A failed upload is kept in the upload queue's dead-letter queue, whose alarm pages: one failure, one page.
     expect(rule).not.toContain('AsyncEventsDropped');
-    expect(rule).toContain('MonitoringLambdaUploadScorerDestinationDeliveryFailures');
+    expect(rule).toContain('MonitoringQueueUploadEventsDeadLetterMessages');
     expect(rule).toContain('ApiAvailabilityAvailabilityBurn1h');
     expect(rule).not.toContain('ErrorLogs');
     expect(rule).not.toContain('Long');
   });
 
-  it('watches the API, the results table and the scorer dead-letter queue too', () => {
+  it('watches the API, the results table and the upload queue too', () => {
     const names = alarms.map((alarm) => alarm.AlarmName);
     for (const prefix of ['vigil-test-predictor-http-api-', 'vigil-test-predictor-results-table-']) {
       expect(names.some((name) => name.startsWith(prefix))).toBe(true);
     }
-    expect(names).toContain('vigil-test-predictor-scorer-dead-letters-dead-letter-messages');
-    expect(tagOf('vigil-test-predictor-scorer-dead-letters-dead-letter-messages', 'vigil:severity')).toBe(
-      'high',
+    expect(names.filter((name) => name.startsWith('vigil-test-predictor-upload-events-')).sort()).toEqual([
+      'vigil-test-predictor-upload-events-dead-letter-messages',
+      'vigil-test-predictor-upload-events-messages-near-expiry',
+      'vigil-test-predictor-upload-events-oldest-message-age',
+    ]);
+    // Derived from the queue: 4 visibility timeouts of 30 min, and half the 4-day retention.
+    expect(named('vigil-test-predictor-upload-events-oldest-message-age')?.Threshold).toBe(4 * 1800);
+    expect(named('vigil-test-predictor-upload-events-messages-near-expiry')?.Threshold).toBe(2 * 24 * 3600);
+  });
+
+  it('alarms on any message in the dead-letter queue and names the dlq-redrive playbook', () => {
+    const deadLetters = logicalIdOf('AWS::SQS::Queue', 'UploadEventDeadLetters');
+    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
+      (candidate) =>
+        candidate.Properties.AlarmName === 'vigil-test-predictor-upload-events-dead-letter-messages',
+    )?.Properties;
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetters, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(alarm?.AlarmDescription).toContain('"playbook":"dlq-redrive"');
+    expect(tagOf('vigil-test-predictor-upload-events-dead-letter-messages', 'vigil:severity')).toBe('high');
+    expect(tagOf('vigil-test-predictor-upload-events-dead-letter-messages', 'vigil:playbook')).toBe(
+      'dlq-redrive',
     );
+    // The synth-time lint accepts the playbook: the alarmed queue is the dead-letter queue of an SQS queue.
+    expect(lintAlarms(app).filter((message) => message.includes('upload-events'))).toEqual([]);
   });
 
   it('watches the model for drift with anomaly detection on the shipped version, and API traffic for drops', () => {
@@ -324,10 +485,9 @@ describe('monitoring', () => {
     expect(named('vigil-test-predictor-upload-scorer-traffic-drop')).toBeUndefined();
   });
 
-  it('derives thresholds from each function: timeouts from config, event age from the async config', () => {
+  it('derives duration thresholds from each function\u2019s timeout in config', () => {
     expect(named('vigil-test-predictor-upload-scorer-p99-duration')?.Threshold).toBe(240_000);
     expect(named('vigil-test-predictor-api-p99-duration')?.Threshold).toBe(23_200);
-    expect(named('vigil-test-predictor-upload-scorer-async-event-age')?.Threshold).toBe(3 * 3600 * 1000);
   });
 
   it('names the rollback playbook on error-rate alarms, since both functions are called through live', () => {

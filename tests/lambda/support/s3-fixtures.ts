@@ -10,9 +10,10 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import type { S3Event } from 'aws-lambda';
+import type { S3Event, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { exportHeader, SyntheticCrimes, toExportCsv } from '../../../predictor/generator/synthetic-crimes';
+import { objectNotification, queueEventOf } from '../../fixtures/aws/sqs-s3-events';
 
 export const BUCKET = 'vigil-data-test';
 
@@ -44,37 +45,33 @@ export function eventEncodedKey(key: string): string {
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** An S3 ObjectCreated notification for the given objects. */
+/** An S3 ObjectCreated notification for the given objects, built from AWS's documented PUT sample. */
 export function objectCreatedEvent(
   objects: readonly { key: string; size?: number; bucket?: string; eventName?: string }[],
 ): S3Event {
-  return {
-    Records: objects.map((object) => ({
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: 'eu-west-1',
-      eventTime: '2026-01-01T00:00:00.000Z',
-      eventName: object.eventName ?? 'ObjectCreated:Put',
-      userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
-      requestParameters: { sourceIPAddress: '203.0.113.10' },
-      responseElements: { 'x-amz-request-id': 'REQ', 'x-amz-id-2': 'ID2' },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'uploads',
-        bucket: {
-          name: object.bucket ?? BUCKET,
-          ownerIdentity: { principalId: 'OWNER' },
-          arn: `arn:aws:s3:::${object.bucket ?? BUCKET}`,
-        },
-        object: {
-          key: eventEncodedKey(object.key),
-          size: object.size ?? 0,
-          eTag: '0123456789abcdef0123456789abcdef',
-          sequencer: '0055AED6DCD90281E5',
-        },
-      },
+  return objectNotification(
+    objects.map((object) => ({
+      bucket: object.bucket ?? BUCKET,
+      encodedKey: eventEncodedKey(object.key),
+      size: object.size ?? 0,
+      eventName: object.eventName,
     })),
-  };
+  );
+}
+
+/**
+ * What the scorer receives from its queue: an SQS event with one message per object, each message's
+ * body the object's ObjectCreated notification, as S3 sends it to the upload-events queue.
+ */
+export function uploadQueueEvent(
+  objects: readonly { key: string; size?: number; bucket?: string; eventName?: string; messageId?: string }[],
+): SQSEvent {
+  return queueEventOf(
+    objects.map((object) => ({
+      messageId: object.messageId,
+      body: JSON.stringify(objectCreatedEvent([object])),
+    })),
+  );
 }
 
 /**

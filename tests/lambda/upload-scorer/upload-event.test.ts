@@ -1,4 +1,15 @@
-import { InvalidUploadEventError, parseUploadEvent } from '../../../lambda/upload-scorer/upload-event';
+import {
+  InvalidUploadEventError,
+  parseQueueEvent,
+  parseUploadEvent,
+  parseUploadMessage,
+} from '../../../lambda/upload-scorer/upload-event';
+import {
+  objectNotification,
+  S3_OBJECT_CREATED_PUT,
+  S3_TEST_EVENT,
+  SQS_STANDARD_QUEUE_EVENT,
+} from '../../fixtures/aws/sqs-s3-events';
 import { BUCKET, objectCreatedEvent } from '../support/s3-fixtures';
 
 test('decodes keys the way S3 encodes them: + is a space, %xx a byte', () => {
@@ -57,4 +68,54 @@ test('refuses a key S3 could not have encoded', () => {
   const record = event.Records[0];
   if (record) record.s3.object.key = 'uploads/%E0%A4%A.csv';
   expect(() => parseUploadEvent(event)).toThrow(/not URL-encoded/);
+});
+
+describe('documented samples', () => {
+  test('the S3 user guide\u2019s PUT notification parses; its object is outside uploads/, so it is skipped', () => {
+    expect(parseUploadEvent(S3_OBJECT_CREATED_PUT)).toEqual({
+      uploads: [],
+      skipped: [{ key: 'HappyFace.jpg', reason: 'not a file under uploads/' }],
+    });
+  });
+
+  test('the same notification for an upload names the upload, its bucket and size', () => {
+    const event = objectNotification([{ bucket: 'mybucket', encodedKey: 'uploads/a+b.csv', size: 1024 }]);
+    expect(parseUploadEvent(event).uploads).toEqual([
+      { bucket: 'mybucket', key: 'uploads/a b.csv', uploadId: 'a b', size: 1024 },
+    ]);
+  });
+
+  test('the Lambda developer guide\u2019s SQS event gives its messages by id', () => {
+    expect(parseQueueEvent(SQS_STANDARD_QUEUE_EVENT)).toEqual([
+      { messageId: '059f36b4-87a3-44ab-83d2-661975830a7d', body: 'Test message.' },
+      { messageId: '2e1424d4-f796-459a-8184-9c92662be6da', body: 'Test message.' },
+    ]);
+  });
+});
+
+describe('message bodies', () => {
+  test('S3\u2019s test message is recognised, to be ignored', () => {
+    expect(parseUploadMessage(JSON.stringify(S3_TEST_EVENT))).toEqual({ testEvent: true });
+  });
+
+  test('a notification is handed on as parsed JSON', () => {
+    const body = JSON.stringify(objectCreatedEvent([{ key: 'uploads/x.csv' }]));
+    expect(parseUploadMessage(body)).toEqual({ testEvent: false, event: JSON.parse(body) });
+  });
+
+  test('a body that is not JSON is refused, quoting its start', () => {
+    expect(() => parseUploadMessage('Test message.')).toThrow(InvalidUploadEventError);
+    expect(() => parseUploadMessage('x'.repeat(1000))).toThrow(
+      new RegExp(`the message body is not JSON: "${'x'.repeat(200)}"\u2026$`),
+    );
+  });
+
+  test.each([
+    [{}, /^Not an SQS event: Records: /],
+    [{ Records: [{ messageId: '', eventSource: 'aws:sqs', body: '' }] }, /Records\.0\.messageId: /],
+    [objectCreatedEvent([{ key: 'uploads/x.csv' }]), /Records\.0\.messageId: .*Records\.0\.eventSource: /],
+  ])('refuses an invocation that is not an SQS event: %j', (event, message) => {
+    expect(() => parseQueueEvent(event)).toThrow(InvalidUploadEventError);
+    expect(() => parseQueueEvent(event)).toThrow(message);
+  });
 });

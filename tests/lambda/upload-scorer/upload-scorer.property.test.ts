@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import Papa from 'papaparse';
 import { instrumentHandler } from '../../../lambda/shared/instrument-handler';
 import { ResultsTable } from '../../../lambda/shared/results-table';
-import { createUploadEventHandler } from '../../../lambda/upload-scorer/upload-event-handler';
+import { createUploadQueueHandler } from '../../../lambda/upload-scorer/upload-queue-handler';
 import { EXPORT_COLUMNS } from '../../../predictor/features/columns';
 import { SyntheticCrimes } from '../../../predictor/generator/synthetic-crimes';
 import { scoreCsv } from '../../../predictor/inference/score-csv';
@@ -12,7 +12,7 @@ import { INPUT_ERROR_CODES } from '../../../predictor/inference/scoring-types';
 import { captureEmf } from '../support/emf-capture';
 import { lambdaContext } from '../support/lambda-context';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../support/local-dynamodb';
-import { BUCKET, mockS3Bucket, objectCreatedEvent } from '../support/s3-fixtures';
+import { BUCKET, mockS3Bucket, uploadQueueEvent } from '../support/s3-fixtures';
 
 const bucket = mockS3Bucket();
 let dynamo: LocalDynamoDb;
@@ -136,7 +136,7 @@ test('any upload ends with a stored outcome; rows = scored + rejected; only file
       const key = `uploads/${uploadId}.csv`;
       bucket.objects.set(key, body);
       const scorer = instrumentHandler(
-        createUploadEventHandler({
+        createUploadQueueHandler({
           s3: dynamo.clients.s3,
           results,
           scoreCsv,
@@ -146,8 +146,9 @@ test('any upload ends with a stored outcome; rows = scored + rejected; only file
         }),
       );
 
-      // Resolving (not throwing) means every outcome was a file outcome: nothing went to retries.
-      await scorer(objectCreatedEvent([{ key, size: body.length }]), lambdaContext());
+      // No failed message means every outcome was a file outcome: nothing went to retries.
+      const response = await scorer(uploadQueueEvent([{ key, size: body.length }]), lambdaContext());
+      expect(response).toEqual({ batchItemFailures: [] });
 
       const item = await results.get(uploadId);
       expect(item).toBeDefined();

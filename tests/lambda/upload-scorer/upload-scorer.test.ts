@@ -5,22 +5,28 @@ import {
   GetObjectCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { instrumentHandler } from '../../../lambda/shared/instrument-handler';
+import { logger } from '../../../lambda/shared/observability';
 import { type ResultItem, ResultsTable } from '../../../lambda/shared/results-table';
 import { ResultsUpload } from '../../../lambda/upload-scorer/results-upload';
-import { InvalidUploadEventError } from '../../../lambda/upload-scorer/upload-event';
-import {
-  createUploadEventHandler,
-  type UploadEventReport,
-} from '../../../lambda/upload-scorer/upload-event-handler';
+import { createUploadQueueHandler } from '../../../lambda/upload-scorer/upload-queue-handler';
 import { EXPORT_COLUMNS } from '../../../predictor/features/columns';
 import { exportHeader, SyntheticCrimes, toExportCsv } from '../../../predictor/generator/synthetic-crimes';
 import { scoreCsv } from '../../../predictor/inference/score-csv';
+import { queueEventOf, S3_TEST_EVENT, SQS_STANDARD_QUEUE_EVENT } from '../../fixtures/aws/sqs-s3-events';
 import { captureEmf, metricValues } from '../support/emf-capture';
 import { lambdaContext } from '../support/lambda-context';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../support/local-dynamodb';
 import { MODEL_VERSION } from '../support/model-version';
-import { BUCKET, gzip, mockS3Bucket, objectCreatedEvent, syntheticCsv } from '../support/s3-fixtures';
+import {
+  BUCKET,
+  gzip,
+  mockS3Bucket,
+  objectCreatedEvent,
+  syntheticCsv,
+  uploadQueueEvent,
+} from '../support/s3-fixtures';
 
 const MAX_UPLOAD_BYTES = 3_000_000;
 const bucket = mockS3Bucket();
@@ -29,9 +35,10 @@ let results: ResultsTable;
 let emf: ReturnType<typeof captureEmf>;
 let discards: jest.SpiedFunction<ResultsUpload['discard']>;
 
+/** The deployed wiring: the queue handler, instrumented. */
 function scorerFor(table: ResultsTable) {
   return instrumentHandler(
-    createUploadEventHandler({
+    createUploadQueueHandler({
       s3: dynamo.clients.s3,
       results: table,
       scoreCsv,
@@ -62,16 +69,18 @@ let uploads = 0;
 async function scoreFile(
   body: string | Buffer,
   options: { extension?: string; size?: number } = {},
-): Promise<{ uploadId: string; item: ResultItem | undefined; report: UploadEventReport }> {
+): Promise<{ uploadId: string; item: ResultItem | undefined; response: SQSBatchResponse }> {
   const uploadId = `upload-${++uploads}`;
   const key = `uploads/${uploadId}.${options.extension ?? 'csv'}`;
   const bytes = Buffer.from(body);
   bucket.objects.set(key, bytes);
-  const report = await scorerFor(results)(
-    objectCreatedEvent([{ key, size: options.size ?? bytes.length }]),
+  const response = await scorerFor(results)(
+    uploadQueueEvent([{ key, size: options.size ?? bytes.length }]),
     lambdaContext(),
   );
-  return { uploadId, item: await results.get(uploadId), report };
+  // A file outcome, good or bad, is never a failed message: retrying cannot change it.
+  expect(response).toEqual({ batchItemFailures: [] });
+  return { uploadId, item: await results.get(uploadId), response };
 }
 
 /** Synthetic rows with the given 0-based rows broken in the given column. */
@@ -287,57 +296,117 @@ describe('upload scorer: files that fail', () => {
   });
 });
 
-describe('upload scorer: events', () => {
-  test('scores every upload of a multi-record event; keys are URL-decoded', async () => {
+describe('upload scorer: queue messages', () => {
+  test('scores every upload of a multi-record notification; keys are URL-decoded', async () => {
     const keys = ['uploads/my file (1).csv', 'uploads/b+c%.csv.gz'];
     bucket.objects.set(keys[0] ?? '', Buffer.from(syntheticCsv(50)));
     bucket.objects.set(keys[1] ?? '', gzip(syntheticCsv(60)));
-    const report = await scorerFor(results)(
-      objectCreatedEvent(keys.map((key) => ({ key, size: 10 }))),
-      lambdaContext(),
-    );
-    expect(report.results.map((result) => [result.uploadId, result.status])).toEqual([
-      ['my file (1)', 'SUCCEEDED'],
-      ['b+c%', 'SUCCEEDED'],
+    const event = queueEventOf([
+      {
+        messageId: 'two-files',
+        body: JSON.stringify(objectCreatedEvent(keys.map((key) => ({ key, size: 10 })))),
+      },
     ]);
+    expect(await scorerFor(results)(event, lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(bucket.s3Mock.commandCalls(GetObjectCommand).map((call) => call.args[0].input.Key)).toEqual(keys);
-    expect(await results.get('my file (1)')).toMatchObject({ rows: 50, sourceKey: keys[0] });
-    expect(await results.get('b+c%')).toMatchObject({ rows: 60, sourceKey: keys[1] });
+    expect(await results.get('my file (1)')).toMatchObject({
+      status: 'SUCCEEDED',
+      rows: 50,
+      sourceKey: keys[0],
+    });
+    expect(await results.get('b+c%')).toMatchObject({ status: 'SUCCEEDED', rows: 60, sourceKey: keys[1] });
   });
 
   test('leaves objects outside uploads/ alone (no loop on its own results)', async () => {
-    const report = await scorerFor(results)(
-      objectCreatedEvent([
+    const response = await scorerFor(results)(
+      uploadQueueEvent([
         { key: 'results/upload-x.ndjson.gz', size: 10 },
         { key: 'uploads/', size: 0 },
       ]),
       lambdaContext(),
     );
-    expect(report.results).toEqual([]);
-    expect(report.skipped.map((record) => record.key)).toEqual(['results/upload-x.ndjson.gz', 'uploads/']);
+    expect(response).toEqual({ batchItemFailures: [] });
     expect(bucket.s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
     expect(await results.get('upload-x')).toBeUndefined();
   });
 
-  test('rejects a payload that is not an S3 event, saying what is wrong', async () => {
+  test('ignores the test message S3 sends when the notification is configured', async () => {
+    const response = await scorerFor(results)(
+      queueEventOf([{ messageId: 'test-event', body: JSON.stringify(S3_TEST_EVENT) }]),
+      lambdaContext(),
+    );
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(bucket.s3Mock.calls()).toHaveLength(0);
+    expect(metricValues(emf.records, 'FilesFailed')).toEqual([]);
+  });
+
+  test('fails a message that is not an S3 notification, so it is kept in the dead-letter queue', async () => {
+    const errors = jest.spyOn(logger, 'error');
+    try {
+      bucket.objects.set('uploads/fine.csv', Buffer.from(syntheticCsv(20)));
+      const fine = JSON.stringify(objectCreatedEvent([{ key: 'uploads/fine.csv', size: 10 }]));
+      const response = await scorerFor(results)(
+        queueEventOf([
+          // The documented SQS sample's own body: plain text.
+          { messageId: 'plain-text', body: SQS_STANDARD_QUEUE_EVENT.Records[0]?.body ?? '' },
+          { messageId: 'not-s3', body: JSON.stringify({ Records: [{ eventSource: 'aws:sqs' }] }) },
+          { messageId: 'bad-key', body: fine.replace('uploads/fine.csv', 'uploads/%E0%A4%A.csv') },
+          { messageId: 'fine', body: fine },
+        ]),
+        lambdaContext(),
+      );
+      expect(response.batchItemFailures).toEqual([
+        { itemIdentifier: 'plain-text' },
+        { itemIdentifier: 'not-s3' },
+        { itemIdentifier: 'bad-key' },
+      ]);
+      // The bad messages do not stop the good one.
+      expect(await results.get('fine')).toMatchObject({ status: 'SUCCEEDED', rows: 20 });
+      // Each is logged with what is wrong and the start of its body.
+      const logged = errors.mock.calls.map(([message, extra]) => {
+        const { body, error } = extra as { body: string; error: Error };
+        return [message, error.message, body];
+      });
+      const notS3 = expect.stringMatching(/^Message is not an S3 event notification/);
+      expect(logged).toEqual([
+        [notS3, expect.stringMatching(/body is not JSON/), '"Test message."'],
+        [
+          notS3,
+          expect.stringMatching(/^Not an S3 event notification: Records\.0\./),
+          expect.stringContaining('aws:sqs'),
+        ],
+        [
+          notS3,
+          expect.stringContaining('not URL-encoded as S3 encodes keys: uploads/%E0%A4%A.csv'),
+          expect.any(String),
+        ],
+      ]);
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  test('refuses an invocation that is not an SQS event, saying what is wrong', async () => {
     const scorer = scorerFor(results);
-    await expect(scorer({ Records: [{ eventSource: 'aws:sqs' }] }, lambdaContext())).rejects.toThrow(
-      InvalidUploadEventError,
+    await expect(scorer(objectCreatedEvent([{ key: 'uploads/x.csv' }]), lambdaContext())).rejects.toThrow(
+      /^Not an SQS event: Records\.0\./,
     );
     await expect(scorer({ detail: {} }, lambdaContext())).rejects.toThrow(/Records: /);
   });
 });
 
-describe('upload scorer: unexpected errors are recorded and re-thrown', () => {
-  test('S3 GetObject failing: FAILED/INTERNAL stored, error re-thrown, source kept', async () => {
+describe('upload scorer: unexpected errors are recorded and their message fails', () => {
+  test('S3 GetObject failing: FAILED/INTERNAL stored, the message failed for a retry, source kept', async () => {
     const failure = Object.assign(new Error('We encountered an internal error. Please try again.'), {
       name: 'InternalError',
     });
     bucket.s3Mock.on(GetObjectCommand).rejects(failure);
     const key = 'uploads/s3-down.csv';
-    await expect(
-      scorerFor(results)(objectCreatedEvent([{ key, size: 10 }]), lambdaContext()),
-    ).rejects.toThrow('We encountered an internal error');
+    const response = await scorerFor(results)(
+      uploadQueueEvent([{ key, size: 10, messageId: 'm-s3-down' }]),
+      lambdaContext(),
+    );
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-s3-down' }] });
     const item = await results.get('s3-down');
     expect(item).toMatchObject({ status: 'FAILED', errorCode: 'INTERNAL', sourceKey: key });
     expect(item?.message).not.toMatch(/We encountered/);
@@ -347,55 +416,61 @@ describe('upload scorer: unexpected errors are recorded and re-thrown', () => {
     expectSourceKept();
   });
 
-  test('the results upload failing: FAILED/INTERNAL, re-thrown, no results object', async () => {
+  test('the results upload failing: FAILED/INTERNAL, the message failed, no results object', async () => {
     bucket.s3Mock.on(PutObjectCommand).rejects(Object.assign(new Error('Slow Down'), { name: 'SlowDown' }));
     bucket.objects.set('uploads/put-fails.csv', Buffer.from(syntheticCsv(30)));
-    await expect(
-      scorerFor(results)(objectCreatedEvent([{ key: 'uploads/put-fails.csv', size: 10 }]), lambdaContext()),
-    ).rejects.toThrow('Slow Down');
+    const response = await scorerFor(results)(
+      uploadQueueEvent([{ key: 'uploads/put-fails.csv', size: 10, messageId: 'm-put' }]),
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-put' }]);
     expect(await results.get('put-fails')).toMatchObject({ status: 'FAILED', errorCode: 'INTERNAL' });
     expect(bucket.objects.has('results/put-fails.ndjson.gz')).toBe(false);
     expect(bucket.s3Mock.commandCalls(DeleteObjectCommand)).toHaveLength(0);
   });
 
-  test('DynamoDB failing: the error is re-thrown for a retry', async () => {
+  test('DynamoDB failing: the message fails for a retry', async () => {
     const missingTable = new ResultsTable(dynamo.clients.dynamoDb, 'no-such-table');
     bucket.objects.set('uploads/table-gone.csv', Buffer.from(syntheticCsv(30)));
-    await expect(
-      scorerFor(missingTable)(
-        objectCreatedEvent([{ key: 'uploads/table-gone.csv', size: 10 }]),
-        lambdaContext(),
-      ),
-    ).rejects.toThrow(expect.objectContaining({ name: 'ResourceNotFoundException' }));
+    const response = await scorerFor(missingTable)(
+      uploadQueueEvent([{ key: 'uploads/table-gone.csv', size: 10, messageId: 'm-table' }]),
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-table' }]);
   });
 
-  test('one failing upload does not stop the others; the event still fails, and a retry repairs the item', async () => {
+  test('only the failed message is reported; a retry of it repairs the item', async () => {
     bucket.objects.set('uploads/good.csv', Buffer.from(syntheticCsv(40)));
-    const event = objectCreatedEvent([
-      { key: 'uploads/missing.csv', size: 10 },
-      { key: 'uploads/good.csv', size: 10 },
+    const event = uploadQueueEvent([
+      { key: 'uploads/missing.csv', size: 10, messageId: 'm-missing' },
+      { key: 'uploads/good.csv', size: 10, messageId: 'm-good' },
     ]);
-    await expect(scorerFor(results)(event, lambdaContext())).rejects.toThrow(
-      'The specified key does not exist.',
-    );
+    expect(await scorerFor(results)(event, lambdaContext())).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm-missing' }],
+    });
     expect(await results.get('good')).toMatchObject({ status: 'SUCCEEDED', rows: 40 });
     expect(await results.get('missing')).toMatchObject({ status: 'FAILED', errorCode: 'INTERNAL' });
 
+    // SQS delivers the failed message again.
     bucket.objects.set('uploads/missing.csv', Buffer.from(syntheticCsv(25)));
-    await scorerFor(results)(event, lambdaContext());
+    const retry = queueEventOf(event.Records.filter((record) => record.messageId === 'm-missing'));
+    expect(await scorerFor(results)(retry, lambdaContext())).toEqual({ batchItemFailures: [] });
     const repaired = await results.get('missing');
     expect(repaired).toMatchObject({ status: 'SUCCEEDED', rows: 25 });
     expect(repaired?.errorCode).toBeUndefined();
     expect(repaired?.message).toBeUndefined();
   });
 
-  test('two failing uploads are both reported', async () => {
-    const event = objectCreatedEvent([
-      { key: 'uploads/gone-1.csv', size: 10 },
-      { key: 'uploads/gone-2.csv', size: 10 },
-    ]);
-    await expect(scorerFor(results)(event, lambdaContext())).rejects.toThrow(
-      '2 of 2 uploads failed unexpectedly',
+  test('a notification with two failing uploads fails its message once', async () => {
+    const body = JSON.stringify(
+      objectCreatedEvent([
+        { key: 'uploads/gone-1.csv', size: 10 },
+        { key: 'uploads/gone-2.csv', size: 10 },
+      ]),
     );
+    const response = await scorerFor(results)(queueEventOf([{ messageId: 'm-two', body }]), lambdaContext());
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-two' }]);
+    expect(await results.get('gone-1')).toMatchObject({ errorCode: 'INTERNAL' });
+    expect(await results.get('gone-2')).toMatchObject({ errorCode: 'INTERNAL' });
   });
 });
