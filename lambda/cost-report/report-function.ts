@@ -1,42 +1,10 @@
-import { z } from 'zod';
 import { createAwsClients } from '../shared/aws-clients';
-import { readEnvironment, requiredText, wholeNumber } from '../shared/environment';
 import { instrumentHandler } from '../shared/instrument-handler';
 import { publishMonthlyReport } from './monthly-report';
-
-const list = requiredText.transform((text) =>
-  text
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean),
-);
+import { readReportSettings } from './report-settings';
 
 // Read once at cold start: a bad setting fails the deployment's first run, naming the variable.
-const settings = readEnvironment(
-  z
-    .object({
-      ACCOUNT_ID: requiredText.regex(/^\d{12}$/, { error: 'must be a 12-digit account id' }),
-      REPORT_BUCKET_NAME: requiredText,
-      COST_TOPIC_ARN: requiredText,
-      TAG_KEYS: list,
-      PLATFORM_TAG: requiredText.regex(/^[^=]+=.+$/, { error: 'must be KEY=VALUE' }),
-      LINK_TTL_SECONDS: wholeNumber('seconds', { min: 60, max: 43_200 }),
-      EMAIL_FROM: z.email().optional(),
-      EMAIL_TO: list.optional(),
-    })
-    .transform((env) => {
-      const [key = '', value = ''] = env.PLATFORM_TAG.split('=');
-      return {
-        accountId: env.ACCOUNT_ID,
-        bucketName: env.REPORT_BUCKET_NAME,
-        topicArn: env.COST_TOPIC_ARN,
-        tagKeys: env.TAG_KEYS,
-        platformTag: { key, value },
-        linkTtlSeconds: env.LINK_TTL_SECONDS,
-        email: env.EMAIL_FROM && env.EMAIL_TO ? { from: env.EMAIL_FROM, to: env.EMAIL_TO } : undefined,
-      };
-    }),
-);
+const settings = readReportSettings(process.env);
 const clients = createAwsClients();
 
 /** EventBridge schedule, monthly; the event itself carries nothing the report needs. */
