@@ -9,16 +9,26 @@ import { settleFlappingEpisodes } from './flapping-check';
 import { PagerDutySender } from './pagerduty-sender';
 import { storeRawEvent } from './unreadable-events';
 
-/** The enricher wired to real clients: what the handler runs, and what the benchmark runs with slowed clients. */
-export function buildAlertEnricher(config: EnricherConfig, clients: AwsClients) {
-  const episodes = new EpisodeStore(clients.dynamoDb, config.episodeTableName, {
-    flapTransitions: config.flapTransitions,
-    flapWindowMinutes: config.flapWindowMinutes,
-    ttlDays: config.episodeRetentionDays,
-  });
+/**
+ * The enricher wired to real clients: what the handler runs, what the benchmark runs with slowed
+ * clients, and what the local loop runs on its simulated clock (`now`, for episodes and the flapping
+ * check; the system clock by default).
+ */
+export function buildAlertEnricher(config: EnricherConfig, clients: AwsClients, now?: () => Date) {
+  const episodes = new EpisodeStore(
+    clients.dynamoDb,
+    config.episodeTableName,
+    {
+      flapTransitions: config.flapTransitions,
+      flapWindowMinutes: config.flapWindowMinutes,
+      ttlDays: config.episodeRetentionDays,
+    },
+    now,
+  );
   return createAlertEnricher({
     episodes,
-    settleFlapping: () => settleFlappingEpisodes({ episodes, cloudWatch: clients.cloudWatch }),
+    settleFlapping: () =>
+      settleFlappingEpisodes({ episodes, cloudWatch: clients.cloudWatch, ...(now && { now }) }),
     gatherContext: (change, deadlineMs) =>
       gatherContext(
         change,

@@ -7,6 +7,7 @@ import type {
 import { compileAlarmMetric } from '../../constructs/alarm-engine/compile-alarm-metric';
 import type { AlarmSimulation } from '../../constructs/alarm-engine/simulated-time';
 import type { LocalAws } from './local-aws';
+import { drawMetricWidget, parseMetricWidget } from './metric-widget-image';
 
 interface SdkMetricStat {
   Metric?: { Namespace?: string; MetricName?: string; Dimensions?: { Name?: string; Value?: string }[] };
@@ -40,45 +41,36 @@ export function standInCloudWatch(
   aws.on(
     'CloudWatch.GetMetricData',
     (input: { MetricDataQueries?: SdkQuery[]; StartTime?: Date; EndTime?: Date }) => {
-      const queries = (input.MetricDataQueries ?? []).map(fromSdkQuery);
       const now = simulation.clock.now();
-      const start = (input.StartTime ?? new Date(0)).getTime();
-      const end = Math.min((input.EndTime ?? new Date(now)).getTime(), now);
-      const MetricDataResults = queries
-        .filter((query) => query.returnData !== false)
-        .map((query) => {
-          // The engine compiles a query set as an alarm does; only this query returns data.
-          const compiled = compileAlarmMetric({
-            kind: 'metric',
-            name: `GetMetricData ${query.id}`,
-            metrics: queries.map((other) => ({ ...other, returnData: other.id === query.id })),
-            threshold: 0,
-            comparisonOperator: 'GreaterThanThreshold',
-            evaluationPeriods: 1,
-          });
-          if (Array.isArray(compiled)) {
-            return {
-              Id: query.id,
-              Label: query.label,
-              StatusCode: 'InternalError',
-              Timestamps: [],
-              Values: [],
-            };
-          }
-          const period = compiled.period * 1000;
-          const Timestamps: Date[] = [];
-          const Values: number[] = [];
-          for (let from = Math.ceil(start / period) * period; from + period <= end; from += period) {
-            const value = compiled.datapoint(simulation.feed, from + period).value;
-            if (value === undefined) continue;
-            Timestamps.push(new Date(from));
-            Values.push(value);
-          }
-          return { Id: query.id, Label: query.label ?? query.id, StatusCode: 'Complete', Timestamps, Values };
-        });
-      return { MetricDataResults };
+      return {
+        MetricDataResults: metricData(
+          simulation,
+          (input.MetricDataQueries ?? []).map(fromSdkQuery),
+          (input.StartTime ?? new Date(0)).getTime(),
+          Math.min((input.EndTime ?? new Date(now)).getTime(), now),
+        ),
+      };
     },
   );
+
+  aws.on('CloudWatch.GetMetricWidgetImage', (input: { MetricWidget?: string; OutputFormat?: string }) => {
+    if (input.OutputFormat !== undefined && input.OutputFormat.toLowerCase() !== 'png') {
+      throw Object.assign(
+        new Error(`OutputFormat ${input.OutputFormat}: the local stand-in draws png only`),
+        {
+          name: 'InvalidParameterInput',
+        },
+      );
+    }
+    const now = simulation.clock.now();
+    const widget = parseMetricWidget(input.MetricWidget ?? '', now);
+    const end = Math.min(widget.end ?? now, now);
+    const start = widget.start ?? end - 3 * 3600_000;
+    const results = metricData(simulation, widget.queries, start, end);
+    return {
+      MetricWidgetImage: drawMetricWidget(widget, results, { start, end }),
+    };
+  });
 
   aws.on('CloudWatch.DescribeAlarms', (input: { AlarmNames?: string[] }) => {
     const names = input.AlarmNames ?? [...definitions.keys()];
@@ -131,6 +123,50 @@ export function standInCloudWatch(
       return { AlarmHistoryItems };
     },
   );
+}
+
+/**
+ * GetMetricData's answer from the metric feed: each returned query computed by the alarm engine's
+ * own metric math, one value per whole period between `start` and `end`.
+ */
+export function metricData(
+  simulation: AlarmSimulation,
+  queries: readonly MetricDataQuery[],
+  start: number,
+  end: number,
+) {
+  return queries
+    .filter((query) => query.returnData !== false)
+    .map((query) => {
+      // The engine compiles a query set as an alarm does; only this query returns data.
+      const compiled = compileAlarmMetric({
+        kind: 'metric',
+        name: `GetMetricData ${query.id}`,
+        metrics: queries.map((other) => ({ ...other, returnData: other.id === query.id })),
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+        evaluationPeriods: 1,
+      });
+      if (Array.isArray(compiled)) {
+        return {
+          Id: query.id,
+          Label: query.label,
+          StatusCode: 'InternalError',
+          Timestamps: [],
+          Values: [],
+        };
+      }
+      const period = compiled.period * 1000;
+      const Timestamps: Date[] = [];
+      const Values: number[] = [];
+      for (let from = Math.ceil(start / period) * period; from + period <= end; from += period) {
+        const value = compiled.datapoint(simulation.feed, from + period).value;
+        if (value === undefined) continue;
+        Timestamps.push(new Date(from));
+        Values.push(value);
+      }
+      return { Id: query.id, Label: query.label ?? query.id, StatusCode: 'Complete', Timestamps, Values };
+    });
 }
 
 function fromSdkQuery(query: SdkQuery): MetricDataQuery {

@@ -223,6 +223,8 @@ class Deployment {
       'AWS::KMS::Key': { Arn: () => arn('kms', `key/${keyId(id)}`), KeyId: () => keyId(id) },
       'AWS::IAM::Role': { Arn: () => `arn:aws:iam::${this.account}:role/${physical()}` },
       'AWS::Events::EventBus': { Arn: () => arn('events', `event-bus/${physical()}`), Name: physical },
+      // A rule on the default bus: arn:aws:events:<region>:<account>:rule/<name>.
+      'AWS::Events::Rule': { Arn: () => arn('events', `rule/${physical()}`) },
       'AWS::CloudWatch::Alarm': { Arn: () => arn('cloudwatch', `alarm:${physical()}`) },
       'AWS::CloudWatch::CompositeAlarm': { Arn: () => arn('cloudwatch', `alarm:${physical()}`) },
       'AWS::ApiGatewayV2::Api': {

@@ -23,15 +23,26 @@ export class LocalAws {
     return this;
   }
 
+  /** The stand-in registered for `operation`, for a scenario that wraps it (e.g. to inject an outage). */
+  answer(operation: string): LocalAnswer {
+    const answer = this.answers.get(operation);
+    if (!answer) throw new Error(`no stand-in registered for ${operation}`);
+    return answer;
+  }
+
   /** Every call made that had no stand-in, in the order first seen. */
   get unsupported(): readonly string[] {
     return [...this.missing];
   }
 
-  /** The functions' clients, as `createAwsClients` makes them for Lambda, pointed at the stand-ins. */
-  clients(dynamoDbEndpoint: string): AwsClients {
+  /**
+   * The functions' clients, as `createAwsClients` makes them for Lambda, pointed at the stand-ins.
+   * `region` is where the function runs (AWS_REGION): it shows in what the clients sign, such as a
+   * presigned URL's host.
+   */
+  clients(dynamoDbEndpoint: string, region: string = LOCAL_REGION): AwsClients {
     return createAwsClients({
-      region: LOCAL_REGION,
+      region,
       credentials: LOCAL_CREDENTIALS,
       dynamoDbEndpoint,
       onCreate: (client) => {

@@ -14,6 +14,8 @@ import { deployedValue } from './deployed-values';
 import { LocalLambdaFunction, standInLambda } from './lambda-aliases';
 import { LOCAL_REGION, LocalAws } from './local-aws';
 import { startLocalDynamoDb } from './local-dynamodb';
+import { LocalLogStore } from './local-logs';
+import { standInLogsInsights } from './logs-insights-stand-in';
 import type { LoopSummary, ScenarioOptions } from './scenario';
 import { type PublishedMessage, standInServices } from './service-stand-ins';
 import { type SynthesizedApp, synthesizeDevApp } from './synthesize';
@@ -21,8 +23,11 @@ import { SynthesizedAppReader } from './synthesized-app';
 import { describeTask, pathOf } from './task-descriptions';
 import { Timeline } from './timeline';
 import { type LocalExecution, VigilLoop } from './vigil-loop';
+import { LocalTraceStore, standInXRay } from './xray-stand-in';
 
 export const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 export const LOCAL_ACCOUNT = '123456789012';
 /** Simulated time moves in steps of this; the alarm engine evaluates every minute in between. */
 const STEP = 10_000;
@@ -43,7 +48,11 @@ export interface LocalRunOptions extends ScenarioOptions {
    * Which synthesized alarms the run evaluates: the others read metrics the scenario does not
    * produce, and are listed as left out.
    */
-  readonly evaluates: (alarm: MetricAlarmDefinition, watched: readonly LocalLambdaFunction[]) => boolean;
+  readonly evaluates: (
+    alarm: MetricAlarmDefinition,
+    watched: readonly LocalLambdaFunction[],
+    reader: SynthesizedAppReader,
+  ) => boolean;
 }
 
 /** A remediation run as the console and the run folder show it. */
@@ -64,6 +73,10 @@ export class LocalRun {
   readonly timeline: Timeline;
   readonly simulation: AlarmSimulation;
   readonly aws = new LocalAws();
+  /** What the functions run for real wrote to their log groups (Logs Insights answers from it). */
+  readonly logs = new LocalLogStore();
+  /** The traces of the requests run for real (X-Ray answers from them). */
+  readonly traces = new LocalTraceStore();
   readonly clients: AwsClients;
   readonly loop: VigilLoop;
   readonly watched: readonly LocalLambdaFunction[];
@@ -74,9 +87,12 @@ export class LocalRun {
   /** Each alert's email text, in delivery order. */
   readonly emails: string[] = [];
   readonly published: readonly PublishedMessage[];
+  /** What the functions put in S3, by `bucket/key`. */
+  readonly objects: ReadonlyMap<string, Uint8Array | string>;
   private readonly pending: EngineTransition[] = [];
   private readonly since = new Map<string, number>();
   private readonly traffic: ((from: number, to: number) => void)[] = [];
+  private readonly requests: (() => Promise<void>)[] = [];
   private readonly transitionListeners: ((transition: EngineTransition) => void)[] = [];
   private readonly alertListeners: ((alert: EnrichedAlert) => void)[] = [];
   private readonly leftOut: number;
@@ -99,6 +115,9 @@ export class LocalRun {
         deployedValue({ 'Fn::GetAtt': [fn.logicalId, 'Arn'] }, fn.stack),
         String(alias.properties.Name),
         reader.tags(fn),
+        typeof fn.properties.ReservedConcurrentExecutions === 'number'
+          ? fn.properties.ReservedConcurrentExecutions
+          : null,
       );
     });
 
@@ -109,7 +128,7 @@ export class LocalRun {
       physicalId: (logicalId, stackName) => {
         const stack = stacks.get(stackName);
         try {
-          return stack && deployedValue({ Ref: logicalId }, stack);
+          return stack && physicalNameOf(deployedValue({ Ref: logicalId }, stack));
         } catch {
           return undefined;
         }
@@ -117,7 +136,7 @@ export class LocalRun {
     });
     const alarms = fromAssembly.alarms.filter(
       (alarm): alarm is MetricAlarmDefinition =>
-        alarm.kind === 'metric' && options.evaluates(alarm, this.watched),
+        alarm.kind === 'metric' && options.evaluates(alarm, this.watched, reader),
     );
     this.leftOut = fromAssembly.alarms.length - alarms.length;
     this.definitions = new Map(alarms.map((alarm) => [alarm.name, alarm]));
@@ -137,6 +156,8 @@ export class LocalRun {
       alarmTags(reader),
     );
     standInLambda(this.aws, this.watched, () => this.now());
+    standInLogsInsights(this.aws, this.logs);
+    standInXRay(this.aws, this.traces);
     const services = standInServices(this.aws, this.watched, (message) => {
       const kind = message.attributes.kind ?? '';
       if (!kind.startsWith('remediation')) return;
@@ -146,6 +167,7 @@ export class LocalRun {
       );
     });
     this.published = services.published;
+    this.objects = services.objects;
     this.clients = this.aws.clients(dynamoDbEndpoint);
 
     this.loop = new VigilLoop(
@@ -169,15 +191,35 @@ export class LocalRun {
       },
     );
     this.restoreCapture = captureDeliveredAlerts((alert) => this.recordAlert(alert)).restore;
+    options.console?.holdRun({
+      reader,
+      clients: this.clients,
+      simulation: this.simulation,
+      alarms: this.definitions,
+      timeline: this.timeline,
+      ledgerTableName: this.loop.ledgerTableName,
+      close: () => this.release(),
+    });
   }
 
   now(): number {
     return this.simulation.clock.now();
   }
 
-  /** Adds a source of metrics, called for every stretch of simulated time the run moves through. */
-  addTraffic(source: (from: number, to: number) => void): void {
+  /**
+   * Adds a source of metrics, called for every stretch of simulated time the run moves through. It
+   * also fills the time before the scenario with the same traffic, as a deployed workload's history
+   * would be: the last half hour (the alarms' evaluation ranges: they start OK) and the same hours
+   * yesterday (anomaly bands train on the same hour of earlier days). `requests` runs the requests the
+   * source sampled to be executed for real; it is awaited after each stretch, before that stretch's
+   * alarm transitions are delivered, so their logs and traces are there when the enricher looks.
+   */
+  addTraffic(source: (from: number, to: number) => void, requests?: () => Promise<void>): void {
+    const start = this.options.timelineStart;
+    source(start - DAY - HOUR, start - DAY + 3 * HOUR);
+    source(start - 30 * MINUTE, start);
     this.traffic.push(source);
+    if (requests) this.requests.push(requests);
   }
 
   /** Called for each alarm transition, before its event is delivered. */
@@ -199,13 +241,25 @@ export class LocalRun {
       for (const source of this.traffic) source(from, to);
     };
     this.simulation.run(this.now() + ms, feed, STEP);
+    for (const requests of this.requests) await requests();
     await this.deliverPending();
+    for (const result of await this.loop.runSchedules(this.now())) {
+      if (result.result !== 'delivered')
+        this.timeline.add(
+          this.now(),
+          `flapping check: ${result.result} ${result.alarm}${'reason' in result ? ` (${result.reason})` : ''}`,
+        );
+    }
   }
 
   /** Runs until `done` holds or `limit` (simulated) is reached, `STEP` at a time; `each` runs before each step. */
-  async runUntil(done: () => boolean, limit: number, each: () => void = () => {}): Promise<void> {
+  async runUntil(
+    done: () => boolean,
+    limit: number,
+    each: () => void | Promise<void> = () => {},
+  ): Promise<void> {
     while (!done() && this.now() < limit) {
-      each();
+      await each();
       await this.advance(STEP);
     }
     if (this.pending.length > 0) throw new Error('transitions left undelivered');
@@ -258,8 +312,13 @@ export class LocalRun {
     };
   }
 
+  /** Ends the run; with a console, its local AWS stays up until the console stops (RunConsole.holdRun). */
   async close(): Promise<void> {
     this.restoreCapture();
+    if (!this.options.console) await this.release();
+  }
+
+  private async release(): Promise<void> {
     await this.closeDynamoDb();
     this.app.dispose();
   }
@@ -267,6 +326,11 @@ export class LocalRun {
   private recordAlert(alert: EnrichedAlert): void {
     const index = this.alerts.length + 1;
     const file = writeAlertFormats(this.options.runFolder, index, alert);
+    // The graph the email links to, drawn by the GetMetricWidgetImage stand-in and put in the
+    // artifacts bucket: kept beside the alert, as the link points at a bucket that does not exist here.
+    const graph = alert.context.graph;
+    const png = graph && [...this.objects].find(([name]) => name.endsWith(`/${graph.key}`))?.[1];
+    if (png !== undefined) fs.writeFileSync(file.replace(/\.email\.txt$/, '.graph.png'), png);
     this.emails.push(fs.readFileSync(file, 'utf8'));
     this.alerts.push({
       alarm: alert.alarm.name,
@@ -361,6 +425,16 @@ function targetName(target: Record<string, unknown>): string {
   }
   if (typeof target.queueName === 'string') return target.queueName;
   return JSON.stringify(target);
+}
+
+/**
+ * A resource's name from what `Ref` returns: most types return the name; a queue returns its URL and
+ * a topic its ARN, whose last part is the name (the QueueName / TopicName dimensions of their metrics).
+ */
+function physicalNameOf(ref: string): string {
+  if (ref.startsWith('https://sqs.')) return ref.split('/').at(-1) as string;
+  if (ref.startsWith('arn:aws:sns:')) return ref.split(':').at(-1) as string;
+  return ref;
 }
 
 /** Each alarm's tags as the templates set them, by alarm name (ListTagsForResource answers from these). */

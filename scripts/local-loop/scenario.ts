@@ -1,3 +1,7 @@
+import type { MetricAlarmDefinition } from '../../constructs/alarm-engine/alarm-definition';
+import type { AlarmSimulation } from '../../constructs/alarm-engine/simulated-time';
+import type { AwsClients } from '../../lambda/shared/aws-clients';
+import type { SynthesizedAppReader } from './synthesized-app';
 import type { Timeline } from './timeline';
 
 /** The outcome line of `--json`, in the order issue 15's output contract lists the fields. */
@@ -23,6 +27,19 @@ export interface LoopSummary {
   readonly resolvedAfterSeconds: number | null;
   /** AWS operations a handler called that have no local stand-in. */
   readonly unsupportedCalls: readonly string[];
+  /**
+   * The monthly cost report's figures as the report shows them (scenario `monthly-cost`): the month
+   * reported, its total and currency, each service's amount (net of credits), and the credits and
+   * refunds it shows — the sum of the services below zero; a credit smaller than its service's cost
+   * is netted in and not shown.
+   */
+  readonly costReport?: {
+    readonly month: string;
+    readonly total: number;
+    readonly currency: string;
+    readonly services: readonly { readonly service: string; readonly amount: number }[];
+    readonly creditsApplied: number;
+  };
 }
 
 export interface ScenarioRun {
@@ -68,6 +85,33 @@ export interface RunConsole {
     readonly approveUrl: string;
     readonly denyUrl: string;
   }): void;
+  /** The run no longer waits for the approval of `runId`: `answer` says how it ended (e.g. `approved`). */
+  approvalAnswered(runId: string, answer: string): void;
+  /**
+   * Hands the console a run's local AWS, for the pages read after the run (dashboards from the metric
+   * store, ledger records from local DynamoDB, the evaluated alarms). A harness run given a console
+   * calls this when it opens, and its own close then leaves these open: the console closes them
+   * (`resources.close()`) when it stops.
+   */
+  holdRun(resources: RunResources): void;
+}
+
+/** A run's local AWS and what it evaluated, kept open for the console (see {@link RunConsole.holdRun}). */
+export interface RunResources {
+  /** The synthesized app the run deployed locally (dashboards, functions' environments, state machines). */
+  readonly reader: SynthesizedAppReader;
+  /** The run's clients: CloudWatch answers from the run's metric store, DynamoDB is the run's dynalite. */
+  readonly clients: AwsClients;
+  /** The evaluated alarms' engine, their transitions and the metric feed they read, on the simulated clock. */
+  readonly simulation: AlarmSimulation;
+  /** The evaluated alarms, by name. */
+  readonly alarms: ReadonlyMap<string, MetricAlarmDefinition>;
+  /** What happened, as it happens. */
+  readonly timeline: Timeline;
+  /** The remediation ledger's table name (as the envelope's environment names it). */
+  readonly ledgerTableName: string;
+  /** Stops dynalite and disposes the synthesized app. */
+  close(): Promise<void>;
 }
 
 export interface Scenario {

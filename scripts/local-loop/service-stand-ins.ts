@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { LocalLambdaFunction } from './lambda-aliases';
 import type { LocalAws } from './local-aws';
 
@@ -54,6 +55,18 @@ export function standInServices(
     objects.set(`${input.Bucket}/${input.Key}`, input.Body);
     return { ETag: `"${randomUUID()}"` };
   });
+  aws.on('S3.GetObject', (input: { Bucket: string; Key: string }) => {
+    const body = objects.get(`${input.Bucket}/${input.Key}`);
+    if (body === undefined) {
+      throw Object.assign(new Error('The specified key does not exist.'), {
+        name: 'NoSuchKey',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 404 },
+      });
+    }
+    const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body);
+    return { Body: Readable.from([bytes]), ContentLength: bytes.length };
+  });
   aws.on('SecretsManager.GetSecretValue', () => ({ SecretString: secret }));
   aws.on('CloudTrail.LookupEvents', (input: { LookupAttributes?: { AttributeValue?: string }[] }) => {
     const resource = input.LookupAttributes?.[0]?.AttributeValue;
@@ -65,13 +78,19 @@ export function standInServices(
       fn !== undefined
         ? fn.changes.map((change) => ({
             EventId: randomUUID(),
-            EventName: 'UpdateAlias20150331',
+            // Lambda's API versions as CloudTrail names its events (Lambda developer guide,
+            // "Logging Lambda API calls using AWS CloudTrail").
+            EventName:
+              change.version === undefined ? 'PutFunctionConcurrency20171031' : 'UpdateAlias20150331',
             EventTime: new Date(change.at),
             Username: change.by,
             EventSource: 'lambda.amazonaws.com',
             CloudTrailEvent: JSON.stringify({
               readOnly: false,
-              requestParameters: { functionVersion: change.version },
+              requestParameters:
+                change.version === undefined
+                  ? { reservedConcurrentExecutions: change.reservedConcurrency }
+                  : { functionVersion: change.version },
             }),
           }))
         : [];

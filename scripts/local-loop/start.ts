@@ -2,23 +2,38 @@ import './quiet-handlers';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { LocalConsole } from './console/local-console';
 import type { ScenarioRun } from './scenario';
 import { SCENARIOS } from './scenarios';
 
 /**
  * `npm start`: Vigil's loop on this machine, offline, on simulated time. Synthesizes the dev app,
  * runs a scenario against it (see scripts/local-loop/), prints the timeline and, with `--json`, ends
- * with one JSON outcome line.
+ * with one JSON outcome line. With `--serve` the local console (scripts/local-loop/console/) is up
+ * on 127.0.0.1 before the run starts, and keeps serving after it until Ctrl-C.
  */
 async function main(): Promise<number> {
   const wallStart = performance.now();
-  let values: { scenario?: string; list?: boolean; json?: boolean };
+  let values: { scenario?: string; list?: boolean; json?: boolean; serve?: boolean; port?: string };
+  const usage = 'Usage: npm start -- [--scenario NAME] [--list] [--json] [--serve [--port N]]';
   try {
     ({ values } = parseArgs({
-      options: { scenario: { type: 'string' }, list: { type: 'boolean' }, json: { type: 'boolean' } },
+      options: {
+        scenario: { type: 'string' },
+        list: { type: 'boolean' },
+        json: { type: 'boolean' },
+        serve: { type: 'boolean' },
+        port: { type: 'string' },
+      },
     }));
   } catch (error) {
-    console.error(`${(error as Error).message}\nUsage: npm start -- [--scenario NAME] [--list] [--json]`);
+    console.error(`${(error as Error).message}\n${usage}`);
+    return 2;
+  }
+  // 0 asks for any free port (tests); the default is fixed so a bookmark keeps working.
+  const port = Number(values.port ?? DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(`--port must be a port number from 0 to 65535 (got ${values.port})\n${usage}`);
     return 2;
   }
   if (values.list) {
@@ -38,7 +53,20 @@ async function main(): Promise<number> {
   // look-back windows) see the whole incident in their past.
   const timelineStart = Math.floor((Date.now() - 3 * 3600_000) / 60_000) * 60_000;
 
-  const run: ScenarioRun = await scenario.run({ runFolder, timelineStart });
+  const served = values.serve
+    ? await LocalConsole.start({ port, scenario: scenario.name, runFolder })
+    : undefined;
+  if (served) console.log(`Console: ${served.url}`);
+  let run: ScenarioRun;
+  try {
+    run = await scenario.run({ runFolder, timelineStart, ...(served && { console: served }) });
+  } catch (error) {
+    if (!served) throw error;
+    served.failed(error);
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    return serveUntilInterrupted(served);
+  }
+  served?.finished(run);
   const { summary } = run;
   summary.wallSeconds = Math.round((performance.now() - wallStart) / 100) / 10;
 
@@ -54,12 +82,29 @@ async function main(): Promise<number> {
   console.log('\nNot run for real:');
   for (const note of run.notes) console.log(`  - ${note}`);
   console.log(`\nAlerts in all four formats: ${runFolder}/`);
+  console.log(`Run folder: ${runFolder}/`);
   fs.writeFileSync(path.join(runFolder, 'timeline.txt'), `${run.timeline.format()}\n`);
   fs.writeFileSync(path.join(runFolder, 'outcome.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
   for (const failure of run.failures) console.error(`scenario ${scenario.name} failed: ${failure}`);
+  if (served) console.log(`\nConsole still serving at ${served.url} (Ctrl-C to stop).`);
   if (values.json) console.log(JSON.stringify(summary));
+  if (served) return serveUntilInterrupted(served);
   return run.failures.length > 0 ? 1 : 0;
+}
+
+const DEFAULT_PORT = 4780;
+
+/** Keeps the console up until Ctrl-C (SIGINT), then closes it and the run it held: exit 0. */
+function serveUntilInterrupted(served: LocalConsole): Promise<number> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => {
+      served.close().then(
+        () => resolve(0),
+        () => resolve(0),
+      );
+    });
+  });
 }
 
 main().then(

@@ -1,9 +1,15 @@
-import type { Stack } from 'aws-cdk-lib';
+import * as path from 'node:path';
+import type { CfnElement, Stack } from 'aws-cdk-lib';
+import { PlatformFunction } from '../../constructs/platform-function';
 import { deployedEnvironment, deployedValue } from './deployed-values';
 import type { EventPattern } from './event-pattern';
 import type { SynthesizedApp, SynthesizedStack } from './synthesize';
 
 type Properties = Record<string, unknown>;
+
+/** Where Lambda puts the function's bundle. */
+const BUNDLE_ROOT = '/var/task/';
+const REPOSITORY_ROOT = path.join(__dirname, '..', '..');
 
 /** One resource of a synthesized template, with the stack it belongs to. */
 export interface FoundResource {
@@ -57,6 +63,32 @@ export class SynthesizedAppReader {
     return deployedEnvironment(variables ?? {}, fn.stack);
   }
 
+  /**
+   * A function's environment as deployed, with each `/var/task/<file>` path (a file the bundle
+   * copies from this repository, e.g. the ONNX model) replaced by that file here: what the handler
+   * needs to run in-process from its source.
+   */
+  localEnvironment(fn: FoundResource): Record<string, string> {
+    const owner = fn.stack.node
+      .findAll()
+      .find(
+        (construct): construct is PlatformFunction =>
+          construct instanceof PlatformFunction &&
+          fn.stack.getLogicalId(construct.function.node.defaultChild as CfnElement) === fn.logicalId,
+      );
+    return Object.fromEntries(
+      Object.entries(this.environment(fn)).map(([name, value]) => {
+        if (!value.startsWith(BUNDLE_ROOT)) return [name, value];
+        const source = owner?.bundledFiles.find(
+          ([, copiedTo]) => copiedTo === value.slice(BUNDLE_ROOT.length),
+        )?.[0];
+        if (source === undefined)
+          throw new Error(`${fn.logicalId}: ${name} names ${value}, which its bundle does not copy`);
+        return [name, path.join(REPOSITORY_ROOT, source)];
+      }),
+    );
+  }
+
   /** A function's tags as the template sets them (ListTags answers from these). */
   tags(fn: FoundResource): Record<string, string> {
     const tags = (fn.properties.Tags ?? []) as { Key: string; Value: unknown }[];
@@ -73,6 +105,37 @@ export class SynthesizedAppReader {
     }
     const rule = rules[0] as FoundResource;
     return resolveDeep(rule.properties.EventPattern, rule.stack) as EventPattern;
+  }
+
+  /**
+   * The rules that invoke `fn` (or an alias of it) on a `rate(...)` schedule. `cron(...)` schedules
+   * are not read: no Vigil rule that a scenario drives uses one.
+   */
+  scheduledRules(fn: FoundResource): ScheduledRule[] {
+    const functionArn = deployedValue({ 'Fn::GetAtt': [fn.logicalId, 'Arn'] }, fn.stack);
+    return this.resources('AWS::Events::Rule').flatMap((rule) => {
+      const expression = rule.properties.ScheduleExpression;
+      const rate =
+        typeof expression === 'string'
+          ? /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression)
+          : null;
+      if (!rate) return [];
+      const targets = (rule.properties.Targets ?? []) as { Arn: unknown }[];
+      const invokes = targets.some((target) => {
+        const arn = deployedValue(target.Arn, rule.stack);
+        return arn === functionArn || arn.startsWith(`${functionArn}:`);
+      });
+      if (!invokes) return [];
+      const unit = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[
+        (rate[2] as string).replace(/s$/, '') as 'minute' | 'hour' | 'day'
+      ];
+      return [
+        {
+          ruleArn: deployedValue({ 'Fn::GetAtt': [rule.logicalId, 'Arn'] }, rule.stack),
+          everyMs: Number(rate[1]) * unit,
+        },
+      ];
+    });
   }
 
   /** The state machine named by `arn` (as a function's environment gives it), with its ASL as JSON. */
@@ -93,6 +156,12 @@ export class SynthesizedAppReader {
   }
 }
 
+/** An EventBridge rule that runs a function on a fixed rate. */
+export interface ScheduledRule {
+  readonly ruleArn: string;
+  readonly everyMs: number;
+}
+
 /** The parts of Amazon States Language the loop reads. */
 export interface AslDefinition {
   readonly StartAt: string;
@@ -103,6 +172,8 @@ export interface AslDefinition {
       readonly Resource?: string;
       readonly Next?: string;
       readonly Seconds?: number;
+      readonly TimeoutSeconds?: number;
+      readonly HeartbeatSeconds?: number;
       readonly Parameters?: Record<string, unknown>;
     }
   >;

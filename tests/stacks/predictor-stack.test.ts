@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { lintAlarms } from '../../constructs/alarm-lint/alarm-lint';
-import { configWith, vigilStacks } from '../support/synth-vigil';
+import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
 
 const config = configWith({
   logs: { retentionDays: 60 },
@@ -495,5 +495,43 @@ describe('monitoring', () => {
       'lambda-alias-rollback',
     );
     expect(tagOf('vigil-test-predictor-api-error-rate', 'vigil:playbook')).toBe('lambda-alias-rollback');
+  });
+
+  describe('reserved concurrency of the API function', () => {
+    it('reserves nothing by default, so no playbook is named on its throttles', () => {
+      expect(template.findResources('AWS::Lambda::Function')[apiFunction]?.Properties).not.toHaveProperty(
+        'ReservedConcurrentExecutions',
+      );
+      expect(tagOf('vigil-test-predictor-api-throttles', 'vigil:playbook')).toBeUndefined();
+    });
+
+    it('reserves predictor.apiReservedConcurrency, and names lambda-concurrency on the throttles alarm', () => {
+      const reserved = vigilStacks(
+        configWith({ predictor: { apiReservedConcurrency: 25 } }),
+        WITHOUT_BUNDLING,
+      );
+      const withReservation = Template.fromStack(reserved.stacks.predictor);
+      const [fn] = Object.entries(withReservation.findResources('AWS::Lambda::Function')).filter(([id]) =>
+        id.startsWith('ApiFunction'),
+      );
+      expect(fn?.[1].Properties.ReservedConcurrentExecutions).toBe(25);
+      const throttles = Object.values(withReservation.findResources('AWS::CloudWatch::Alarm')).find(
+        (alarm) => alarm.Properties.AlarmName === 'vigil-test-predictor-api-throttles',
+      );
+      expect(
+        throttles?.Properties.Tags.find((tag: { Key: string }) => tag.Key === 'vigil:playbook')?.Value,
+      ).toBe('lambda-concurrency');
+      // The concurrency alarm exists only with a reservation: 80 % of it.
+      const concurrency = Object.values(withReservation.findResources('AWS::CloudWatch::Alarm')).find(
+        (alarm) => alarm.Properties.AlarmName === 'vigil-test-predictor-api-concurrency',
+      );
+      expect(concurrency?.Properties.Threshold).toBe(20);
+    });
+
+    it('refuses a reservation below 1', () => {
+      expect(() => configWith({ predictor: { apiReservedConcurrency: 0 } })).toThrow(
+        /apiReservedConcurrency/,
+      );
+    });
   });
 });

@@ -1,0 +1,35 @@
+/** One line a function wrote, as CloudWatch Logs keeps it: when (simulated time) and the raw text. */
+export interface LogEvent {
+  readonly logGroup: string;
+  /** Epoch milliseconds, on the run's simulated clock. */
+  readonly timestamp: number;
+  readonly message: string;
+}
+
+/**
+ * The run's CloudWatch Logs: the lines the functions the run executes for real wrote, by the log
+ * group the template gives each function (`LoggingConfig.LogGroup`). The Logs Insights stand-in
+ * queries it.
+ */
+export class LocalLogStore {
+  private readonly groups = new Map<string, LogEvent[]>();
+
+  put(logGroup: string, timestamp: number, message: string): void {
+    const events = this.groups.get(logGroup) ?? [];
+    events.push({ logGroup, timestamp, message });
+    this.groups.set(logGroup, events);
+  }
+
+  /** The events of `logGroups` with `from <= timestamp <= to`, oldest first. */
+  events(logGroups: readonly string[], from: number, to: number): LogEvent[] {
+    return logGroups
+      .flatMap((group) => this.groups.get(group) ?? [])
+      .filter((event) => event.timestamp >= from && event.timestamp <= to)
+      .sort((a, b) => a.timestamp - b.timestamp);
+  }
+
+  /** Every log group written to. */
+  get logGroups(): readonly string[] {
+    return [...this.groups.keys()];
+  }
+}
