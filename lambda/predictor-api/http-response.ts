@@ -7,7 +7,6 @@ export type ApiErrorCode =
   | 'METHOD_NOT_ALLOWED'
   | 'CONFLICT'
   | 'PAYLOAD_TOO_LARGE'
-  | 'INTERNAL'
   | 'MODEL_UNAVAILABLE';
 
 const STATUS: Record<ApiErrorCode, number> = {
@@ -16,7 +15,6 @@ const STATUS: Record<ApiErrorCode, number> = {
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
-  INTERNAL: 500,
   MODEL_UNAVAILABLE: 503,
 };
 

@@ -78,13 +78,12 @@ async function respond(routes: readonly Route<Response>[], event: APIGatewayProx
     return await route.handle(event, parameters);
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(error);
-    // The caller gets an id to quote, never the error itself: it can hold internal names and stacks.
-    logger.error('Request failed', error as Error);
-    return errorResponse(
-      new ApiError(
-        'INTERNAL',
-        `Internal error; quote request id ${event.requestContext.requestId} when reporting it.`,
-      ),
-    );
+    // Anything else is a fault of this function, so it fails the invocation: Lambda counts it in
+    // `Errors`, which the error-rate alarm and its alias rollback read (a handled 500 would count as
+    // a success there, and a bad release would never be rolled back). API Gateway answers the caller
+    // 502 `{"message": "Internal server error"}`, never the error itself, with the request id in its
+    // `apigw-requestid` header (Lambda developer guide, "Handling Lambda errors with an API Gateway API").
+    // instrumentHandler logs it once, with the request id appended above.
+    throw error;
   }
 }

@@ -143,8 +143,9 @@ export class SampledPredictorRequests {
         );
         return response.statusCode ?? 200;
       } catch {
-        // A function error: API Gateway answers 500 Internal Server Error for it.
-        return 500;
+        // A function error: API Gateway answers 502 {"message": "Internal server error"} (Lambda
+        // developer guide, "Handling Lambda errors with an API Gateway API").
+        return 502;
       }
     });
     this.counts.served++;

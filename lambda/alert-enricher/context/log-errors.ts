@@ -18,8 +18,11 @@ const MAX_POLL_MS = 1000;
 const FAILED = new Set(['Failed', 'Cancelled', 'Timeout']);
 
 // JSON logs (Powertools, Lambda's JSON format) say ERROR in `level`; plain-text logs only in words.
+// The text is the error's own message where the line carries one: Powertools logs it under
+// `error.message` beside a generic `message` ("Invocation failed"), and Lambda's JSON log format puts
+// an unhandled error's `errorMessage` inside `message`; "Invocation failed" × 40 tells on-call nothing.
 const ERRORS_QUERY = [
-  'fields coalesce(message, @message) as text',
+  'fields coalesce(error.message, message.errorMessage, message, @message) as text',
   'filter level = "ERROR" or @message like /(?i)(error|exception|timed out)/',
   'stats count(*) as occurrences by text',
   'sort occurrences desc',

@@ -107,8 +107,6 @@ export async function playBadRelease(run: LocalRun, start: number, scenario: str
     emails: run.emails,
     notes: run.notes([
       `predictor API: each request is modelled (${counts.invocations} requests, ${counts.errors} failed), and Lambda's built-in metrics derived from them; a sample of ${requests.counts.served} (${requests.counts.failed} failed) ran through the real handler and model, for the logs and traces`,
-      // Found by running the real handler: said on every run until the API's error handling changes.
-      "known gap: the modelled failures count as Lambda Errors, but the real API handler catches the model's error and answers a handled 500, which Lambda does not count as an error; deployed, this release would fire the API's 5xx alarms, which name no playbook, and not the error-rate alarm that rolls the alias back",
     ]),
     failures: [
       detectedAt === undefined && `${errorAlarm.name} never fired`,
