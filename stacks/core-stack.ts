@@ -21,7 +21,13 @@ import { archiveBucketName, physicalName, physicalNamePattern } from './physical
  * redriven error objects, redrive reports and Athena results. A new prefix needs adding here, or its
  * objects never expire. `errors/` has its own rule (see the bucket).
  */
-export const TIERED_PREFIXES = ['logs/', 'redriven/', 'redrive-reports/', 'athena-results/'] as const;
+export const TIERED_PREFIXES = [
+  'logs/',
+  'redriven/',
+  'failed/',
+  'redrive-reports/',
+  'athena-results/',
+] as const;
 
 export interface CoreStackProps extends StackProps {
   /** The validated environment this stack is deployed for. */
@@ -98,6 +104,13 @@ export class CoreStack extends Stack {
               transitionAfter: Duration.days(config.archive.infrequentAccessAfterDays),
             },
           ],
+          expiration: Duration.days(config.archive.expireAfterDays),
+        },
+        {
+          // The redrive's progress marker of an error object must stay readable as long as the object
+          // can be in errors/; markers are small, so they never transition anyway.
+          id: 'redrive-progress-with-errors',
+          prefix: 'redrive-progress/',
           expiration: Duration.days(config.archive.expireAfterDays),
         },
         {

@@ -40,16 +40,17 @@ const redriveEvent = z
 
 /**
  * Invoked by hand or by a remediation run: `{ prefix?, maxObjects?, dryRun? }`, all optional.
- * Answers with a summary; the full report, which can list many malformed lines, is in S3 under its
- * `reportKey`, and a synchronous answer may not exceed 6 MB.
+ * Answers with a summary; the full report is in S3 under its `reportKey` (a synchronous answer may
+ * not exceed 6 MB). A run that nears its timeout stops starting work and still reports; invoking it
+ * again resumes where it stopped.
  */
-export const handler = instrumentHandler(async (event: unknown) => {
+export const handler = instrumentHandler(async (event: unknown, context) => {
   const parsed = redriveEvent.safeParse(event);
   if (!parsed.success) {
     throw new InvalidRedriveEventError(`Invalid redrive event: ${describeIssues(parsed.error, 'event')}`);
   }
   const report = await redriveErrorPrefix(
-    { s3, firehose },
+    { s3, firehose, remainingTimeMs: () => context.getRemainingTimeInMillis() },
     {
       bucket: settings.ARCHIVE_BUCKET_NAME,
       deliveryStreamName: settings.DELIVERY_STREAM_NAME,
@@ -62,8 +63,19 @@ export const handler = instrumentHandler(async (event: unknown) => {
     reportKey: report.reportKey,
     dryRun: report.dryRun,
     truncated: report.truncated,
+    stoppedForTime: report.stoppedForTime,
     totals: report.totals,
-    notMoved: report.objects.filter((object) => !object.moved).map((object) => object.key),
+    // Bounded: the report has them all.
+    unfinished: report.objects
+      .filter((object) => object.status !== 'handled')
+      .slice(0, 50)
+      .map(({ key, status, resumeAfterLine, stoppedBy, error }) => ({
+        key,
+        status,
+        resumeAfterLine,
+        ...(stoppedBy !== undefined && { stoppedBy }),
+        ...(error !== undefined && { error }),
+      })),
   };
   logger.info('Redrive finished', summary);
   return summary;

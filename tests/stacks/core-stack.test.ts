@@ -193,6 +193,8 @@ describe('archive bucket', () => {
       Rules: [
         tiered('logs/'),
         tiered('redriven/'),
+        // Lines the redrive can never re-put, with their reason.
+        tiered('failed/'),
         tiered('redrive-reports/'),
         tiered('athena-results/'),
         // Glacier Flexible Retrieval objects cannot be read until restored: error objects waiting
@@ -202,6 +204,12 @@ describe('archive bucket', () => {
           Prefix: 'errors/',
           Status: 'Enabled',
           Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 45 }],
+          ExpirationInDays: 400,
+        },
+        {
+          Id: 'redrive-progress-with-errors',
+          Prefix: 'redrive-progress/',
+          Status: 'Enabled',
           ExpirationInDays: 400,
         },
         {

@@ -1,5 +1,12 @@
 import '../support/test-environment';
-import { MAX_RECORD_BYTES, parseErrorRecords } from '../../../lambda/firehose-redrive/error-records';
+import {
+  type ErrorRecord,
+  isStrictBase64,
+  MAX_LINE_BYTES,
+  MAX_RECORD_BYTES,
+  parseErrorLine,
+  type UnsendableLine,
+} from '../../../lambda/firehose-redrive/error-records';
 
 const base64 = (data: string | Buffer) => Buffer.from(data).toString('base64');
 
@@ -14,6 +21,18 @@ function errorLine(rawData: unknown, fields: Record<string, unknown> = {}): stri
     rawData,
     ...fields,
   });
+}
+
+/** What the streaming reader gives for each line of a text, sorted as parseErrorLine sorts it. */
+function parseErrorRecords(text: string): { records: ErrorRecord[]; malformed: UnsendableLine[] } {
+  const records: ErrorRecord[] = [];
+  const malformed: UnsendableLine[] = [];
+  text.split('\n').forEach((content, index) => {
+    const parsed = parseErrorLine({ number: index + 1, offset: 0, bytes: Buffer.from(content) });
+    if (parsed.kind === 'record') records.push(parsed.record);
+    if (parsed.kind === 'unsendable') malformed.push(parsed.unsendable);
+  });
+  return { records, malformed };
 }
 
 test('each line becomes its record, with Firehose error code and message', () => {
@@ -60,10 +79,26 @@ test.each([
   ['rawData without padding', errorLine('YQ'), /^rawData is not valid base64$/],
   ['padding inside rawData', errorLine('YQ==YQ=='), /^rawData is not valid base64$/],
   ['URL-safe base64', errorLine('YQ-_'), /^rawData is not valid base64$/],
-])('%s is a malformed line, with the reason', (_label, line, reason) => {
+])('%s is a line that can never be re-put, kept with its reason', (_label, line, reason) => {
   const { records, malformed } = parseErrorRecords(`${errorLine(base64('ok'))}\n${line}\n`);
   expect(records).toHaveLength(1);
-  expect(malformed).toEqual([{ line: 2, reason: expect.stringMatching(reason) }]);
+  expect(malformed).toHaveLength(1);
+  expect(malformed[0]).toMatchObject({ line: 2, reason: expect.stringMatching(reason), content: line });
+});
+
+test('an unsendable line keeps the error code and arrival time Firehose gave it', () => {
+  const { malformed } = parseErrorRecords(errorLine('YQ'));
+  expect(malformed[0]).toMatchObject({
+    errorCode: 'Lambda.FunctionError',
+    arrivalTimestamp: 1_795_000_000_000,
+  });
+});
+
+test('format-conversion failures spell ErrorCode and ErrorMessage capitalised: both are read', () => {
+  const [record] = parseErrorRecords(
+    JSON.stringify({ rawData: base64('x'), ErrorCode: 'DataFormatConversion.Malformed', ErrorMessage: 'm' }),
+  ).records;
+  expect(record).toMatchObject({ errorCode: 'DataFormatConversion.Malformed', errorMessage: 'm' });
 });
 
 test('a record larger than Firehose accepts is malformed, one at the limit is not', () => {
@@ -73,7 +108,43 @@ test('a record larger than Firehose accepts is malformed, one at the limit is no
     `${errorLine(atLimit.toString('base64'))}\n${errorLine(overLimit.toString('base64'))}`,
   );
   expect(records.map((record) => record.rawData.length)).toEqual([MAX_RECORD_BYTES]);
-  expect(malformed).toEqual([
+  expect(malformed.map(({ line, reason }) => ({ line, reason }))).toEqual([
     { line: 2, reason: `rawData is 1024001 bytes, more than the 1024000 bytes Firehose accepts in a record` },
   ]);
+});
+
+test('a 5 MB rawData is checked without a regular expression and set aside as too large', () => {
+  // The old /^(?:[A-Za-z0-9+/]{4})*…$/ check threw "Maximum call stack size exceeded" here.
+  const rawData = Buffer.alloc(3_932_160, 7).toString('base64');
+  expect(rawData.length).toBe(5 * 1024 * 1024);
+  expect(isStrictBase64(rawData)).toBe(true);
+  const { malformed } = parseErrorRecords(errorLine(rawData));
+  expect(malformed[0]?.reason).toBe(
+    'rawData is 3932160 bytes, more than the 1024000 bytes Firehose accepts in a record',
+  );
+});
+
+test('a line longer than is kept is set aside by its length alone', () => {
+  const parsed = parseErrorLine({ number: 3, offset: 10, length: 5_000_000, oversized: true });
+  expect(parsed).toEqual({
+    kind: 'unsendable',
+    unsendable: {
+      line: 3,
+      reason: `line is 5000000 bytes, longer than any line holding a record Firehose accepts (${MAX_LINE_BYTES} bytes kept)`,
+    },
+  });
+});
+
+test.each([
+  ['', true],
+  ['YQ==', true],
+  ['YWI=', true],
+  ['YWJj', true],
+  ['====', false],
+  ['Y===', false],
+  ['YQ=a', false],
+  ['YWJ', false],
+  ['YW\nJj', false],
+])('isStrictBase64(%j) is %s', (text, expected) => {
+  expect(isStrictBase64(text)).toBe(expected);
 });

@@ -1,4 +1,5 @@
 import '../support/test-environment';
+import { Readable } from 'node:stream';
 import type * as FirehoseModule from '@aws-sdk/client-firehose';
 import type * as S3Module from '@aws-sdk/client-s3';
 import type * as ClientMockModule from 'aws-sdk-client-mock';
@@ -17,6 +18,12 @@ interface ColdStarted {
   /** Keys of the reports written. */
   readonly reports: () => string[];
 }
+
+/** A context whose remaining time is fixed. */
+const contextWithTime = (remainingMs: number) => ({
+  ...lambdaContext(),
+  getRemainingTimeInMillis: () => remainingMs,
+});
 
 const saved = { ...process.env };
 afterEach(() => {
@@ -40,10 +47,11 @@ function coldStart(env: Record<string, string | undefined>): ColdStarted {
     s3Mock.on(s3.ListObjectsV2Command).callsFake(async (input: S3Module.ListObjectsV2CommandInput) => ({
       Contents: [{ Key: `${input.Prefix}object-1` }],
     }));
-    s3Mock.on(s3.GetObjectCommand).resolves({
-      Body: {
-        transformToByteArray: async () => new Uint8Array(Buffer.from(body)),
-      } as S3Module.GetObjectCommandOutput['Body'],
+    s3Mock.on(s3.GetObjectCommand).callsFake(async (input: S3Module.GetObjectCommandInput) => {
+      if (input.Key?.startsWith('redrive-progress/')) {
+        throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
+      }
+      return { Body: Readable.from([Buffer.from(body)]), ETag: '"etag"' };
     });
     s3Mock.on(s3.PutObjectCommand).resolves({});
     s3Mock.on(s3.CopyObjectCommand).resolves({});
@@ -54,9 +62,17 @@ function coldStart(env: Record<string, string | undefined>): ColdStarted {
     const { handler } = require(MODULE) as { handler: Handler };
     loaded = {
       handler,
-      listed: () => s3Mock.commandCalls(s3.ListObjectsV2Command).map((call) => call.args[0].input),
+      listed: () =>
+        s3Mock
+          .commandCalls(s3.ListObjectsV2Command)
+          .map((call) => call.args[0].input)
+          .filter((input) => !input.Prefix?.startsWith('redrive-progress/')),
       puts: () => firehoseMock.commandCalls(firehose.PutRecordBatchCommand).length,
-      reports: () => s3Mock.commandCalls(s3.PutObjectCommand).map((call) => call.args[0].input.Key ?? ''),
+      reports: () =>
+        s3Mock
+          .commandCalls(s3.PutObjectCommand)
+          .map((call) => call.args[0].input.Key ?? '')
+          .filter((key) => key.startsWith('redrive-reports/')),
     };
   });
   return loaded as ColdStarted;
@@ -79,9 +95,29 @@ test('redrives the whole error prefix by default and answers with a summary', as
     reportKey: expect.stringMatching(/^redrive-reports\/\d{4}-\d\d-\d\dT.*Z\.json$/),
     dryRun: false,
     truncated: false,
-    totals: { objects: 1, records: 1, reput: 1, failed: 0, malformed: 0, moved: 1, errors: 0 },
-    notMoved: [],
+    stoppedForTime: false,
+    totals: {
+      objects: 1,
+      handled: 1,
+      unfinished: 0,
+      errors: 0,
+      records: 1,
+      reput: 1,
+      refused: 0,
+      setAside: 0,
+      skipped: 0,
+      notStarted: 0,
+    },
+    unfinished: [],
   });
+});
+
+test("stops before its timeout by the context's remaining time, and says what is left", async () => {
+  const run = coldStart(ENVIRONMENT);
+  const summary = await run.handler({}, contextWithTime(5_000));
+  expect(run.puts()).toBe(0);
+  expect(run.reports()).toHaveLength(1);
+  expect(summary).toMatchObject({ stoppedForTime: true, totals: { objects: 0, notStarted: 1 } });
 });
 
 test('an invocation without a payload is the default run', async () => {
@@ -103,7 +139,8 @@ test('the event narrows the prefix, caps the objects and asks for a dry run', as
   expect(run.reports()).toHaveLength(1);
   expect(summary).toMatchObject({
     dryRun: true,
-    notMoved: ['firehose-errors/processing-failed/2026/11/object-1'],
+    totals: { handled: 1, records: 1, reput: 0 },
+    unfinished: [],
   });
 });
 
