@@ -78,8 +78,12 @@ const archive = z
     bufferSizeMiB: z.number().int().min(1).max(128).default(64),
     /**
      * Per service, hours with no record reaching its archive stream after which its "logs stopped"
-     * alarm fires (CloudWatch evaluates at most a day: 1 to 24). Only for services that log steadily:
-     * Vigil's own alerting and remediation functions run on incidents and are rightly quiet for days.
+     * alarm fires (`IncomingRecords` below 1 in each hour, missing data breaching; CloudWatch
+     * evaluates at most a day: 1 to 24). No default on purpose: a stream is quiet whenever its
+     * service is (Vigil's alerting and remediation between incidents, the predictor in an
+     * environment without traffic), and with missing data breaching a default would page for healthy
+     * silence. Set it for services that log steadily, e.g. `{ predictor: 6 }` in production. A name
+     * that is not an archived service fails synthesis.
      */
     logsStoppedAfterHours: z.record(z.string(), z.number().int().min(1).max(24)).default({}),
   })
@@ -182,20 +186,38 @@ const environmentFields = z.strictObject({
     .strictObject({
       /** Addresses subscribed to the cost topic (budget alerts, anomalies, the monthly report). */
       emails: z.array(z.email({ error: 'must be an email address' })).default([]),
-      /** An anomaly alerts at once when its impact reaches this many dollars… */
-      anomalyAbsoluteUsd: z.number().positive().default(50),
-      /** …or this share of the expected spend, in percent. */
-      anomalyPercent: z.number().positive().max(1000).default(20),
       /**
-       * Create the account's service-wide anomaly monitor. AWS allows one per account and makes one
-       * for new accounts; set false when it exists, and give its ARN in `existingMonitorArns`.
+       * An anomaly alerts at once only when its total impact reaches this many dollars AND
+       * `anomalyPercent` of the expected spend. Both, because either alone is noise: 20 % of a $1
+       * service is twenty cents, and $50 on a $20,000-a-month service is a quarter of a percent. $50 is half the
+       * default monthly budget: money worth a message the same day. Smaller anomalies stay on the
+       * console, in GetAnomalies and in the monthly report.
        */
-      serviceMonitor: z.boolean().default(true),
-      /** ARNs of existing anomaly monitors to subscribe too. */
+      anomalyAbsoluteUsd: z.number().positive().default(50),
+      /** …and this share of the expected spend, in percent; `null` lets the dollars alone decide. */
+      anomalyPercent: z.number().positive().max(1000).nullable().default(20),
+      /**
+       * Create a service-wide (AWS services, DIMENSIONAL SERVICE) anomaly monitor. Only in the one
+       * environment that owns the account's monitor: AWS allows "up to one AWS Service Monitor" per
+       * account (https://aws.amazon.com/aws-cost-management/aws-cost-anomaly-detection/faqs/) and may
+       * have made one already ("Default-Services-Monitor"), so a second fails to deploy. Every other
+       * environment gives that monitor's ARN in `existingMonitorArns`. With neither (nor a tag
+       * monitor), anomaly alerts are off and synthesis warns.
+       */
+      serviceMonitor: z.boolean().default(false),
+      /** ARNs of existing anomaly monitors to subscribe (the account's service-wide monitor, most often). */
       existingMonitorArns: z
-        .array(z.string().regex(/^arn:aws[a-z-]*:ce::\d{12}:anomalymonitor\/[\w-]+$/))
+        .array(
+          z.string().regex(/^arn:aws[a-z-]*:ce::\d{12}:anomalymonitor\/[\w-]+$/, {
+            error: 'must be a Cost Anomaly Detection monitor ARN (arn:aws:ce::ACCOUNT:anomalymonitor/ID)',
+          }),
+        )
         .default([]),
-      /** Extra anomaly monitors, each over the spend of some values of one tag. */
+      /**
+       * Extra anomaly monitors, each over the spend of some values of one tag (AWS creates tag
+       * monitors in an organization's management account only, getting-started-ad.html in the
+       * Billing and Cost Management User Guide).
+       */
       tagMonitors: z
         .array(z.strictObject({ tagKey: z.string().min(1), tagValues: z.array(z.string()).min(1) }))
         .default([]),

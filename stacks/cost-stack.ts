@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import {
+  Annotations,
   ArnFormat,
   CfnOutput,
   Duration,
@@ -18,7 +19,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { AccessLogBucket } from '../constructs/access-log-bucket';
-import { CostAnomalyAlerts } from '../constructs/cost/cost-anomaly-alerts';
+import { CostAnomalyAlerts, hasAnomalyMonitor } from '../constructs/cost/cost-anomaly-alerts';
 import { CostBudget } from '../constructs/cost/cost-budget';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
@@ -41,6 +42,11 @@ export interface CostStackProps extends StackProps {
 /** Cost Explorer, Budgets and Cost Anomaly Detection are served from us-east-1 only. */
 export const COST_REGION = 'us-east-1';
 const REPORTS_PREFIX = 'reports/';
+/** What synthesis says when no anomaly monitor is configured. */
+export const ANOMALY_ALERTS_OFF =
+  'Cost anomaly alerts are off: no monitor is configured. Give the account’s service-wide monitor ' +
+  '(aws ce get-anomaly-monitors) in cost.existingMonitorArns, or set cost.serviceMonitor: true ' +
+  'in the one environment that owns it (AWS allows one per account).';
 
 /**
  * Budgets, cost anomaly alerts and the monthly cost report, in us-east-1 with a key of their own
@@ -51,7 +57,8 @@ export class CostStack extends Stack {
   readonly key: kms.Key;
   readonly topic: sns.Topic;
   readonly budgets: readonly CostBudget[];
-  readonly anomalyAlerts: CostAnomalyAlerts;
+  /** Undefined when the configuration names no anomaly monitor (synthesis says so, as an info message). */
+  readonly anomalyAlerts?: CostAnomalyAlerts;
   readonly reportBucket: EncryptedBucket;
   readonly reporter: PlatformFunction;
   readonly monitoring: ServiceMonitoring;
@@ -107,15 +114,7 @@ export class CostStack extends Stack {
       ),
     ];
 
-    this.anomalyAlerts = new CostAnomalyAlerts(this, 'Anomalies', {
-      namePrefix: physicalName(config, 'cost'),
-      topic: this.topic,
-      absoluteUsd: config.cost.anomalyAbsoluteUsd,
-      percent: config.cost.anomalyPercent,
-      serviceMonitor: config.cost.serviceMonitor,
-      existingMonitorArns: config.cost.existingMonitorArns,
-      tagMonitors: config.cost.tagMonitors,
-    });
+    this.anomalyAlerts = this.addAnomalyAlerts(config);
 
     // Server access logs cannot cross regions, so this region gets its own log bucket.
     const accessLogs = new AccessLogBucket(this, 'AccessLogBucket', {
@@ -140,6 +139,30 @@ export class CostStack extends Stack {
     this.monitoring = this.addMonitoring(config);
     new CfnOutput(this, 'CostTopicArn', { value: this.topic.topicArn });
     new CfnOutput(this, 'ReportBucketName', { value: this.reportBucket.bucketName });
+  }
+
+  /**
+   * Anomaly alerts on the monitors the configuration names. None named is not an error: the
+   * account's one service-wide monitor belongs to one environment at most, and its ARN (it holds
+   * the account id) cannot be known to a committed environment file, so alerts are off and synthesis
+   * says how to turn them on. An info message, not a warning: the compliance gate counts warnings
+   * as findings to fix, and an environment may rightly have no anomaly alerts of its own.
+   */
+  private addAnomalyAlerts(config: EnvironmentConfig): CostAnomalyAlerts | undefined {
+    const { cost } = config;
+    if (!hasAnomalyMonitor(cost)) {
+      Annotations.of(this).addInfo(ANOMALY_ALERTS_OFF);
+      return undefined;
+    }
+    return new CostAnomalyAlerts(this, 'Anomalies', {
+      namePrefix: physicalName(config, 'cost'),
+      topic: this.topic,
+      absoluteUsd: cost.anomalyAbsoluteUsd,
+      ...(cost.anomalyPercent !== null && { percent: cost.anomalyPercent }),
+      serviceMonitor: cost.serviceMonitor,
+      existingMonitorArns: cost.existingMonitorArns,
+      tagMonitors: cost.tagMonitors,
+    });
   }
 
   private createReporter(config: EnvironmentConfig): PlatformFunction {

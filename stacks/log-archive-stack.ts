@@ -3,10 +3,12 @@ import { Duration, Size, Stack, type StackProps, Validations } from 'aws-cdk-lib
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
 import { pascal } from '../constructs/construct-names';
@@ -34,6 +36,8 @@ export interface LogArchiveStackProps extends StackProps {
 export class LogArchiveStack extends Stack {
   readonly streams: Readonly<Record<string, LogArchiveStream>>;
   readonly errorObjects: events.Rule;
+  /** One message per object Firehose wrote under `errors/`: the error-object alarm counts them. */
+  readonly errorObjectNotices: sqs.Queue;
   readonly monitoring: ServiceMonitoring;
   /** Per service, the function that re-puts its failed records (a remediation action too). */
   readonly redrivers: Readonly<Record<string, PlatformFunction>>;
@@ -49,6 +53,15 @@ export class LogArchiveStack extends Stack {
     const bucketName = archiveBucketName(config, this.account, this.region);
     const bucket = s3.Bucket.fromBucketAttributes(this, 'Archive', { bucketName, encryptionKey: key });
 
+    // A service named here that has no stream would silently get no "logs stopped" alarm.
+    const unknown = Object.keys(config.archive.logsStoppedAfterHours).filter(
+      (service) => !props.services.includes(service),
+    );
+    if (unknown.length > 0) {
+      throw new Error(
+        `archive.logsStoppedAfterHours names ${unknown.join(', ')}, which has no archive stream; archived services are ${props.services.join(', ')}`,
+      );
+    }
     const streams: Record<string, LogArchiveStream> = {};
     for (const service of props.services) {
       streams[service] = new LogArchiveStream(this, `${pascal(service)}Stream`, {
@@ -63,9 +76,11 @@ export class LogArchiveStack extends Stack {
     }
     this.streams = streams;
 
-    // Any object under the error prefix is a record Firehose gave up on: S3 tells EventBridge.
+    // Any object under the error prefix is a record Firehose gave up on: S3 tells EventBridge, and
+    // the rule puts a notice (bucket, key, size, time) in a queue.
+    this.errorObjectNotices = this.newErrorObjectNotices(config, key);
     this.errorObjects = new events.Rule(this, 'ErrorObjects', {
-      description: `Vigil ${config.name}: objects written under ${ERROR_PREFIX} of the log archive`,
+      description: `Vigil ${config.name}: objects written under ${ERROR_PREFIX} of the log archive, to a queue of notices`,
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
@@ -74,12 +89,12 @@ export class LogArchiveStack extends Stack {
           object: { key: [{ prefix: ERROR_PREFIX }] },
         },
       },
+      targets: [new targets.SqsQueue(this.errorObjectNotices)],
     });
-
     Validations.of(this.errorObjects).acknowledge({
       id: 'Serverless-EventBusDLQ',
       reason:
-        'The rule has no target, so nothing to dead-letter: it exists so its MatchedEvents metric counts error objects.',
+        'A notice the queue refuses after every retry is counted by FailedInvocations, which alarms; the error object itself stays in S3.',
     });
 
     this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
@@ -98,29 +113,32 @@ export class LogArchiveStack extends Stack {
         ...(stoppedAfter !== undefined && { incomingRecordsStoppedAfter: Duration.hours(stoppedAfter) }),
       });
     }
+    // The alarm counts notices the queue received, a metric of the target: EventBridge documents its
+    // own metrics as delivered best effort, and a rule without a target has no Invocations to count
+    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html).
     this.monitoring.addAlarm(
       this,
       { kind: 'log-archive', name: 'error-objects' },
       {
         signal: 'failed-records',
-        // The rule has no target: it exists so that its MatchedEvents count the error objects.
-        metric: new cloudwatch.Metric({
-          namespace: 'AWS/Events',
-          metricName: 'MatchedEvents',
-          dimensionsMap: { RuleName: this.errorObjects.ruleName },
+        metric: this.errorObjectNotices.metricNumberOfMessagesSent({
           statistic: 'Sum',
           period: Duration.minutes(5),
         }),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
+        // SQS publishes a queue's metrics only while it is active; a quiet queue means no error object.
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         severity: 'high',
         summary:
-          'Firehose wrote records it could not process to the error prefix: those logs are not archived until redriven.',
-        thresholdReason: 'any object under errors/ in five minutes',
+          'Firehose wrote records it could not process to the error prefix: those logs are not archived until redriven. The notices queue names each object.',
+        thresholdReason: 'any notice of an object under errors/ in five minutes',
       },
     );
+    // A notice EventBridge could not put in the queue (a key or policy change) is an error object
+    // nobody is told about.
+    this.monitoring.monitorEventRule(this.errorObjects, { name: 'error-objects' });
     const queries = this.addQueries(config, bucketName, key, props.services);
     this.table = queries.table;
     this.workGroup = queries.workGroup;
@@ -133,6 +151,33 @@ export class LogArchiveStack extends Stack {
     // CDK maps Firehose's per-region CIDR blocks for destinations inside a VPC; these streams have
     // none, and CloudFormation validation rejects a mapping nothing reads.
     this.node.tryRemoveChild('@aws-cdk--aws-kinesisfirehose.CidrBlocks');
+  }
+
+  /**
+   * Notices of error objects, encrypted with the platform key (whose policy admits EventBridge
+   * delivering to encrypted queues), kept 14 days, the most SQS allows: a list of what to redrive.
+   */
+  private newErrorObjectNotices(config: EnvironmentConfig, key: kms.IKey): sqs.Queue {
+    const queue = new sqs.Queue(this, 'ErrorObjectNotices', {
+      queueName: physicalName(config, 'log-error-objects'),
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(queue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'Notices of archive error objects are read by people and the redrive, not by a consumer that fails: nothing to dead-letter.',
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'The error-object notices queue has no consumer to retry: its notices wait for an operator, then expire with SQS retention.',
+      },
+    );
+    return queue;
   }
 
   /**
@@ -294,19 +339,31 @@ export class LogArchiveStack extends Stack {
     const objects = (prefix: string) => `${bucketArn}/${prefix}*`;
     const allow = (actions: string[], resources: string[], conditions?: Record<string, unknown>) =>
       fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources, conditions }));
-    allow(['s3:ListBucket'], [bucketArn], { StringLike: { 's3:prefix': [`${errorPrefix(service)}*`] } });
+    // Per error object, a progress marker (what was re-put, so a rerun sends nothing twice) and the
+    // lines that can never be re-put, under prefixes of the service's own (lambda/firehose-redrive/progress.ts).
+    const progress = `redrive-progress/${errorPrefix(service)}`;
+    const failed = `failed/${errorPrefix(service)}`;
+    allow(['s3:ListBucket'], [bucketArn], {
+      StringLike: { 's3:prefix': [`${errorPrefix(service)}*`, `${progress}*`] },
+    });
     allow(['s3:GetObject', 's3:DeleteObject'], [objects(errorPrefix(service))]);
-    allow(['s3:PutObject'], [objects(`redriven/${errorPrefix(service)}`), objects('redrive-reports/')]);
+    allow(['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], [objects(progress)]);
+    allow(
+      ['s3:PutObject'],
+      [objects(`redriven/${errorPrefix(service)}`), objects(failed), objects('redrive-reports/')],
+    );
     allow(['firehose:PutRecordBatch'], [stream.deliveryStream.deliveryStreamArn]);
     allow(['kms:Decrypt', 'kms:GenerateDataKey'], [key.keyArn]);
     Validations.of(fn.role).acknowledge(
       ...[
         objects(errorPrefix(service)),
+        objects(progress),
         objects(`redriven/${errorPrefix(service)}`),
+        objects(failed),
         objects('redrive-reports/'),
       ].map((arn) => ({
         id: wildcardResourceFinding(this, arn),
-        reason: `Redrive of ${service}: error objects and reports are named by Firehose and by the run; the grant is ${arn.split(':::')[1]}.`,
+        reason: `Redrive of ${service}: error objects, markers, set-aside lines and reports are named by Firehose and by the run; the grant is ${arn.split(':::')[1]}.`,
       })),
     );
     Validations.of(fn.function).acknowledge({

@@ -95,6 +95,27 @@ describe('parseEnvironmentConfig', () => {
     );
   });
 
+  it('creates no service-wide anomaly monitor by default and alerts on $50 AND 20%', () => {
+    // AWS allows one service-wide monitor per account: only the environment that owns it sets it.
+    expect(parseEnvironmentConfig(minimal).cost).toMatchObject({
+      serviceMonitor: false,
+      existingMonitorArns: [],
+      anomalyAbsoluteUsd: 50,
+      anomalyPercent: 20,
+    });
+    expect(
+      parseEnvironmentConfig({ ...minimal, cost: { anomalyPercent: null } }).cost.anomalyPercent,
+    ).toBeNull();
+  });
+
+  it('rejects an anomaly monitor ARN that is not one, naming the expected form', () => {
+    expect(
+      errorOf({ ...minimal, cost: { existingMonitorArns: ['arn:aws:sns:us-east-1:123456789012:t'] } }),
+    ).toContain(
+      'cost.existingMonitorArns.0 must be a Cost Anomaly Detection monitor ARN (arn:aws:ce::ACCOUNT:anomalymonitor/ID)',
+    );
+  });
+
   it('reports every problem at once, on a single line', () => {
     const message = errorOf({
       ...minimal,

@@ -12,13 +12,24 @@ describe('summarizeAssembly', () => {
     const { app } = vigilStacks(loadConfig('dev'), WITHOUT_BUNDLING);
     expect(summarizeAssembly(app.synth())).toEqual([
       { stack: 'vigil-dev-core', resources: 8, alarms: 0, functions: 0, monitoringUsd: 0, findings: [] },
-      { stack: 'vigil-dev-cost', resources: 34, alarms: 9, functions: 1, monitoringUsd: 1.3, findings: [] },
+      {
+        stack: 'vigil-dev-cost',
+        // No anomaly monitor or subscription: dev names no monitor, and Vigil no longer creates the
+        // account's one service-wide monitor by default.
+        resources: 32,
+        alarms: 9,
+        functions: 1,
+        monitoringUsd: 1.3,
+        findings: [],
+      },
       {
         stack: 'vigil-dev-log-archive',
-        resources: 62,
-        alarms: 10,
+        // The error-object rule sends notices to a queue (and its policy); the rule's own monitor adds
+        // its failed-invocations and throttled-rules alarms.
+        resources: 66,
+        alarms: 12,
         functions: 3,
-        monitoringUsd: 1,
+        monitoringUsd: 1.2,
         findings: [],
       },
       {

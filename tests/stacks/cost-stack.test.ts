@@ -1,10 +1,13 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { CostAnomalyAlerts } from '../../constructs/cost/cost-anomaly-alerts';
+import { anomalyThresholdExpression, CostAnomalyAlerts } from '../../constructs/cost/cost-anomaly-alerts';
 import { CostBudget } from '../../constructs/cost/cost-budget';
+import { ANOMALY_ALERTS_OFF } from '../../stacks/cost-stack';
 import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
 
+/** The account's service-wide monitor, made by AWS or by another environment. */
+const SERVICES_MONITOR = 'arn:aws:ce::123456789012:anomalymonitor/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
 const config = configWith({
   account: '123456789012',
   region: 'eu-west-1',
@@ -16,6 +19,7 @@ const config = configWith({
     emails: ['finance@example.org'],
     anomalyAbsoluteUsd: 75,
     anomalyPercent: 15,
+    existingMonitorArns: [SERVICES_MONITOR],
     tagMonitors: [{ tagKey: 'Owner', tagValues: ['team-orders'] }],
   },
 });
@@ -93,22 +97,36 @@ describe('budgets', () => {
 });
 
 describe('cost anomaly detection', () => {
-  it('monitors services and the configured tag, and alerts at once past $75 or 15%', () => {
-    template.hasResourceProperties('AWS::CE::AnomalyMonitor', {
-      MonitorType: 'DIMENSIONAL',
-      MonitorDimension: 'SERVICE',
-    });
+  const subscriptionOf = (t: Template) => {
+    const subscriptions = Object.values(t.findResources('AWS::CE::AnomalySubscription'));
+    expect(subscriptions).toHaveLength(1);
+    return subscriptions[0]?.Properties;
+  };
+
+  it('creates no service-wide monitor unless told to: AWS allows one per account', () => {
+    template.resourcePropertiesCountIs('AWS::CE::AnomalyMonitor', { MonitorDimension: 'SERVICE' }, 0);
+    template.resourceCountIs('AWS::CE::AnomalyMonitor', 1);
     template.hasResourceProperties('AWS::CE::AnomalyMonitor', {
       MonitorType: 'CUSTOM',
       MonitorSpecification: JSON.stringify({ Tags: { Key: 'Owner', Values: ['team-orders'] } }),
     });
-    const subscription = Object.values(template.findResources('AWS::CE::AnomalySubscription'))[0];
-    expect(subscription?.Properties).toMatchObject({
+  });
+
+  it('subscribes the existing monitor by its ARN and the tag monitor, at once, to the cost topic', () => {
+    const subscription = subscriptionOf(template);
+    expect(subscription).toMatchObject({
       Frequency: 'IMMEDIATE',
       Subscribers: [{ Type: 'SNS', Address: { Ref: expect.stringMatching(/^CostTopic/) } }],
     });
-    expect(JSON.parse(subscription?.Properties.ThresholdExpression)).toEqual({
-      Or: [
+    expect(subscription.MonitorArnList).toEqual([
+      SERVICES_MONITOR,
+      { 'Fn::GetAtt': [expect.stringMatching(/^AnomaliesTagMonitor0/), 'MonitorArn'] },
+    ]);
+  });
+
+  it('alerts only when an anomaly reaches $75 AND 15% of the expected spend', () => {
+    expect(JSON.parse(subscriptionOf(template).ThresholdExpression)).toEqual({
+      And: [
         {
           Dimensions: {
             Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE',
@@ -127,13 +145,62 @@ describe('cost anomaly detection', () => {
     });
   });
 
+  it('defaults to $50 AND 20%, and lets the dollars alone decide with anomalyPercent: null', () => {
+    const defaults = configWith({}).cost;
+    expect([defaults.anomalyAbsoluteUsd, defaults.anomalyPercent, defaults.serviceMonitor]).toEqual([
+      50,
+      20,
+      false,
+    ]);
+    const absoluteOnly = Template.fromStack(
+      vigilStacks(
+        configWith({
+          cost: { existingMonitorArns: [SERVICES_MONITOR], anomalyAbsoluteUsd: 200, anomalyPercent: null },
+        }),
+        WITHOUT_BUNDLING,
+      ).stacks.cost,
+    );
+    expect(JSON.parse(subscriptionOf(absoluteOnly).ThresholdExpression)).toEqual({
+      Dimensions: {
+        Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE',
+        MatchOptions: ['GREATER_THAN_OR_EQUAL'],
+        Values: ['200'],
+      },
+    });
+    expect(anomalyThresholdExpression(200)).toBe(subscriptionOf(absoluteOnly).ThresholdExpression);
+  });
+
+  it('creates the service-wide monitor in the environment that owns it (cost.serviceMonitor: true)', () => {
+    const owner = Template.fromStack(
+      vigilStacks(configWith({ cost: { serviceMonitor: true } }), WITHOUT_BUNDLING).stacks.cost,
+    );
+    owner.resourcePropertiesCountIs(
+      'AWS::CE::AnomalyMonitor',
+      { MonitorType: 'DIMENSIONAL', MonitorDimension: 'SERVICE', MonitorName: 'vigil-test-cost-services' },
+      1,
+    );
+    expect(subscriptionOf(owner).MonitorArnList).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^AnomaliesServiceMonitor/), 'MonitorArn'] },
+    ]);
+  });
+
+  it('turns anomaly alerts off, saying so at synthesis, when no monitor is configured (the default)', () => {
+    const { stacks: unconfigured } = vigilStacks(configWith({}), WITHOUT_BUNDLING);
+    const cost = Template.fromStack(unconfigured.cost);
+    cost.resourceCountIs('AWS::CE::AnomalyMonitor', 0);
+    cost.resourceCountIs('AWS::CE::AnomalySubscription', 0);
+    expect(unconfigured.cost.anomalyAlerts).toBeUndefined();
+    Annotations.fromStack(unconfigured.cost).hasInfo('*', ANOMALY_ALERTS_OFF);
+    Annotations.fromStack(unconfigured.cost).hasNoWarning('*', Match.anyValue());
+  });
+
   it.each([
     [
       'DAILY summaries without an email',
-      { frequency: 'DAILY' as const },
+      { frequency: 'DAILY' as const, serviceMonitor: true },
       /DAILY anomaly summaries go by email/,
     ],
-    ['no monitor at all', { serviceMonitor: false }, /at least one monitor/],
+    ['no monitor at all', {}, /at least one monitor: give the account’s service-wide monitor/],
   ])('fails synthesis for %s', (_case, extra, message) => {
     const app = new App();
     const stack = new Stack(app, 'S');

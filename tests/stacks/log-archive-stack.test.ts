@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -179,13 +181,78 @@ describe('watching the archive', () => {
       EvaluationPeriods: 6,
       TreatMissingData: 'breaching',
     });
-    template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: {
-        source: ['aws.s3'],
-        'detail-type': ['Object Created'],
-        detail: { object: { key: [{ prefix: 'errors/' }] } },
+  });
+
+  it('sends a notice of each error object to an encrypted queue, and alarms on the notices the queue receives', () => {
+    const rules = template.findResources('AWS::Events::Rule', {
+      Properties: {
+        EventPattern: {
+          source: ['aws.s3'],
+          'detail-type': ['Object Created'],
+          detail: { object: { key: [{ prefix: 'errors/' }] } },
+        },
       },
     });
+    const [ruleId, rule] = Object.entries(rules)[0] ?? [];
+    expect(Object.keys(rules)).toHaveLength(1);
+    // A real target, the notices queue: no longer a rule kept only for its MatchedEvents.
+    const queues = template.findResources('AWS::SQS::Queue', {
+      Properties: { QueueName: 'vigil-test-log-error-objects' },
+    });
+    const [queueId, queue] = Object.entries(queues)[0] ?? [];
+    expect(rule?.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } }),
+    ]);
+    expect(queue?.Properties).toMatchObject({
+      KmsMasterKeyId: expect.anything(),
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Principal: { Service: 'events.amazonaws.com' },
+            // CDK's condition for a KMS-encrypted queue: this account's EventBridge only.
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+
+    const errorObjects = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmName: 'vigil-test-log-archive-error-objects-failed-records' },
+    });
+    expect(Object.values(errorObjects).map((alarm) => alarm.Properties)).toEqual([
+      expect.objectContaining({
+        Namespace: 'AWS/SQS',
+        MetricName: 'NumberOfMessagesSent',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      }),
+    ]);
+    expect(JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'))).not.toContain('MatchedEvents');
+    // A notice EventBridge could not deliver is an error object nobody hears of: that alarms too.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'vigil-test-log-archive-error-objects-failed-invocations',
+      Namespace: 'AWS/Events',
+      MetricName: 'FailedInvocations',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: ruleId } }],
+    });
+  });
+
+  it('refuses a logs-stopped setting for a service that has no archive stream (a typo would mean no alarm)', () => {
+    expect(() =>
+      vigilStacks(configWith({ archive: { logsStoppedAfterHours: { predicter: 6 } } }), WITHOUT_BUNDLING),
+    ).toThrow(
+      'archive.logsStoppedAfterHours names predicter, which has no archive stream; archived services are alerting, remediation, predictor',
+    );
   });
 
   it('has S3 tell EventBridge about new archive objects', () => {
@@ -239,5 +306,44 @@ describe('redrive', () => {
     )?.[1];
     expect(JSON.stringify(policy)).toContain('/errors/service=predictor/*');
     expect(JSON.stringify(policy)).not.toMatch(/"s3:DeleteObject"[^\]]*"Resource":"[^"]*\/logs\//);
+  });
+});
+
+describe('the README’s archive cost table', () => {
+  // The prices and rules the README states above the table; each cell is recomputed from them.
+  const COMPRESSED = 0.1; // GB of GZIP per GB of log text
+  const CLOUDWATCH_GB_MONTH = 0.03;
+  const FIREHOSE_GB = 0.029;
+  const STANDARD = 0.023;
+  const STANDARD_IA = 0.0125;
+  const GLACIER = 0.0036;
+  const cloudWatch = (months: number) => COMPRESSED * CLOUDWATCH_GB_MONTH * months;
+  // Month 1 in Standard, months 2 and 3 in Standard-IA (archive defaults 30 and 90 days), then Glacier.
+  const tiered = (months: number) =>
+    COMPRESSED *
+    Array.from({ length: months }, (_, index) =>
+      index === 0 ? STANDARD : index < 3 ? STANDARD_IA : GLACIER,
+    ).reduce((sum, price) => sum + price, 0);
+  // Objects under 128 KB never leave S3 Standard.
+  const standardOnly = (months: number) => COMPRESSED * STANDARD * months;
+
+  it('matches the stated prices, 5 KB Firehose rounding and the 128 KB transition minimum', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const rows = readme
+      .split('\n')
+      .filter((line) => /^\| (1 year|2 years|5 years)/.test(line))
+      .map((line) => [...line.matchAll(/\$(\d+\.\d{3})/g)].map((match) => Number(match[1])));
+    const usd = (value: number) => Math.round(value * 1000) / 1000;
+    expect(rows).toEqual(
+      [12, 24, 60].map((months) => [
+        usd(cloudWatch(months)),
+        usd(0.11 * FIREHOSE_GB + tiered(months)),
+        usd(1 * FIREHOSE_GB + standardOnly(months)),
+        usd(2.5 * FIREHOSE_GB + standardOnly(months)),
+      ]),
+    );
+    // The issue's figure: two years of a quiet service at one billed GB per GB, above CloudWatch's.
+    expect(usd(FIREHOSE_GB + standardOnly(24))).toBe(0.084);
+    expect(usd(cloudWatch(24))).toBe(0.072);
   });
 });
