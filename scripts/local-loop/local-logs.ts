@@ -9,15 +9,23 @@ export interface LogEvent {
 /**
  * The run's CloudWatch Logs: the lines the functions the run executes for real wrote, by the log
  * group the template gives each function (`LoggingConfig.LogGroup`). The Logs Insights stand-in
- * queries it.
+ * queries it; log-metrics.ts turns its EMF lines and metric-filter matches into metrics.
  */
 export class LocalLogStore {
   private readonly groups = new Map<string, LogEvent[]>();
+  private readonly listeners: ((event: LogEvent) => void)[] = [];
 
   put(logGroup: string, timestamp: number, message: string): void {
+    const event = { logGroup, timestamp, message };
     const events = this.groups.get(logGroup) ?? [];
-    events.push({ logGroup, timestamp, message });
+    events.push(event);
     this.groups.set(logGroup, events);
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Called with every line as it is written (what CloudWatch Logs extracts metrics from). */
+  onEvent(listener: (event: LogEvent) => void): void {
+    this.listeners.push(listener);
   }
 
   /** The events of `logGroups` with `from <= timestamp <= to`, oldest first. */

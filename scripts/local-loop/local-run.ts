@@ -15,9 +15,12 @@ import { LocalLambdaFunction, standInLambda } from './lambda-aliases';
 import { LOCAL_REGION, LocalAws } from './local-aws';
 import { startLocalDynamoDb } from './local-dynamodb';
 import { LocalLogStore } from './local-logs';
+import { LocalSqs } from './local-sqs';
+import { LogMetrics } from './log-metrics';
 import { standInLogsInsights } from './logs-insights-stand-in';
 import type { LoopSummary, ScenarioOptions } from './scenario';
-import { type PublishedMessage, standInServices } from './service-stand-ins';
+import { standInServices } from './service-stand-ins';
+import { LocalSns, type PublishedMessage, type SnsDelivery } from './sns-stand-in';
 import { type SynthesizedApp, synthesizeDevApp } from './synthesize';
 import { SynthesizedAppReader } from './synthesized-app';
 import { describeTask, pathOf } from './task-descriptions';
@@ -29,6 +32,8 @@ export const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 export const LOCAL_ACCOUNT = '123456789012';
+/** One line per SNS delivery, in the run folder. */
+export const SNS_DELIVERIES = 'sns-deliveries.jsonl';
 /** Simulated time moves in steps of this; the alarm engine evaluates every minute in between. */
 const STEP = 10_000;
 
@@ -77,6 +82,8 @@ export class LocalRun {
   readonly logs = new LocalLogStore();
   /** The traces of the requests run for real (X-Ray answers from them). */
   readonly traces = new LocalTraceStore();
+  /** The metrics CloudWatch Logs makes from those lines: EMF and the app's metric filters. */
+  readonly logMetrics: LogMetrics;
   readonly clients: AwsClients;
   readonly loop: VigilLoop;
   readonly watched: readonly LocalLambdaFunction[];
@@ -87,6 +94,10 @@ export class LocalRun {
   /** Each alert's email text, in delivery order. */
   readonly emails: string[] = [];
   readonly published: readonly PublishedMessage[];
+  /** The app's topics and subscriptions: what was published, and what each subscriber received. */
+  readonly sns: LocalSns;
+  /** The app's queues (SNS subscriptions and the functions send to them; a scenario may consume them). */
+  readonly sqs: LocalSqs;
   /** What the functions put in S3, by `bucket/key`. */
   readonly objects: ReadonlyMap<string, Uint8Array | string>;
   private readonly pending: EngineTransition[] = [];
@@ -157,17 +168,34 @@ export class LocalRun {
     );
     standInLambda(this.aws, this.watched, () => this.now());
     standInLogsInsights(this.aws, this.logs);
+    this.logMetrics = new LogMetrics(reader, this.logs, this.simulation.feed);
     standInXRay(this.aws, this.traces);
-    const services = standInServices(this.aws, this.watched, (message) => {
-      const kind = message.attributes.kind ?? '';
-      if (!kind.startsWith('remediation')) return;
-      this.timeline.add(
-        this.now(),
-        `${kind} published to ${message.topicArn.split(':').at(-1)} (episode ${message.attributes.episode ?? 'none'}): ${message.subject ?? ''}`,
-      );
-    });
-    this.published = services.published;
+    const services = standInServices(this.aws, this.watched);
     this.objects = services.objects;
+    this.sqs = new LocalSqs(reader);
+    this.sqs.standIn(this.aws, () => this.now());
+    this.sns = new LocalSns(reader, {
+      now: () => this.now(),
+      sqs: this.sqs,
+      // Reached when a message is delivered, after the loop below exists.
+      functionAt: (arn) => this.loop.functionAt(arn),
+      onPublish: (message) => {
+        const kind = message.attributes.kind ?? '';
+        if (!kind.startsWith('remediation')) return;
+        this.timeline.add(
+          this.now(),
+          `${kind} published to ${message.topicArn.split(':').at(-1)} (episode ${message.attributes.episode ?? 'none'}): ${message.subject ?? ''}`,
+        );
+      },
+      onDelivery: (delivery) => this.recordDelivery(delivery),
+      onInvocationError: (delivery, error) =>
+        this.timeline.add(
+          this.now(),
+          `${delivery.endpoint.split(':function:')[1] ?? delivery.endpoint} (lambda, via ${delivery.topic}) failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+    });
+    this.sns.standIn(this.aws);
+    this.published = this.sns.published;
     this.clients = this.aws.clients(dynamoDbEndpoint);
 
     this.loop = new VigilLoop(
@@ -243,6 +271,8 @@ export class LocalRun {
     this.simulation.run(this.now() + ms, feed, STEP);
     for (const requests of this.requests) await requests();
     await this.deliverPending();
+    // What SNS invokes asynchronously (the intake topic's enricher): after the stretch's own deliveries.
+    await this.sns.flush();
     for (const result of await this.loop.runSchedules(this.now())) {
       if (result.result !== 'delivered')
         this.timeline.add(
@@ -286,6 +316,7 @@ export class LocalRun {
       ...extra,
       `alarms evaluated: ${this.definitions.size} of ${this.definitions.size + this.leftOut} (those on the metrics this scenario produces)`,
       `published messages: ${this.published.length} (alerts and remediation reports)`,
+      ...this.snsNotes(),
       ...this.aws.unsupported.map(
         (call) =>
           `no local stand-in for ${call}: the call failed as an unreachable service would, and the handler carried on without it`,
@@ -321,6 +352,43 @@ export class LocalRun {
   private async release(): Promise<void> {
     await this.closeDynamoDb();
     this.app.dispose();
+  }
+
+  /** Each SNS delivery: a timeline line, and a line of `sns-deliveries.jsonl` in the run folder. */
+  private recordDelivery(delivery: SnsDelivery): void {
+    const what = delivery.attributes.kind ?? (delivery.attributes.alarm ? 'alert' : 'message');
+    // A function as `name:alias`, a queue by name; an address or URL as it is.
+    const endpoint =
+      delivery.protocol === 'lambda'
+        ? (delivery.endpoint.split(':function:')[1] ?? delivery.endpoint)
+        : delivery.protocol === 'sqs'
+          ? (delivery.endpoint.split(':').at(-1) as string)
+          : delivery.endpoint;
+    this.timeline.add(
+      delivery.at,
+      `${what} delivered to ${endpoint} (${delivery.protocol}) via ${delivery.topic}${delivery.filter === 'matched' ? ', filter policy matched' : ''}`,
+    );
+    const line = {
+      time: new Date(delivery.at).toISOString(),
+      topic: delivery.topic,
+      protocol: delivery.protocol,
+      endpoint: delivery.endpoint,
+      subject: delivery.subject ?? null,
+      filter: delivery.filter,
+      outcome: delivery.outcome,
+      messageId: delivery.messageId,
+      subscriptionArn: delivery.subscriptionArn,
+    };
+    fs.appendFileSync(path.join(this.options.runFolder, SNS_DELIVERIES), `${JSON.stringify(line)}\n`);
+  }
+
+  private snsNotes(): string[] {
+    const subscriptions = [...this.sns.topics.values()].flatMap((topic) => topic.subscriptions);
+    if (subscriptions.length === 0) return [];
+    const filtered = this.sns.filteredOut;
+    return [
+      `SNS: ${this.sns.topics.size} topics, ${subscriptions.length} subscriptions from the templates; ${this.sns.deliveries.length} deliveries${this.sns.deliveries.length > 0 ? ` (${this.sns.countsByProtocol()})` : ''}${filtered > 0 ? `, ${filtered} held back by filter policies` : ''}; email and https deliveries are not sent, each is a line of ${SNS_DELIVERIES}`,
+    ];
   }
 
   private recordAlert(alert: EnrichedAlert): void {
@@ -458,16 +526,47 @@ function alarmTags(reader: SynthesizedAppReader): ReadonlyMap<string, Readonly<R
 export function onWatchedFunctions(
   alarm: MetricAlarmDefinition,
   watched: readonly LocalLambdaFunction[],
+  reader: SynthesizedAppReader,
 ): boolean {
   const stats = alarm.metricStat
     ? [alarm.metricStat]
     : (alarm.metrics ?? []).flatMap((q) => q.metricStat ?? []);
+  const fromLogs = metricsFilteredFromLogsOf(watched, reader);
   return (
     stats.length > 0 &&
     stats.every(
       (stat) =>
-        stat.metric.namespace === 'AWS/Lambda' &&
-        watched.some((fn) => fn.functionName === stat.metric.dimensions.FunctionName),
+        (stat.metric.namespace === 'AWS/Lambda' &&
+          watched.some((fn) => fn.functionName === stat.metric.dimensions.FunctionName)) ||
+        fromLogs.has(`${stat.metric.namespace}/${stat.metric.metricName}`),
     )
+  );
+}
+
+/** `namespace/name` of the metrics the app's metric filters make from the watched functions' log groups. */
+function metricsFilteredFromLogsOf(
+  watched: readonly LocalLambdaFunction[],
+  reader: SynthesizedAppReader,
+): ReadonlySet<string> {
+  const groups = new Set(
+    watched.flatMap((fn) =>
+      reader
+        .resources('AWS::Lambda::Function')
+        .filter((resource) => reader.ref(resource) === fn.functionName)
+        .flatMap((resource) => {
+          const logging = resource.properties.LoggingConfig as { LogGroup?: unknown } | undefined;
+          return logging?.LogGroup === undefined ? [] : [deployedValue(logging.LogGroup, resource.stack)];
+        }),
+    ),
+  );
+  return new Set(
+    reader.resources('AWS::Logs::MetricFilter').flatMap((filter) => {
+      const properties = filter.properties as {
+        LogGroupName: unknown;
+        MetricTransformations: { MetricNamespace: string; MetricName: string }[];
+      };
+      if (!groups.has(deployedValue(properties.LogGroupName, filter.stack))) return [];
+      return properties.MetricTransformations.map((t) => `${t.MetricNamespace}/${t.MetricName}`);
+    }),
   );
 }

@@ -5,7 +5,6 @@ import { createPredictorApi } from '../../lambda/predictor-api/predictor-api';
 import { readPredictorApiConfig } from '../../lambda/predictor-api/predictor-api-config';
 import type { AwsClients } from '../../lambda/shared/aws-clients';
 import { type AsyncHandler, instrumentHandler } from '../../lambda/shared/instrument-handler';
-import { logger, metrics } from '../../lambda/shared/observability';
 import { ResultsTable } from '../../lambda/shared/results-table';
 import { EXPORT_COLUMNS } from '../../predictor/features/columns';
 import { LOCATION_DESCRIPTIONS, PRIMARY_TYPES } from '../../predictor/features/vocabulary';
@@ -14,6 +13,7 @@ import { modelPath } from '../../predictor/inference/arrest-model';
 import { predictRecords } from '../../predictor/inference/predict-records';
 import { deployedValue } from './deployed-values';
 import { functionUrlEvent } from './function-url-event';
+import { asDeployed, captureOutput, type DeployedFunction } from './handler-output';
 import type { LocalLambdaFunction } from './lambda-aliases';
 import { LOCAL_REGION } from './local-aws';
 import type { LocalLogStore } from './local-logs';
@@ -53,7 +53,7 @@ export class SampledPredictorRequests {
   private readonly logGroup: string;
   private readonly apiUrl: string;
   private readonly memoryMb: string;
-  private readonly serviceName: string;
+  private readonly deployed: DeployedFunction;
   private readonly config: ReturnType<typeof readPredictorApiConfig>;
   private next = 0;
   /** Requests run so far, and how many the API answered with a 5xx. */
@@ -78,7 +78,10 @@ export class SampledPredictorRequests {
       throw new Error(`the API's model ${localModel} is not the one predictRecords loads (${modelPath()})`);
     }
     this.config = readPredictorApiConfig(environment);
-    this.serviceName = environment.POWERTOOLS_SERVICE_NAME ?? '';
+    this.deployed = {
+      serviceName: environment.POWERTOOLS_SERVICE_NAME,
+      metricsNamespace: environment.POWERTOOLS_METRICS_NAMESPACE,
+    };
     const logging = fn.properties.LoggingConfig as { LogGroup?: unknown } | undefined;
     this.logGroup = logging?.LogGroup
       ? deployedValue(logging.LogGroup, fn.stack)
@@ -135,25 +138,29 @@ export class SampledPredictorRequests {
       `${traceId.slice(2)}-${index}`,
     );
     const lines: string[] = [];
-    const status = await captured(lines, traceId, async () => {
-      try {
-        const response = await handler(
-          { ...event, requestContext: { ...event.requestContext, accountId: this.account } },
-          context,
-        );
-        return response.statusCode ?? 200;
-      } catch {
-        // A function error: API Gateway answers 502 {"message": "Internal server error"} (Lambda
-        // developer guide, "Handling Lambda errors with an API Gateway API").
-        return 502;
-      }
-    });
+    const status = await captureOutput(
+      lines,
+      async () => {
+        try {
+          const response = await handler(
+            { ...event, requestContext: { ...event.requestContext, accountId: this.account } },
+            context,
+          );
+          return response.statusCode ?? 200;
+        } catch {
+          // A function error: API Gateway answers 502 {"message": "Internal server error"} (Lambda
+          // developer guide, "Handling Lambda errors with an API Gateway API").
+          return 502;
+        }
+      },
+      traceId,
+    );
     this.counts.served++;
     if (status >= 500) this.counts.failed++;
     // The lines are written while the request runs: stamped within its (modelled) duration.
     lines.forEach((line, i) => {
       const at = request.at + Math.round((request.durationMs * (i + 1)) / (lines.length + 1));
-      this.logs.put(this.logGroup, at, this.asDeployed(line, at));
+      this.logs.put(this.logGroup, at, asDeployed(line, at, this.deployed));
     });
     this.traces.record({
       id: traceId,
@@ -180,28 +187,6 @@ export class SampledPredictorRequests {
       this.handlers.set(model, handler);
     }
     return handler;
-  }
-
-  /**
-   * The line as the deployed function writes it at `at`: Powertools stamps its lines with the wall
-   * clock, and its logger is one per process, created with the loop's service name; in Lambda the
-   * function's own POWERTOOLS_SERVICE_NAME is there. EMF lines (metrics) get the time in `_aws`.
-   */
-  private asDeployed(line: string, at: number): string {
-    if (!line.startsWith('{')) return line;
-    try {
-      const item = JSON.parse(line) as Record<string, unknown>;
-      const emf = item._aws as { Timestamp?: number } | undefined;
-      if (emf !== undefined) return JSON.stringify({ ...item, _aws: { ...emf, Timestamp: at } });
-      if (!('level' in item)) return line;
-      return JSON.stringify({
-        ...item,
-        timestamp: new Date(at).toISOString(),
-        ...(this.serviceName && { service: this.serviceName }),
-      });
-    } catch {
-      return line;
-    }
   }
 }
 
@@ -296,39 +281,4 @@ function lambdaContext(
     fail: () => undefined,
     succeed: () => undefined,
   };
-}
-
-/** What Powertools' Logger and Metrics print through: their own `Console` (a private field). */
-interface PrintsThroughConsole {
-  console: Console;
-}
-
-/**
- * Runs `request` with the process-wide Powertools logger at INFO (the loop keeps it SILENT, see
- * quiet-handlers.ts) and its and the metrics' output collected into `lines` instead of stdout: the
- * JSON lines Lambda would send to the function's log group. The X-Ray trace header is set as Lambda
- * sets it, so each line carries the request's `xray_trace_id`.
- */
-async function captured<T>(lines: string[], traceId: string, request: () => Promise<T>): Promise<T> {
-  const collect = (...parts: unknown[]) => {
-    lines.push(parts.map(String).join(' '));
-  };
-  const sink = { log: collect, info: collect, warn: collect, error: collect, debug: collect, trace: collect };
-  const targets = [logger, metrics] as unknown as PrintsThroughConsole[];
-  const consoles = targets.map((target) => target.console);
-  const level = logger.getLevelName();
-  const traceHeader = process.env._X_AMZN_TRACE_ID;
-  for (const target of targets) target.console = sink as unknown as Console;
-  logger.setLogLevel('INFO');
-  process.env._X_AMZN_TRACE_ID = `Root=${traceId};Parent=${traceId.slice(-16)};Sampled=1`;
-  try {
-    return await request();
-  } finally {
-    logger.setLogLevel(level);
-    targets.forEach((target, i) => {
-      target.console = consoles[i] as Console;
-    });
-    if (traceHeader === undefined) delete process.env._X_AMZN_TRACE_ID;
-    else process.env._X_AMZN_TRACE_ID = traceHeader;
-  }
 }

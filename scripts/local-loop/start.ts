@@ -74,15 +74,14 @@ async function main(): Promise<number> {
     `Vigil local loop: scenario "${scenario.name}" (dev app synthesized offline, simulated time)\n`,
   );
   console.log(run.timeline.format());
-  if (run.emails[0] !== undefined) {
-    console.log(
-      `\nThe first alert's email:\n${'-'.repeat(72)}\n${run.emails[0].trimEnd()}\n${'-'.repeat(72)}`,
-    );
+  const headline = headlineEmail(run);
+  if (headline !== undefined) {
+    console.log(`\n${headline.title}:\n${'-'.repeat(72)}\n${headline.text.trimEnd()}\n${'-'.repeat(72)}`);
   }
   console.log('\nNot run for real:');
   for (const note of run.notes) console.log(`  - ${note}`);
-  console.log(`\nAlerts in all four formats: ${runFolder}/`);
-  console.log(`Run folder: ${runFolder}/`);
+  // Alerts in their four formats, reports, the timeline and the outcome.
+  console.log(`\nRun folder: ${runFolder}/`);
   fs.writeFileSync(path.join(runFolder, 'timeline.txt'), `${run.timeline.format()}\n`);
   fs.writeFileSync(path.join(runFolder, 'outcome.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
@@ -114,3 +113,31 @@ main().then(
     process.exit(1);
   },
 );
+
+const SEVERITY_ORDER = ['critical', 'high', 'warning', 'info'];
+
+/**
+ * The email worth printing: the most severe alert that opened an episode (the first of those), or,
+ * for a run without alerts (the cost report), its first mail.
+ */
+function headlineEmail(run: ScenarioRun): { title: string; text: string } | undefined {
+  const { alerts } = run.summary;
+  if (alerts.length === run.emails.length && alerts.length > 0) {
+    const opened = alerts
+      .map((alert, index) => ({ alert, index }))
+      .filter(({ alert }) => alert.notification === 'alarm');
+    const rank = (severity: string) => {
+      const at = SEVERITY_ORDER.indexOf(severity);
+      return at < 0 ? SEVERITY_ORDER.length : at;
+    };
+    const [first] = opened.sort(
+      (a, b) => rank(a.alert.severity) - rank(b.alert.severity) || a.index - b.index,
+    );
+    const chosen = first ?? { alert: alerts[0], index: 0 };
+    const text = run.emails[chosen.index];
+    if (text !== undefined)
+      return { title: `The email of the ${chosen.alert?.severity} alert on ${chosen.alert?.alarm}`, text };
+  }
+  const [first] = run.emails;
+  return first === undefined ? undefined : { title: 'The mail', text: first };
+}

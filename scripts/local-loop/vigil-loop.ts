@@ -67,6 +67,8 @@ export class VigilLoop {
   private readonly alertingPattern: EventPattern;
   private readonly dispatchPattern: EventPattern;
   private readonly enrich: (event: unknown) => Promise<AlertOutcome[]>;
+  /** The enricher's function ARN; its aliases' ARNs are this and `:<alias>`. */
+  private readonly enricherArn: string;
   private readonly dispatch: (event: unknown) => Promise<DispatchOutcome[] | DispatchOutcome>;
   private readonly started: Omit<LocalExecution, 'result' | 'startedAt'>[] = [];
   private readonly functions = new Map<string, LocalFunction>();
@@ -100,6 +102,7 @@ export class VigilLoop {
       now,
     );
     this.schedules = reader.scheduledRules(enricherFn);
+    this.enricherArn = deployedValue({ 'Fn::GetAtt': [enricherFn.logicalId, 'Arn'] }, enricherFn.stack);
 
     const dispatcherFn = reader.resource('AWS::Lambda::Function', '-remediation', 'DispatcherFunction');
     const dispatcherConfig = readDispatcherConfig(reader.environment(dispatcherFn));
@@ -179,6 +182,16 @@ export class VigilLoop {
    */
   whileTasksWait(wait: (task: WaitingTask) => Promise<void>): void {
     this.taskWait = wait;
+  }
+
+  /**
+   * The function of the loop an ARN names (its function ARN, or a version's or alias's): what an SNS
+   * subscription or another invoker reaches, run as the rules and state machines run it. `undefined`
+   * for a function the loop does not run.
+   */
+  functionAt(arn: string): LocalFunction | undefined {
+    if (arn === this.enricherArn || arn.startsWith(`${this.enricherArn}:`)) return this.enrich;
+    return this.functions.get(arn);
   }
 
   /**

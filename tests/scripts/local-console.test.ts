@@ -61,7 +61,7 @@ function startConsole(): Promise<string> {
 }
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 40_000;
+  const deadline = Date.now() + 90_000;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
@@ -81,7 +81,8 @@ test('the console serves the run while it goes, takes the approval, and stops on
   });
   page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
   const open = async (target: Page, url: string) => {
-    const response = await target.goto(new URL(url, base).href, { waitUntil: 'load' });
+    // The console shares its process with the run, which is busy between its awaits: give it time.
+    const response = await target.goto(new URL(url, base).href, { waitUntil: 'load', timeout: 90_000 });
     expect({ url, status: response?.status() }).toEqual({ url, status: 200 });
   };
   const run = async () => (await (await page.request.get(new URL('/api/run', base).href)).json()) as RunJson;
@@ -89,11 +90,14 @@ test('the console serves the run while it goes, takes the approval, and stops on
   // The run page is up while the run goes; the run then waits for a person.
   await open(page, '/');
   await until(run, (state) => state.approvals > 0, 'the approval request');
-  await open(page, '/approvals');
-  await page.getByRole('link', { name: 'Approve' }).click();
+  // In a second tab, as a person would: the run page keeps reloading itself while the run goes.
+  const approvals = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  approvals.on('pageerror', (error) => errors.push(`${approvals.url()}: ${error.message}`));
+  await open(approvals, '/approvals');
+  await approvals.getByRole('link', { name: 'Approve' }).click();
   // The real approval function's page: what would be done, and the button that decides.
-  await page.getByRole('button', { name: 'Approve' }).click();
-  await page.getByRole('heading', { name: 'Approved', exact: true }).waitFor();
+  await approvals.getByRole('button', { name: 'Approve' }).click();
+  await approvals.getByRole('heading', { name: 'Approved', exact: true }).waitFor();
 
   const finished = await until(run, (state) => state.status === 'finished', 'the run to finish');
   expect(finished.summary?.remediations).toEqual([
@@ -136,4 +140,4 @@ test('the console serves the run while it goes, takes the approval, and stops on
   const exited = new Promise<number | null>((resolve) => child?.on('exit', (code) => resolve(code)));
   child?.kill('SIGINT');
   expect(await exited).toBe(0);
-}, 90_000);
+}, 180_000);

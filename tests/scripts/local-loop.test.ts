@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -55,9 +56,34 @@ test('bad-model-release: detected, alerted, rolled back, verified and resolved o
   // The timeline and the email text come before the outcome line.
   expect(stdout).toMatch(/bad release: version 2 published to live/);
   expect(stdout).toMatch(/Subject: /);
+  // The scenario's config subscribes on-call's email to the high topic: the templates carry the
+  // subscription, and each alert on that topic is delivered to it (recorded, not sent).
+  expect(stdout).toMatch(/alert delivered to oncall@example\.com \(email\) via vigil-dev-alerts-high/);
+  const runFolder = /^Run folder: (\S+)\/$/m.exec(stdout)?.[1] as string;
+  const deliveries = fs
+    .readFileSync(path.join(root, runFolder, 'sns-deliveries.jsonl'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(deliveries).toContainEqual(
+    expect.objectContaining({
+      topic: 'vigil-dev-alerts-high',
+      protocol: 'email',
+      endpoint: 'oncall@example.com',
+      subject: expect.stringMatching(/^\[HIGH\] ALARM /),
+      filter: 'no filter policy',
+    }),
+  );
   // The alert shows what the sampled real requests left: the handler's error lines and failing traces.
-  expect(stdout).toMatch(/TOP ERRORS in \S+\n- \d+ x Request failed\n/);
-  expect(stdout).toMatch(/FAILING TRACES\n- 1-[0-9a-f]{8}-[0-9a-f]{24} \(HTTP 500, [\d.]+ s, fault\)/);
+  // The real handler's own error, from its log lines; the function error API Gateway answers 502 for.
+  expect(stdout).toMatch(
+    /TOP ERRORS in \S+\n- \d+ x Non-zero status code returned while running TreeEnsembleClassifier/,
+  );
+  expect(stdout).toMatch(/FAILING TRACES\n- 1-[0-9a-f]{8}-[0-9a-f]{24} \(HTTP 502, [\d.]+ s, fault\)/);
+  // The ERROR lines also feed the function's log metric filter: its alarm fires from the real lines.
+  expect(outcome.alerts).toContainEqual(
+    expect.objectContaining({ alarm: 'vigil-dev-predictor-api-error-logs', notification: 'alarm' }),
+  );
   expect(outcome.unsupportedCalls).not.toContain('CloudWatchLogs.StartQuery');
   expect(outcome.unsupportedCalls).not.toContain('XRay.GetTraceSummaries');
 }, 180_000);

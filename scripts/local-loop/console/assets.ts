@@ -26,14 +26,22 @@ table{border-collapse:collapse;background:#fff}th,td{text-align:left;padding:4px
 .graph{background:#fff;border:1px solid var(--line);border-radius:8px;padding:8px;overflow:auto}
 `;
 
-/** Refreshes the run page while the run goes: polls `/api/run` and reloads when anything changed. */
+/**
+ * Refreshes the run page while the run goes: polls `/api/run` and reloads when anything changed,
+ * unless the page is being left (a reload then would replace the navigation the person started).
+ */
 export const CONSOLE_JS = `
 (function () {
   var last = null;
+  var leaving = false;
+  addEventListener('beforeunload', function () { leaving = true; });
+  addEventListener('pagehide', function () { leaving = true; });
   function poll() {
+    if (leaving) return;
     fetch('/api/run', { cache: 'no-store' })
       .then(function (response) { return response.json(); })
       .then(function (run) {
+        if (leaving) return;
         var stamp = run.status + '|' + run.timeline.length + '|' + run.approvals;
         if (last !== null && stamp !== last) { location.reload(); return; }
         last = stamp;

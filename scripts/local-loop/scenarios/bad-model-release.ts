@@ -10,6 +10,10 @@ const BAD_VERSION_FAILURE_SHARE = 0.3;
 /** The run gives up if the episode is not resolved by then. */
 const GIVE_UP_AFTER = 120 * MINUTE;
 const DAY = 24 * 60 * MINUTE;
+/** On-call's address, subscribed to the high topic by this scenario's config. */
+export const ON_CALL_EMAIL = 'oncall@example.com';
+/** A chat webhook subscribed to the warning topic by this scenario's config. */
+const WARNING_WEBHOOK = 'https://hooks.example.com/vigil-warnings';
 
 export const badModelRelease: Scenario = {
   name: 'bad-model-release',
@@ -21,6 +25,9 @@ export const badModelRelease: Scenario = {
       // The shipped dev config only says what it would do: this scenario shows the fix being made.
       config: {
         remediation: { mode: 'dry-run', playbooks: { 'lambda-alias-rollback': { mode: 'enforce' } } },
+        // The shipped dev config has no subscribers: these make the templates carry real
+        // subscriptions, so the run shows who each alert reaches (sns-deliveries.jsonl).
+        alerts: { high: { emails: [ON_CALL_EMAIL] }, warning: { httpsEndpoints: [WARNING_WEBHOOK] } },
       },
       watch: [PREDICTOR_API],
       // The alarms on the function's built-in Lambda metrics; the others read metrics this scenario

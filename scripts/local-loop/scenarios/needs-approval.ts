@@ -1,7 +1,7 @@
 import { functionUrlEvent, functionUrlResponse } from '../function-url-event';
 import { type LocalRun, MINUTE, onWatchedFunctions, openLocalRun } from '../local-run';
 import type { RunConsole, Scenario } from '../scenario';
-import type { PublishedMessage } from '../service-stand-ins';
+import type { PublishedMessage } from '../sns-stand-in';
 import type { WaitingTask } from '../task-tokens';
 import { PREDICTOR_API, playBadRelease } from './bad-model-release';
 

@@ -6,7 +6,6 @@ import { readUploadScorerConfig } from '../../../lambda/upload-scorer/upload-sco
 import { exportHeader, SyntheticCrimes, toExportCsv } from '../../../predictor/generator/synthetic-crimes';
 import { scoreCsv } from '../../../predictor/inference/score-csv';
 import { type LocalRun, MINUTE, openLocalRun } from '../local-run';
-import { LocalSqs } from '../local-sqs';
 import { BucketNotifications, mappingsOf, QueueEventSource } from '../queue-events';
 import type { Scenario, ScenarioRun } from '../scenario';
 
@@ -65,8 +64,8 @@ export const poisonMessages: Scenario = {
 
 async function poison(run: LocalRun, start: number): Promise<ScenarioRun> {
   const { reader } = run;
-  const sqs = new LocalSqs(reader);
-  sqs.standIn(run.aws, () => run.now());
+  // The run's queues: SQS answers the functions from them, and SNS subscriptions deliver into them.
+  const { sqs } = run;
   const notifications = new BucketNotifications(reader, sqs);
   const uploads = sqs.queue('UploadEvents', reader, '-predictor');
   const deadLetters = sqs.queue('UploadEventDeadLetters', reader, '-predictor');
