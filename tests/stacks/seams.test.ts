@@ -11,7 +11,9 @@ import {
 } from '../../constructs/monitoring/alarm-description';
 import { PlatformFunction } from '../../constructs/platform-function';
 import { readEnricherConfig } from '../../lambda/alert-enricher/enricher-config';
+import { readReportSettings } from '../../lambda/cost-report/report-settings';
 import { readPredictorApiConfig } from '../../lambda/predictor-api/predictor-api-config';
+import { readApprovalConfig } from '../../lambda/remediation/approval/approval-config';
 import { remediationTarget } from '../../lambda/remediation/dispatcher/dispatch';
 import {
   type DispatcherConfig,
@@ -144,10 +146,10 @@ const READERS: Readonly<Record<string, SettingsReader>> = {
   'lambda/remediation/envelope/envelope-function.ts': { reader: readEnvelopeConfig },
   'lambda/upload-scorer/handler.ts': { reader: readUploadScorerConfig },
   'lambda/predictor-api/handler.ts': { reader: readPredictorApiConfig },
-  'lambda/remediation/approval/approval-function.ts': { coldStart: true },
+  'lambda/remediation/approval/approval-function.ts': { reader: readApprovalConfig },
   'lambda/remediation/playbook-function.ts': { coldStart: true },
   'lambda/firehose-redrive/redrive-function.ts': { coldStart: true },
-  'lambda/cost-report/report-function.ts': { coldStart: true },
+  'lambda/cost-report/report-function.ts': { reader: readReportSettings },
 };
 
 /** Why the function would not start with its deployed environment; undefined when it would. */
