@@ -6,18 +6,17 @@ import { writeCostReport } from '../lambda/cost-report/cli/cost-report-cli';
 import { launchChromium } from './headless-chromium';
 
 const root = path.join(__dirname, '..');
-const SAMPLE = path.join(root, 'lambda', 'cost-report', 'sample', 'recorded-cost-data.json');
+/** The sample recording (one file per API request), replayed as `npm run cost-report` replays it. */
+const SAMPLE = path.join(root, 'lambda', 'cost-report', 'sample', 'recording');
 const SCREENSHOT = path.join(root, 'docs', 'cost-report.png');
 /** The email is 680 px wide; a little of the grey around it shows where it ends. */
 const VIEWPORT_WIDTH = 760;
 
 /** Renders the sample month and photographs the HTML as a reader would see it, for the docs. */
 async function main(): Promise<void> {
-  const sample = JSON.parse(fs.readFileSync(SAMPLE, 'utf8')) as { period: { end: string } };
-  // Generated on the morning after the month closed, so the picture changes only with the code.
-  const now = new Date(`${sample.period.end}T06:00:00Z`);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-cost-report-'));
-  const { paths } = await writeCostReport({ fixture: SAMPLE, out, now });
+  // Generated at the time it was recorded, so the picture changes only with the code.
+  const { paths } = await writeCostReport({ fixture: SAMPLE, out });
 
   const browser = await launchChromium();
   try {

@@ -1,4 +1,12 @@
-import { type Budget, type BudgetsClient, DescribeBudgetsCommand } from '@aws-sdk/client-budgets';
+import {
+  type Budget,
+  type BudgetPerformanceHistory,
+  type BudgetsClient,
+  DescribeBudgetPerformanceHistoryCommand,
+  type DescribeBudgetPerformanceHistoryCommandOutput,
+  DescribeBudgetsCommand,
+  type DescribeBudgetsCommandOutput,
+} from '@aws-sdk/client-budgets';
 import {
   type CostExplorerClient,
   type Expression,
@@ -9,14 +17,27 @@ import {
   type GetCostAndUsageCommandOutput,
   GetCostForecastCommand,
   type GetCostForecastCommandOutput,
+  GetSavingsPlansCoverageCommand,
+  type GetSavingsPlansCoverageCommandOutput,
+  GetSavingsPlansUtilizationCommand,
+  type GetSavingsPlansUtilizationCommandOutput,
   type GroupDefinition,
 } from '@aws-sdk/client-cost-explorer';
 import { backOff } from 'exponential-backoff';
-import type { RecordedCostData, ReportPeriod } from './cost-report-model';
+import type { RecordedCostData, RecordedSavingsPlans, ReportPeriod } from './cost-report-model';
 import { firstDayAfter, firstDayOf, isoDate, lastDayOf } from './report-period';
 
-/** The one cost metric every query asks for: what was billed, credits and refunds included. */
+/** What was billed, as billed: credits, refunds, tax and fees on the day they were charged. */
 export const COST_METRIC = 'UnblendedCost';
+/** Savings Plans and RI fees spread over the usage they covered: what a team's usage really cost. */
+export const AMORTIZED_METRIC = 'AmortizedCost';
+
+/**
+ * RECORD_TYPE values that are usage, before credits, refunds, tax and fees (the RECORD_TYPE dimension
+ * of API_GetDimensionValues.html). Covered usage is priced on demand in UnblendedCost; the Savings
+ * Plan's negation line, not usage, takes it back.
+ */
+export const USAGE_RECORD_TYPES: readonly string[] = ['Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage'];
 
 /** The forecast's prediction interval, in percent; the response does not repeat it. */
 export const FORECAST_PREDICTION_INTERVAL_PERCENT = 80;
@@ -73,34 +94,59 @@ export async function recordCostData(
       ),
     );
   const twoMonths = { Start: firstDayOf(period.previousMonth), End: period.end };
-  const monthly = { Granularity: 'MONTHLY' as const, Metrics: [COST_METRIC] };
-  const grouped = (GroupBy: GroupDefinition[]) => ({ TimePeriod: twoMonths, ...monthly, GroupBy });
+  const monthly = (...metrics: string[]) => ({ Granularity: 'MONTHLY' as const, Metrics: metrics });
 
-  const costByService = await costAndUsage(
-    'cost by service',
-    grouped([{ Type: 'DIMENSION', Key: 'SERVICE' }]),
-  );
+  // Two dimensions, the most GetCostAndUsage groups by: usage per service apart from the credits,
+  // refunds, tax and fees booked on it, so a service fully covered by credits still shows its usage.
+  const costByService = await costAndUsage('cost by service and record type', {
+    TimePeriod: twoMonths,
+    ...monthly(COST_METRIC, AMORTIZED_METRIC),
+    GroupBy: [
+      { Type: 'DIMENSION', Key: 'SERVICE' },
+      { Type: 'DIMENSION', Key: 'RECORD_TYPE' },
+    ],
+  });
+  // What drove each service's change: its usage by usage type (which names the region, such as
+  // `EU-BoxUsage:c7g.4xlarge`), usage record types only so credits do not hide a driver.
+  const usageByType = await costAndUsage('usage by service and usage type', {
+    TimePeriod: twoMonths,
+    ...monthly(COST_METRIC),
+    GroupBy: [
+      { Type: 'DIMENSION', Key: 'SERVICE' },
+      { Type: 'DIMENSION', Key: 'USAGE_TYPE' },
+    ],
+    Filter: { Dimensions: { Key: 'RECORD_TYPE', Values: [...USAGE_RECORD_TYPES] } },
+  });
+  // Teams by tag, amortized: a Savings Plan's fee lands on the usage it covered, not untagged.
   const costByTag: Record<string, GetCostAndUsageCommandOutput[]> = {};
   for (const key of new Set(options.tagKeys)) {
-    costByTag[key] = await costAndUsage(`cost by tag ${key}`, grouped([{ Type: 'TAG', Key: key }]));
+    const GroupBy: GroupDefinition[] = [{ Type: 'TAG', Key: key }];
+    costByTag[key] = await costAndUsage(`cost by tag ${key}`, {
+      TimePeriod: twoMonths,
+      ...monthly(AMORTIZED_METRIC),
+      GroupBy,
+    });
   }
   const trend = await costAndUsage('12-month trend', {
     TimePeriod: { Start: period.trendStart, End: period.end },
-    ...monthly,
+    ...monthly(COST_METRIC),
   });
   const platformFilter: Expression = {
     Tags: { Key: options.platformTag.key, Values: [options.platformTag.value] },
   };
   const platform = await costAndUsage(
     `platform cost (${options.platformTag.key}=${options.platformTag.value})`,
-    { TimePeriod: twoMonths, ...monthly, Filter: platformFilter },
+    { TimePeriod: twoMonths, ...monthly(AMORTIZED_METRIC), Filter: platformFilter },
   );
   const today = isoDate(options.now);
   const monthStart = firstDayOf(period.currentMonth);
   // GetCostAndUsage rejects an empty period, which the first day of a month would be.
   const monthToDate =
     today > monthStart
-      ? await costAndUsage('month to date', { TimePeriod: { Start: monthStart, End: today }, ...monthly })
+      ? await costAndUsage('month to date', {
+          TimePeriod: { Start: monthStart, End: today },
+          ...monthly(COST_METRIC),
+        })
       : [];
   const forecast = await recordForecast(clients.costExplorer, requests, period, options.now);
   const anomalies = await allPages(
@@ -111,17 +157,28 @@ export async function recordCostData(
         clients.costExplorer.send(new GetAnomaliesCommand(pageInput)),
       ),
   );
+  const savingsPlans = await recordSavingsPlans(clients.costExplorer, requests, period);
   const budgets = await recordBudgets(clients.budgets, requests, options.accountId);
+  const budgetPerformance = await recordBudgetPerformance(
+    clients.budgets,
+    requests,
+    options.accountId,
+    budgets,
+    period.month,
+  );
   return {
     period,
     costByService,
+    usageByType,
     costByTag,
     trend,
     platform,
     monthToDate,
     forecast,
     anomalies,
+    savingsPlans,
     budgets,
+    budgetPerformance,
     costExplorerRequests: requests.costExplorerCount,
   };
 }
@@ -168,6 +225,49 @@ async function recordForecast(
   }
 }
 
+/**
+ * Savings Plans utilization and coverage of the reported month. An account without Savings Plans
+ * answers DataUnavailableException: recorded as such, and coverage (then 0%) is not asked.
+ */
+async function recordSavingsPlans(
+  costExplorer: CostExplorerClient,
+  requests: Requests,
+  period: ReportPeriod,
+): Promise<RecordedSavingsPlans> {
+  const month = {
+    TimePeriod: { Start: firstDayOf(period.month), End: period.end },
+    Granularity: 'MONTHLY' as const,
+  };
+  let utilization: GetSavingsPlansUtilizationCommandOutput;
+  try {
+    utilization = await requests.costExplorer(`GetSavingsPlansUtilization (${period.month})`, () =>
+      costExplorer.send(new GetSavingsPlansUtilizationCommand(month)),
+    );
+  } catch (error) {
+    if (error instanceof CostDataError && nameOf(error.cause) === 'DataUnavailableException') {
+      return { unavailable: `no Savings Plans in ${period.month} (${messageOf(error.cause)})` };
+    }
+    throw error;
+  }
+  const coverage: GetSavingsPlansCoverageCommandOutput[] = [];
+  let token: string | undefined;
+  do {
+    if (coverage.length >= MAX_PAGES) {
+      throw new CostDataError(
+        `GetSavingsPlansCoverage still had more pages after ${MAX_PAGES}; stopped reading`,
+      );
+    }
+    const input = token === undefined ? month : { ...month, NextToken: token };
+    const page = await requests.costExplorer(
+      `GetSavingsPlansCoverage (${period.month}, page ${coverage.length + 1})`,
+      () => costExplorer.send(new GetSavingsPlansCoverageCommand(input)),
+    );
+    coverage.push(page);
+    token = page.NextToken;
+  } while (token);
+  return { utilization, coverage };
+}
+
 async function recordBudgets(
   budgets: BudgetsClient,
   requests: Requests,
@@ -178,17 +278,78 @@ async function recordBudgets(
   let pages = 0;
   do {
     const input = { AccountId: accountId, ...(token === undefined ? {} : { NextToken: token }) };
-    const page = await requests.other(`Budgets DescribeBudgets (page ${++pages})`, () =>
-      budgets.send(new DescribeBudgetsCommand(input)),
-    );
+    let page: DescribeBudgetsCommandOutput;
+    try {
+      page = await requests.other(`Budgets DescribeBudgets (page ${++pages})`, () =>
+        budgets.send(new DescribeBudgetsCommand(input)),
+      );
+    } catch (error) {
+      // Budgets answers an account without any budget with NotFoundException, not an empty list.
+      if (pages === 1 && error instanceof CostDataError && nameOf(error.cause) === 'NotFoundException') {
+        return [];
+      }
+      throw error;
+    }
     all.push(...(page.Budgets ?? []));
     token = page.NextToken;
     if (token !== undefined && pages >= MAX_PAGES) {
       throw new CostDataError(`DescribeBudgets still had more pages after ${MAX_PAGES}; stopped reading`);
     }
   } while (token);
-  // Usage, RI and Savings Plans budgets measure something else than dollars spent.
-  return all.filter((budget) => budget.BudgetType === 'COST');
+  // All of them: the report names the budgets that measure something else than money, and why
+  // they are not shown.
+  return all;
+}
+
+/**
+ * Each cost budget's budgeted and actual amount in the reported month (DescribeBudgets shows only
+ * the current period). Usage, RI and Savings Plans budgets measure hours or percentages, not money;
+ * Budgets keeps no history for annual budgets.
+ */
+async function recordBudgetPerformance(
+  budgets: BudgetsClient,
+  requests: Requests,
+  accountId: string,
+  all: readonly Budget[],
+  month: string,
+): Promise<BudgetPerformanceHistory[]> {
+  const histories: BudgetPerformanceHistory[] = [];
+  for (const budget of all) {
+    if (budget.BudgetType !== 'COST' || budget.TimeUnit === 'ANNUALLY' || !budget.BudgetName) continue;
+    const input = {
+      AccountId: accountId,
+      BudgetName: budget.BudgetName,
+      TimePeriod: {
+        Start: new Date(`${firstDayOf(month)}T00:00:00Z`),
+        End: new Date(`${firstDayAfter(month)}T00:00:00Z`),
+      },
+    };
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const pageInput = token === undefined ? input : { ...input, NextToken: token };
+      let page: DescribeBudgetPerformanceHistoryCommandOutput;
+      try {
+        page = await requests.other(
+          `Budgets DescribeBudgetPerformanceHistory (${budget.BudgetName}, page ${++pages})`,
+          () => budgets.send(new DescribeBudgetPerformanceHistoryCommand(pageInput)),
+        );
+      } catch (error) {
+        // A budget created after the month has no history of it; the report says so.
+        if (pages === 1 && error instanceof CostDataError && nameOf(error.cause) === 'NotFoundException')
+          break;
+        throw error;
+      }
+      if (page.BudgetPerformanceHistory) histories.push(page.BudgetPerformanceHistory);
+      token = page.NextToken;
+      if (token !== undefined && pages >= MAX_PAGES) {
+        throw new CostDataError(
+          `DescribeBudgetPerformanceHistory still had more pages after ${MAX_PAGES}; stopped reading`,
+        );
+      }
+    } while (token);
+  }
+  return histories;
 }
 
 /**

@@ -7,8 +7,11 @@ import { logger } from '../shared/observability';
 import { presignDownload } from '../shared/presigned-urls';
 import { buildCostReport } from './build-cost-report';
 import { recordCostData } from './cost-explorer-reader';
-import type { CostReport } from './cost-report-model';
+import type { CostReport, MonthlyAmount } from './cost-report-model';
+import { formatMoney, formatMoneyAscii, formatMoneyChange, formatPercentChange } from './money';
+import { renderMailSummaryHtml } from './render/mail-summary';
 import { renderReport } from './render/render-report';
+import { anomalyCount } from './render/report-html';
 import { reportPeriod } from './report-period';
 
 export interface MonthlyReportSettings {
@@ -67,15 +70,28 @@ export async function publishMonthlyReport(
   );
 
   const headline = headlineOf(report);
+  const expires = new Date(now.getTime() + settings.linkTtlSeconds * 1000);
+  // A presigned link cannot outlive the credentials that signed it; the stored report does.
+  const linkLine =
+    `Full report (the link works until ${utcMinute(expires)}; after that the report stays at ` +
+    `s3://${settings.bucketName}/${keys.html}): ${url}`;
+  const text = [headline, '', ...detailLines(report), '', linkLine].join('\n');
   await clients.sns.send(
     new PublishCommand({
       TopicArn: settings.topicArn,
-      Subject: snsSubject(`Vigil cost report ${period.month}: ${headline}`),
-      Message: [headline, '', ...detailLines(report), '', `Full report (link expires): ${url}`].join('\n'),
+      // SNS subjects are ASCII: the true minus and `¥` would arrive as `?`.
+      Subject: snsSubject(`Vigil cost report ${period.month}: ${headlineOf(report, { ascii: true })}`),
+      Message: text,
       MessageAttributes: { kind: { DataType: 'String', StringValue: 'cost-report' } },
     }),
   );
   if (settings.email) {
+    // Gmail clips a message past about 102 KB and hides the rest behind a link: the whole report is
+    // mailed only while it is well under that, otherwise its summary with the link.
+    const html =
+      Buffer.byteLength(rendered.html) <= MAIL_HTML_LIMIT_BYTES
+        ? rendered.html
+        : renderMailSummaryHtml(report, { headline, lines: detailLines(report), link: url, linkLine });
     await clients.ses.send(
       new SendEmailCommand({
         FromEmailAddress: settings.email.from,
@@ -83,10 +99,7 @@ export async function publishMonthlyReport(
         Content: {
           Simple: {
             Subject: { Data: `Vigil cost report ${period.month}: ${headline}` },
-            Body: {
-              Html: { Data: rendered.html },
-              Text: { Data: [headline, ...detailLines(report), url].join('\n') },
-            },
+            Body: { Html: { Data: html }, Text: { Data: text } },
           },
         },
       }),
@@ -102,34 +115,79 @@ function put(clients: ReportClients, bucket: string, key: string, body: string, 
   );
 }
 
-const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+/** The largest HTML mailed whole; common clients clip at about 102 KB. */
+export const MAIL_HTML_LIMIT_BYTES = 60_000;
 
-/** `$1,234.56 (+12.3% vs September)`: what a subject line can carry. */
-export function headlineOf(report: CostReport): string {
-  const { totals } = report;
-  const change =
-    totals.changePercent === null
-      ? `${totals.changeUsd >= 0 ? '+' : '-'}${usd.format(Math.abs(totals.changeUsd))}`
-      : `${totals.changePercent >= 0 ? '+' : ''}${totals.changePercent.toFixed(1)}%`;
-  return `${usd.format(totals.lastMonth)} (${change} vs ${report.period.previousMonth})`;
+/** `2026-12-03 18:00 UTC`. */
+function utcMinute(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-function detailLines(report: CostReport): string[] {
+/**
+ * `$1,234.56 billed (+6.9% vs 2026-10), usage +11.2%`: what a subject line can carry. `ascii` for an
+ * SNS subject: `-` and `CNY 273,016.90` instead of `−` and `¥273,016.90`.
+ */
+export function headlineOf(report: CostReport, options: { readonly ascii?: boolean } = {}): string {
+  const { net, grossUsage } = report.totals;
+  const { currency } = report;
+  const money = (amount: number) =>
+    options.ascii ? formatMoneyAscii(amount, currency) : formatMoney(amount, currency);
+  const change = (amount: MonthlyAmount) => {
+    const text =
+      amount.changePercent === null
+        ? `${Math.round(amount.change * 100) > 0 ? '+' : ''}${money(amount.change)}`
+        : formatPercentChange(amount.changePercent);
+    return options.ascii ? text.replace(/−/g, '-') : text;
+  };
+  return `${money(net.lastMonth)} billed (${change(net)} vs ${report.period.previousMonth}), usage ${change(grossUsage)}`;
+}
+
+/** The mail's lines under the headline; every amount in the account's currency, every minus a true one. */
+export function detailLines(report: CostReport): string[] {
+  const money = (amount: number) => formatMoney(amount, report.currency);
   const lines: string[] = [];
+  const { grossUsage, net, amortized } = report.totals;
+  lines.push(
+    `Usage ${money(grossUsage.lastMonth)} (${formatMoneyChange(grossUsage.change, report.currency)}), ` +
+      `bill ${money(net.lastMonth)} (${formatMoneyChange(net.change, report.currency)}), amortized ${money(amortized.lastMonth)}`,
+  );
+  for (const line of report.adjustments) lines.push(`${line.label}: ${money(line.lastMonth)}`);
+  const plans = report.savingsPlans;
+  if (plans !== undefined && !('unavailable' in plans)) {
+    lines.push(
+      `Savings Plans: ${plans.utilizationPercent.toFixed(1)}% used (${money(plans.unusedCommitment)} unused)` +
+        (plans.coveragePercent === null
+          ? ''
+          : `, ${plans.coveragePercent.toFixed(1)}% of eligible spend covered`),
+    );
+  }
   if ('unavailable' in report.forecast)
     lines.push(`Forecast for ${report.period.currentMonth}: ${report.forecast.unavailable}`);
   else
     lines.push(
-      `Forecast for ${report.forecast.month}: ${usd.format(report.forecast.amount)} ` +
-        `(${report.forecast.predictionIntervalPercent}% interval ${usd.format(report.forecast.lower)} to ${usd.format(report.forecast.upper)})`,
+      `Forecast for ${report.forecast.month}: ${money(report.forecast.amount)} ` +
+        `(${report.forecast.predictionIntervalPercent}% interval ${money(report.forecast.lower)} to ${money(report.forecast.upper)})`,
     );
   for (const mover of report.topMovers.slice(0, 3)) {
+    const driver = mover.drivers?.[0];
     lines.push(
-      `${mover.service}: ${mover.changeUsd >= 0 ? '+' : '-'}${usd.format(Math.abs(mover.changeUsd))}`,
+      `${mover.service} usage: ${formatMoneyChange(mover.change, report.currency)}` +
+        (driver
+          ? ` (most of all ${driver.usageType} ${formatMoneyChange(driver.change, report.currency)})`
+          : ''),
     );
   }
-  if (report.anomalies.length > 0) lines.push(`${report.anomalies.length} cost anomalies last month`);
+  const real = report.anomalies.filter((anomaly) => !anomaly.dismissed).length;
+  const dismissed = report.anomalies.length - real;
+  if (report.anomalies.length > 0) {
+    lines.push(
+      `${real === 0 ? 'No cost anomalies' : anomalyCount(real)} last month` +
+        (dismissed > 0 ? ` (${dismissed} dismissed in Cost Explorer, not counted)` : ''),
+    );
+  }
   for (const budget of report.budgets)
-    lines.push(`Budget ${budget.name}: ${budget.percentUsed.toFixed(0)}% used`);
+    lines.push(
+      `Budget ${budget.name}: ${money(budget.actual)} of ${money(budget.limit)} (${budget.percentUsed.toFixed(1)}%)`,
+    );
   return lines;
 }

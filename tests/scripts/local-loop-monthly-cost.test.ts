@@ -6,7 +6,8 @@ import type { LoopSummary } from '../../scripts/local-loop/scenario';
 
 const root = path.join(__dirname, '..', '..');
 const run = promisify(execFile);
-const RECORDING = path.join(root, 'tests/fixtures/aws/cost-explorer/monthly-cost-recorded.json');
+/** One file per request (lambda/cost-report/recording/recorded-exchanges.ts). */
+const RECORDING = path.join(root, 'tests/fixtures/aws/cost-explorer/monthly-cost');
 
 /** The CLI as a user runs it: a child process, its last stdout line the outcome. */
 async function localLoop(...args: string[]) {
@@ -25,45 +26,51 @@ async function localLoop(...args: string[]) {
 
 interface RecordedGroup {
   Keys: string[];
-  Metrics: { UnblendedCost: { Amount: string; Unit: string } };
+  Metrics: Record<'UnblendedCost' | 'AmortizedCost', { Amount: string; Unit: string }>;
 }
 
-test('monthly-cost: the report of the recorded month, as mailed, with the credit and the tax', async () => {
+test('monthly-cost: the report of the recorded month, as mailed: usage $35.45, the $12.00 credit and $2.98 tax on their own lines, $26.43 billed', async () => {
   const { code, stdout, stderr } = await localLoop('--json', '--scenario', 'monthly-cost');
   expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
   const outcome = JSON.parse(stdout.trimEnd().split('\n').at(-1) as string) as LoopSummary;
   expect(outcome).toMatchObject({ scenario: 'monthly-cost', unsupportedCalls: [], alerts: [] });
 
-  // By hand from the recording's November answer (GetCostAndUsage by SERVICE, both pages), each
-  // line rounded to the cent as the report shows it:
-  //   CloudWatch 11.64 + Lambda 7.42 + DynamoDB 4.29 + API Gateway 3.82 + KMS 3.04 + Tax 2.98
-  //   + S3 2.33 + Firehose 1.22 + Step Functions 0.91 + Cost Explorer 0.09 + SNS 0.05 + SQS 0.02
-  //   + Athena (0.6172 usage − 12.00 credit = −11.3828) −11.38 = 26.43 (exactly 26.4330437997)
+  // By hand from the recording's November answer (GetCostAndUsage by SERVICE and RECORD_TYPE, both
+  // pages), each line rounded to the cent as the report shows it. Usage:
+  //   CloudWatch 11.64 + Lambda 7.42 + DynamoDB 4.29 + API Gateway 3.82 + KMS 3.04 + S3 2.33
+  //   + Firehose 1.22 + Step Functions 0.91 + Athena 0.62 + Cost Explorer 0.09 + SNS 0.05 + SQS 0.02
+  //   = 35.45; then the Athena credit −12.00 and Tax 2.98: 26.43 billed (exactly 26.4330437997).
   expect(outcome.costReport).toMatchObject({ month: '2026-11', total: 26.43, currency: 'USD' });
-  expect(outcome.costReport?.services).toHaveLength(13);
+  expect(outcome.costReport?.services).toHaveLength(14);
   expect(outcome.costReport?.services).toEqual(
     expect.arrayContaining([
-      { service: 'Amazon Athena', amount: -11.38 },
+      { service: 'Amazon Athena', amount: 0.62 },
+      { service: 'Credits', amount: -12 },
       { service: 'Tax', amount: 2.98 },
       { service: 'AWS Lambda', amount: 7.42 },
     ]),
   );
-  // The $12.00 credit (RECORD_TYPE Credit on Athena) shows only netted into Athena's line.
-  expect(outcome.costReport?.creditsApplied).toBe(-11.38);
-
-  // The recording agrees with itself: its SERVICE × RECORD_TYPE breakdown of November (which the
-  // report never asks for) holds the credit line and the tax, and adds up to the same total.
-  const recording = JSON.parse(fs.readFileSync(RECORDING, 'utf8')) as {
-    exchanges: {
-      request: { GroupBy?: { Key: string }[] };
-      pages: { ResultsByTime: { Groups: RecordedGroup[] }[] }[];
-    }[];
-  };
-  const byRecordType = recording.exchanges.find((exchange) =>
-    exchange.request.GroupBy?.some((group) => group.Key === 'RECORD_TYPE'),
+  const cents = (outcome.costReport?.services ?? []).reduce(
+    (sum, line) => sum + Math.round(line.amount * 100),
+    0,
   );
-  const groups =
-    byRecordType?.pages.flatMap((page) => page.ResultsByTime.flatMap((result) => result.Groups)) ?? [];
+  expect(cents).toBe(2643);
+  // The credit is shown as what it was, not netted into Athena's usage.
+  expect(outcome.costReport?.creditsApplied).toBe(-12);
+
+  // The recording agrees with itself: the SERVICE × RECORD_TYPE answer holds the credit line and the
+  // tax, and November adds up to the trend's November.
+  const exchange = (file: string) =>
+    JSON.parse(fs.readFileSync(path.join(RECORDING, file), 'utf8')) as {
+      output: { ResultsByTime: { TimePeriod: { Start: string }; Groups: RecordedGroup[] }[] };
+    };
+  const groups = [
+    '01-GetCostAndUsage-service-record-type-page-1.json',
+    '02-GetCostAndUsage-service-record-type-page-2.json',
+  ]
+    .flatMap((file) => exchange(file).output.ResultsByTime)
+    .filter((result) => result.TimePeriod.Start === '2026-11-01')
+    .flatMap((result) => result.Groups);
   const amountOf = (keys: string[]) =>
     groups.find((group) => group.Keys.join() === keys.join())?.Metrics.UnblendedCost.Amount;
   expect(amountOf(['Amazon Athena', 'Credit'])).toBe('-12.0000000000');
@@ -73,15 +80,25 @@ test('monthly-cost: the report of the recorded month, as mailed, with the credit
   expect(groups.every((group) => group.Metrics.UnblendedCost.Unit === 'USD')).toBe(true);
 
   // What the user receives: the mail, printed, and the report in the run folder.
-  expect(stdout).toMatch(/Subject: Vigil cost report 2026-11: \$26\.43 /);
+  // The subject is ASCII (SNS's rule); the body has the true minus.
+  expect(stdout).toContain(
+    'Subject: Vigil cost report 2026-11: $26.43 billed (-47.0% vs 2026-10), usage -23.4%',
+  );
+  expect(stdout).toContain('$26.43 billed (−47.0% vs 2026-10), usage −23.4%');
+  expect(stdout).toContain('No cost anomalies last month (1 dismissed in Cost Explorer, not counted)');
+  expect(stdout).toContain('Credits: −$12.00');
   expect(stdout).toMatch(
-    /Cost Explorer GetCostAndUsage 2026-10-01\.\.2026-12-01 MONTHLY by SERVICE, page 2 of 2/,
+    /Cost Explorer GetCostAndUsage 2026-10-01\.\.2026-12-01 MONTHLY by SERVICE and RECORD_TYPE, page 2 of 2/,
+  );
+  expect(stdout).toMatch(
+    /Budgets DescribeBudgetPerformanceHistory 2026-11-01\.\.2026-12-01 account 123456789012 budget vigil-dev-monthly-904c4064/,
   );
   expect(stdout).toMatch(/mail published to vigil-dev-cost/);
   const folder = /^Run folder: (.+)\/$/m.exec(stdout)?.[1];
   expect(folder).toBeDefined();
   const html = fs.readFileSync(path.join(root, folder as string, 'cost-report.html'), 'utf8');
   expect(html).toContain('Amazon Athena');
-  expect(html).toContain('−$11.38');
+  expect(html).toContain('−$12.00');
+  expect(html).toContain('Dismissed: not an issue');
   expect(fs.existsSync(path.join(root, folder as string, 'cost-report-email.txt'))).toBe(true);
 }, 180_000);

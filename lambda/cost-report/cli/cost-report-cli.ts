@@ -1,14 +1,21 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { describeIssues } from '../../shared/zod-issues';
 import { buildCostReport } from '../build-cost-report';
-import type { CostReport, RecordedCostData } from '../cost-report-model';
+import { recordCostData } from '../cost-explorer-reader';
+import type { CostReport } from '../cost-report-model';
+import { formatMoney, formatMoneyChange, formatPercentChange } from '../money';
+import {
+  RecordingError,
+  RecordingReplay,
+  readRecording,
+  replayClients,
+} from '../recording/recorded-exchanges';
 import { renderReport } from '../render/render-report';
-import { formatPercentChange, formatUsd, formatUsdChange, monthName } from '../render/report-html';
+import { monthName } from '../render/report-html';
+import { reportPeriod } from '../report-period';
 
-const USAGE = 'usage: npm run cost-report -- --fixture RECORDED.json --out DIR [--now 2025-04-03T06:00:00Z]';
+const USAGE = 'usage: npm run cost-report -- --fixture RECORDING_DIR --out DIR [--now 2026-12-03T06:00:00Z]';
 
 /** A problem the person running the command can fix; printed as one line, without a stack. */
 class CliError extends Error {
@@ -21,45 +28,43 @@ class CliError extends Error {
   }
 }
 
-const yearMonth = z.string().regex(/^\d{4}-\d{2}$/, 'must be YYYY-MM');
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
-const pages = z.array(z.looseObject({}));
-
-/**
- * Enough of the shape to fail on the wrong file with a message naming what is missing; the API
- * answers inside are Cost Explorer's and Budgets' own and are read as recorded.
- */
-const recordedCostData = z.looseObject({
-  period: z.object({
-    month: yearMonth,
-    previousMonth: yearMonth,
-    trendStart: day,
-    end: day,
-    currentMonth: yearMonth,
-  }),
-  costByService: pages,
-  costByTag: z.record(z.string(), pages),
-  trend: pages,
-  platform: pages,
-  forecast: z.looseObject({}),
-  anomalies: pages,
-  budgets: z.array(z.looseObject({})),
-  costExplorerRequests: z.number().int().nonnegative(),
-});
-
 export interface WrittenReport {
   readonly report: CostReport;
   readonly paths: { readonly html: string; readonly csv: string; readonly json: string };
 }
 
-/** Reads recorded API answers, builds and renders the report, and writes `cost-report-<month>.*` into `out`. */
+/**
+ * Replays a recording (lambda/cost-report/recording/recorded-exchanges.ts) through the report's own
+ * reader, builds and renders the report, and writes `cost-report-<month>.*` into `out`. The run is
+ * the recorded one: `now` defaults to when the recording was made.
+ */
 export async function writeCostReport(options: {
   readonly fixture: string;
   readonly out: string;
-  readonly now: Date;
+  readonly now?: Date;
 }): Promise<WrittenReport> {
-  const data = await readFixture(options.fixture);
-  const report = buildCostReport(data, { generatedAt: options.now });
+  let recording: ReturnType<typeof readRecording>;
+  try {
+    recording = readRecording(options.fixture);
+  } catch (error) {
+    if (error instanceof RecordingError) throw new CliError(error.message);
+    throw error;
+  }
+  const { manifest } = recording;
+  const now = options.now ?? new Date(manifest.recordedAt);
+  const replay = new RecordingReplay(recording);
+  const data = await recordCostData(replayClients(replay), {
+    period: reportPeriod(now),
+    accountId: manifest.account,
+    tagKeys: manifest.tagKeys,
+    platformTag: manifest.platformTag,
+    now,
+    // A recorded throttling error answers every retry the same.
+    attempts: 1,
+  }).catch((error: Error) => {
+    throw new CliError(`${options.fixture}: ${error.message}`);
+  });
+  const report = buildCostReport(data, { generatedAt: now, tagKeys: manifest.tagKeys });
   const rendered = await renderReport(report);
   const base = path.resolve(options.out, `cost-report-${report.period.month}`);
   const paths = { html: `${base}.html`, csv: `${base}.csv`, json: `${base}.json` };
@@ -72,42 +77,20 @@ export async function writeCostReport(options: {
   return { report, paths };
 }
 
-async function readFixture(file: string): Promise<RecordedCostData> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOENT') throw new CliError(`${file}: no such file`);
-    if (code === 'EISDIR') throw new CliError(`${file}: is a directory, not a file`);
-    throw new CliError(`${file}: ${(error as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`${file}: not JSON (${(error as Error).message})`);
-  }
-  const parsed = recordedCostData.safeParse(json);
-  if (!parsed.success) {
-    throw new CliError(`${file}: not recorded cost data: ${describeIssues(parsed.error, 'file')}`);
-  }
-  // The SDK's response types are what the schema lets through unchanged.
-  return parsed.data as unknown as RecordedCostData;
-}
-
-/** `March 2025: $9,600.54, +$221.59 (+2.4%) vs February 2025; forecast for April 2025 $9,950.00 (…)`. */
+/** `November 2026: ¥273,016.90 billed, +¥17,640.10 (+6.9%) vs October 2026; usage +11.2%; forecast …`. */
 function headline(report: CostReport): string {
-  const { totals, period, forecast } = report;
-  const change = `${formatUsdChange(totals.changeUsd)} (${formatPercentChange(totals.changePercent)}) vs ${monthName(period.previousMonth)}`;
+  const { totals, period, forecast, currency } = report;
+  const money = (amount: number) => formatMoney(amount, currency);
+  const change = `${formatMoneyChange(totals.net.change, currency)} (${formatPercentChange(totals.net.changePercent)}) vs ${monthName(period.previousMonth)}`;
+  const usage = `usage ${money(totals.grossUsage.lastMonth)} (${formatPercentChange(totals.grossUsage.changePercent)})`;
   const outlook =
     'unavailable' in forecast
       ? `no forecast for ${monthName(period.currentMonth)}: ${forecast.unavailable}`
-      : `forecast for ${monthName(forecast.month)} ${formatUsd(forecast.amount)} (${forecast.predictionIntervalPercent}% interval ${formatUsd(forecast.lower)} – ${formatUsd(forecast.upper)})`;
-  return `${monthName(period.month)}: ${formatUsd(totals.lastMonth)}, ${change}; ${outlook}`;
+      : `forecast for ${monthName(forecast.month)} ${money(forecast.amount)} (${forecast.predictionIntervalPercent}% interval ${money(forecast.lower)} – ${money(forecast.upper)})`;
+  return `${monthName(period.month)}: ${money(totals.net.lastMonth)} billed, ${change}; ${usage}; ${outlook}`;
 }
 
-function parseCommandLine(): { fixture: string; out: string; now: Date } {
+function parseCommandLine(): { fixture: string; out: string; now?: Date } {
   let values: { fixture?: string; out?: string; now?: string };
   try {
     ({ values } = parseArgs({
@@ -120,7 +103,8 @@ function parseCommandLine(): { fixture: string; out: string; now: Date } {
     const missing = ['fixture', 'out'].filter((name) => values[name as 'fixture' | 'out'] === undefined);
     throw new CliError(`missing ${missing.map((name) => `--${name}`).join(' and ')}; ${USAGE}`, 2);
   }
-  const now = values.now === undefined ? new Date() : new Date(values.now);
+  if (values.now === undefined) return { fixture: values.fixture, out: values.out };
+  const now = new Date(values.now);
   if (Number.isNaN(now.getTime())) {
     throw new CliError(`--now: not an ISO 8601 date-time (got ${JSON.stringify(values.now)})`, 2);
   }

@@ -50,12 +50,14 @@ const CONFIG: Config = {
 };
 
 export async function costCharts(report: CostReport): Promise<CostCharts> {
+  const locale = numberLocale(report.currency);
   const [trend, movers, services] = await Promise.all([
-    toSvg(trendSpec(report)),
+    toSvg(trendSpec(report), locale),
     toSvg(
-      report.topMovers.length > 0 ? moversSpec(report.topMovers) : message('No service changed in cost.'),
+      report.topMovers.length > 0 ? moversSpec(report.topMovers) : message('No service changed in usage.'),
+      locale,
     ),
-    toSvg(servicesSpec(report.services) ?? message('Nothing was spent last month.')),
+    toSvg(servicesSpec(report.services) ?? message('Nothing was used last month.'), locale),
   ]);
   return { trend, movers, services };
 }
@@ -133,9 +135,9 @@ function trendSpec(report: CostReport): TopLevelSpec {
 
 function moversSpec(movers: readonly ServiceCost[]): TopLevelSpec {
   const rows = [...movers]
-    .sort((a, b) => b.changeUsd - a.changeUsd)
-    .map((mover) => ({ service: mover.service, changeUsd: mover.changeUsd }));
-  const changes = rows.map((row) => row.changeUsd);
+    .sort((a, b) => b.change - a.change)
+    .map((mover) => ({ service: mover.service, change: mover.change }));
+  const changes = rows.map((row) => row.change);
   const y = {
     field: 'service',
     type: 'nominal',
@@ -145,11 +147,11 @@ function moversSpec(movers: readonly ServiceCost[]): TopLevelSpec {
   } as const;
   // Each label sits past its bar's end, which is on the left for a decrease.
   const label = (up: boolean) => ({
-    transform: [{ filter: up ? 'datum.changeUsd > 0' : 'datum.changeUsd <= 0' }],
+    transform: [{ filter: up ? 'datum.change > 0' : 'datum.change <= 0' }],
     mark: { type: 'text' as const, align: up ? ('left' as const) : ('right' as const), dx: up ? 4 : -4 },
     encoding: {
       y,
-      x: { field: 'changeUsd', type: 'quantitative' as const },
+      x: { field: 'change', type: 'quantitative' as const },
       text: { field: 'text', type: 'nominal' as const },
     },
   });
@@ -158,7 +160,7 @@ function moversSpec(movers: readonly ServiceCost[]): TopLevelSpec {
     data: { values: rows },
     transform: [
       {
-        calculate: `(datum.changeUsd > 0 ? '+' : '') + format(datum.changeUsd, '${amountFormat(changes)}')`,
+        calculate: `(datum.change > 0 ? '+' : '') + format(datum.change, '${amountFormat(changes)}')`,
         as: 'text',
       },
     ],
@@ -168,7 +170,7 @@ function moversSpec(movers: readonly ServiceCost[]): TopLevelSpec {
         encoding: {
           y,
           x: {
-            field: 'changeUsd',
+            field: 'change',
             type: 'quantitative',
             title: null,
             // Room beyond the longest bars for their labels.
@@ -179,7 +181,7 @@ function moversSpec(movers: readonly ServiceCost[]): TopLevelSpec {
             },
             axis: { format: '$,f', tickCount: 6 },
           },
-          color: { condition: { test: 'datum.changeUsd > 0', value: INCREASE }, value: DECREASE },
+          color: { condition: { test: 'datum.change > 0', value: INCREASE }, value: DECREASE },
         },
       },
       { mark: { type: 'rule', color: MUTED }, encoding: { x: { datum: 0 } } },
@@ -190,7 +192,7 @@ function moversSpec(movers: readonly ServiceCost[]): TopLevelSpec {
 }
 
 function servicesSpec(services: readonly ServiceCost[]): TopLevelSpec | undefined {
-  // A credit is not a cost of running anything; the HTML table lists it.
+  // Usage only: credits, refunds and tax have their own table in the HTML.
   const spent = services.filter((service) => service.lastMonth > 0).sort((a, b) => b.lastMonth - a.lastMonth);
   if (spent.length === 0) return undefined;
   const shown = spent.slice(0, SERVICES_SHOWN).map((service) => ({
@@ -308,13 +310,33 @@ function helveticaWidth(item: TextItem, text: unknown): number {
 // Vega exports its text metrics for exactly this (vl-convert does the same); the typings omit them.
 (vega as unknown as { textMetrics: { width: typeof helveticaWidth } }).textMetrics.width = helveticaWidth;
 
-async function toSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
+/**
+ * d3-format's `$` is the locale's currency symbol: the account's (`¥` for CNY), never a `$` on a bill
+ * in another currency.
+ */
+function numberLocale(currency: string) {
+  const symbol =
+    new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'narrowSymbol' })
+      .formatToParts(0)
+      .find((part) => part.type === 'currency')?.value ?? currency;
+  return { decimal: '.', thousands: ',', grouping: [3], currency: [symbol, ''] as [string, string] };
+}
+
+async function toSvg(spec: TopLevelSpec, number: ReturnType<typeof numberLocale>): Promise<string> {
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), {
+    renderer: 'none',
+    locale: { number },
+    // The typings omit `locale`, which View has read since Vega 5.22.
+  } as unknown as ConstructorParameters<typeof vega.View>[1]);
   try {
     // Email clients drop <style> blocks, so the class hooks Vega writes for them only add bytes, as do
-    // path coordinates to thirteen decimals.
+    // path coordinates to thirteen decimals, hints for screen readers inside a chart that is labelled
+    // as a whole, pointer hints in a picture nobody can click, defaults written out, and the empty
+    // background paths of groups: the mail has to stay under the size at which clients clip it.
     return (await view.toSVG())
-      .replace(/ class="[^"]*"/g, '')
+      .replace(/ (class|role|aria-hidden|aria-roledescription|pointer-events)="[^"]*"/g, '')
+      .replace(/ opacity="1"/g, '')
+      .replace(/<path d="M0,0h0v0h0Z"\/>|<path d="" display="none"\/>/g, '')
       .replace(/ (d|transform)="[^"]*"/g, (attribute) => attribute.replace(/(\.\d)\d+/g, '$1'));
   } finally {
     view.finalize();

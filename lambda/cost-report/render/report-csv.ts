@@ -1,32 +1,40 @@
 import Papa from 'papaparse';
-import type { CostReport, ServiceCost, TagCost } from '../cost-report-model';
+import type { Adjustment, CostReport, MonthlyAmount, ServiceCost, TagCost } from '../cost-report-model';
 
-/** One row per service, then one per tag value; `kind` says which, so a spreadsheet can filter. */
+/**
+ * One row per service (usage), one per credit, refund, tax or fee line, one per tag value (amortized);
+ * `kind` says which, so a spreadsheet can filter. Service and adjustment rows add up to the bill.
+ */
 const COLUMNS = [
   'kind',
   'month',
+  'currency',
   'service',
+  'recordType',
   'tagKey',
   'tagValue',
   'lastMonth',
   'monthBefore',
-  'changeUsd',
+  'change',
   'changePercent',
   'status',
+  'amortizedLastMonth',
 ] as const;
 
 type CsvRow = Record<(typeof COLUMNS)[number], string | number | null>;
 
 /**
  * RFC 4180 (CRLF, quotes only where needed). `month` is the report's month on every row, so the
- * files of several months can be stacked into one sheet. Amounts are unformatted US dollars; a
- * percentage of nothing is an empty cell.
+ * files of several months can be stacked into one sheet. Amounts are unformatted, in the currency
+ * of the `currency` column; a percentage of nothing is an empty cell.
  */
 export function renderReportCsv(report: CostReport): string {
+  const { month } = report.period;
   const rows: CsvRow[] = [
-    ...report.services.map((service) => serviceRow(report.period.month, service)),
+    ...report.services.map((service) => serviceRow(month, report.currency, service)),
+    ...report.adjustments.map((line) => adjustmentRow(month, report.currency, line)),
     ...report.byTag.flatMap((tag) =>
-      tag.values.map((entry) => tagRow(report.period.month, tag.tagKey, entry)),
+      tag.values.map((entry) => tagRow(month, report.currency, tag.tagKey, entry)),
     ),
   ];
   const csv = Papa.unparse(
@@ -37,31 +45,60 @@ export function renderReportCsv(report: CostReport): string {
   return `${csv}\r\n`;
 }
 
-function serviceRow(month: string, service: ServiceCost): CsvRow {
+function serviceRow(month: string, currency: string, service: ServiceCost): CsvRow {
   return {
     kind: 'service',
     month,
+    currency,
     service: service.service,
+    recordType: null,
     tagKey: null,
     tagValue: null,
-    lastMonth: service.lastMonth,
-    monthBefore: service.monthBefore,
-    changeUsd: service.changeUsd,
-    changePercent: service.changePercent,
+    ...amounts(service),
     status: service.status,
+    amortizedLastMonth: service.amortizedLastMonth,
   };
 }
 
-function tagRow(month: string, tagKey: string, entry: TagCost['values'][number]): CsvRow {
+function adjustmentRow(month: string, currency: string, line: Adjustment): CsvRow {
+  return {
+    kind: 'adjustment',
+    month,
+    currency,
+    service: null,
+    recordType: line.recordType,
+    tagKey: null,
+    tagValue: null,
+    ...amounts(line),
+    status: null,
+    amortizedLastMonth: null,
+  };
+}
+
+function tagRow(month: string, currency: string, tagKey: string, entry: TagCost['values'][number]): CsvRow {
+  const change = tagValueChange(entry);
   return {
     kind: 'tag',
     month,
+    currency,
     service: null,
+    recordType: null,
     tagKey,
     tagValue: entry.value,
-    lastMonth: entry.lastMonth,
-    monthBefore: entry.monthBefore,
-    ...tagValueChange(entry),
+    ...amounts(change),
+    status: change.status,
+    amortizedLastMonth: null,
+  };
+}
+
+function amounts(
+  amount: MonthlyAmount,
+): Pick<CsvRow, 'lastMonth' | 'monthBefore' | 'change' | 'changePercent'> {
+  return {
+    lastMonth: amount.lastMonth,
+    monthBefore: amount.monthBefore,
+    change: amount.change,
+    changePercent: amount.changePercent,
   };
 }
 
@@ -71,11 +108,16 @@ function tagRow(month: string, tagKey: string, entry: TagCost['values'][number])
  */
 export function tagValueChange(
   entry: TagCost['values'][number],
-): Pick<ServiceCost, 'changeUsd' | 'changePercent' | 'status'> {
-  const changeUsd = Math.round((entry.lastMonth - entry.monthBefore) * 100) / 100;
+): MonthlyAmount & Pick<ServiceCost, 'status'> {
+  const change = Math.round((entry.lastMonth - entry.monthBefore) * 100) / 100;
   return {
-    changeUsd,
-    changePercent: entry.monthBefore <= 0 ? null : Math.round((changeUsd / entry.monthBefore) * 1000) / 10,
+    lastMonth: entry.lastMonth,
+    monthBefore: entry.monthBefore,
+    change,
+    changePercent:
+      entry.monthBefore <= 0 || entry.lastMonth < 0
+        ? null
+        : Math.round((change / entry.monthBefore) * 1000) / 10,
     status: entry.monthBefore === 0 ? 'new' : entry.lastMonth === 0 ? 'gone' : 'continuing',
   };
 }

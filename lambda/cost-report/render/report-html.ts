@@ -1,4 +1,13 @@
-import type { BudgetStatus, CostAnomaly, CostReport, ServiceCost, TagCost } from '../cost-report-model';
+import type {
+  Adjustment,
+  BudgetStatus,
+  CostAnomaly,
+  CostReport,
+  MonthlyAmount,
+  ServiceCost,
+  TagCost,
+} from '../cost-report-model';
+import { formatDay, formatMoney, formatMoneyChange, formatPercentChange } from '../money';
 import type { CostCharts } from './cost-charts';
 import { tagValueChange } from './report-csv';
 
@@ -15,28 +24,7 @@ const INCREASE = '#c0392b';
 const DECREASE = '#23855a';
 const WARNING = '#b7791f';
 
-/** `$1,234.56`; a credit is `−$12.00`, with a true minus sign. */
-export function formatUsd(amount: number): string {
-  const cents = Math.round(amount * 100);
-  const dollars = (Math.abs(cents) / 100).toLocaleString('en-US', {
-    minimumFractionDigits: 2,
-    maximumFractionDigits: 2,
-  });
-  return `${cents < 0 ? '−' : ''}$${dollars}`;
-}
-
-/** A change: `+$1,234.56`, `−$12.00` or `$0.00`. */
-export function formatUsdChange(amount: number): string {
-  return `${Math.round(amount * 100) > 0 ? '+' : ''}${formatUsd(amount)}`;
-}
-
-/** A change in percent with one decimal, `+12.3%`, `−4.0%`, or `n/a` when there was nothing to compare with. */
-export function formatPercentChange(percent: number | null): string {
-  if (percent === null) return 'n/a';
-  const tenths = Math.round(percent * 10);
-  const sign = tenths > 0 ? '+' : tenths < 0 ? '−' : '';
-  return `${sign}${(Math.abs(tenths) / 10).toFixed(1)}%`;
-}
+export { formatPercentChange } from '../money';
 
 /** `2025-03` → `March 2025`. */
 export function monthName(month: string, length: 'long' | 'short' = 'long'): string {
@@ -56,7 +44,8 @@ export function renderReportHtml(report: CostReport, charts: CostCharts): string
     section('12-month trend', figure(charts.trend)),
     section('Top movers', topMovers(report, charts.movers)),
     section('Anomalies', anomalies(report)),
-    section('Cost by service', costByService(report, charts.services)),
+    section('Usage by service', costByService(report, charts.services)),
+    section('Credits, refunds, tax and fees', adjustments(report)),
     section('Cost by tag', costByTag(report)),
     section('Vigil’s own cost', platformCost(report)),
     section('Cost of this report', apiCost(report)),
@@ -92,31 +81,45 @@ function header(report: CostReport): string {
 }
 
 function headline(report: CostReport): string {
-  const { totals, period } = report;
+  const { totals, period, currency } = report;
+  const money = (amount: number) => formatMoney(amount, currency);
   const forecast =
     'unavailable' in report.forecast
       ? card(`Forecast, ${monthName(period.currentMonth)}`, 'n/a', [
           `No forecast for ${monthName(period.currentMonth)}: ${report.forecast.unavailable}`,
         ])
-      : card(`Forecast, ${monthName(report.forecast.month)}`, formatUsd(report.forecast.amount), [
+      : card(`Forecast, ${monthName(report.forecast.month)}`, money(report.forecast.amount), [
           `${report.forecast.predictionIntervalPercent}% interval:`,
-          `${formatUsd(report.forecast.lower)} – ${formatUsd(report.forecast.upper)}`,
+          `${money(report.forecast.lower)} – ${money(report.forecast.upper)}`,
         ]);
   const cards = `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">
 <tr>
-${card(`Total, ${monthName(period.month)}`, formatUsd(totals.lastMonth), [`${formatUsd(totals.monthBefore)} in ${monthName(period.previousMonth)}`])}
+${card(
+  `Bill, ${monthName(period.month)}`,
+  money(totals.net.lastMonth),
+  [
+    `${changeText(totals.net, currency)} vs ${monthName(period.previousMonth, 'short')}`,
+    `amortized ${money(totals.amortized.lastMonth)}`,
+  ],
+  INK,
+)}
 <td width="12" style="width:12px;"></td>
 ${card(
-  `Change vs ${monthName(period.previousMonth)}`,
-  formatUsdChange(totals.changeUsd),
-  [formatPercentChange(totals.changePercent)],
-  changeColour(totals.changeUsd),
+  'Usage, before credits and tax',
+  money(totals.grossUsage.lastMonth),
+  [`${changeText(totals.grossUsage, currency)} vs ${monthName(period.previousMonth, 'short')}`],
+  changeColour(totals.grossUsage.change),
 )}
 <td width="12" style="width:12px;"></td>
 ${forecast}
 </tr>
 </table>`;
-  return row(`${cards}\n${budgets(report.budgets)}`, '16px 20px 8px');
+  return row(`${cards}\n${budgets(report)}`, '16px 20px 8px');
+}
+
+/** `+$1,464.00 (+11.2%)`. */
+function changeText(amount: MonthlyAmount, currency: string): string {
+  return `${formatMoneyChange(amount.change, currency)} (${formatPercentChange(amount.changePercent)})`;
 }
 
 function card(label: string, value: string, details: readonly string[], colour = INK): string {
@@ -127,24 +130,26 @@ ${details.map((detail) => `<div style="font-size:12px;color:${colour === INK ? M
 </td>`;
 }
 
-function budgets(statuses: readonly BudgetStatus[]): string {
-  if (statuses.length === 0) {
+function budgets(report: CostReport): string {
+  if (report.budgets.length === 0) {
     return paragraph('No cost budget is set for this account.', `margin:14px 0 0;color:${MUTED};`);
   }
-  return statuses.map(budget).join('\n');
+  return report.budgets.map((status) => budget(status, report)).join('\n');
 }
 
-function budget(status: BudgetStatus): string {
+function budget(status: BudgetStatus, report: CostReport): string {
   const [verdict, colour] =
-    status.percentUsed >= 100
+    status.percentUsed > 100
       ? ['Over budget', INCREASE]
-      : status.forecastUsd !== undefined && status.forecastUsd > status.limitUsd
-        ? ['Forecast over budget', WARNING]
-        : status.percentUsed >= 80
-          ? ['Near the limit', WARNING]
-          : ['On track', DECREASE];
+      : status.percentUsed >= 80
+        ? ['Near the limit', WARNING]
+        : ['Within budget', DECREASE];
   const filled = Math.max(0, Math.min(100, Math.round(status.percentUsed)));
-  const forecast = status.forecastUsd === undefined ? '' : `; forecast ${formatUsd(status.forecastUsd)}`;
+  const monthly =
+    status.periodStart === `${report.period.month}-01` && status.periodEnd === report.period.end;
+  const period = monthly
+    ? `in ${monthName(report.period.month)}`
+    : `in its period ${formatDay(status.periodStart)} to ${formatDay(lastDayBefore(status.periodEnd))}`;
   const bar =
     filled === 0
       ? `<td style="height:6px;background:${LINE};font-size:0;line-height:0;">&nbsp;</td>`
@@ -154,21 +159,29 @@ function budget(status: BudgetStatus): string {
             : ''
         }`;
   return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin-top:14px;">
-<tr><td style="font-size:13px;padding-bottom:4px;"><span style="display:inline-block;padding:1px 7px;border-radius:9px;background:${colour};color:#ffffff;font-size:11px;font-weight:bold;">${escapeHtml(verdict)}</span>&nbsp; Budget <strong>${escapeHtml(status.name)}</strong>: ${formatUsd(status.actualUsd)} of ${formatUsd(status.limitUsd)} (${status.percentUsed.toFixed(1)}%)${escapeHtml(forecast)}</td></tr>
+<tr><td style="font-size:13px;padding-bottom:4px;"><span style="display:inline-block;padding:1px 7px;border-radius:9px;background:${colour};color:#ffffff;font-size:11px;font-weight:bold;">${escapeHtml(verdict)}</span>&nbsp; Budget <strong>${escapeHtml(status.name)}</strong>: ${formatMoney(status.actual, report.currency)} of ${formatMoney(status.limit, report.currency)} ${escapeHtml(period)} (${status.percentUsed.toFixed(1)}%)</td></tr>
 <tr><td><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr>${bar}</tr></table></td></tr>
 </table>`;
+}
+
+/** `2026-12-01` → `2026-11-30`: budget periods end on an exclusive date. */
+function lastDayBefore(day: string): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  return Number.isNaN(date.getTime())
+    ? day
+    : new Date(date.getTime() - 86_400_000).toISOString().slice(0, 10);
 }
 
 function topMovers(report: CostReport, chart: string): string {
   if (report.topMovers.length === 0) {
     return paragraph(
       escapeHtml(
-        `No service changed in cost between ${monthName(report.period.previousMonth)} and ${monthName(report.period.month)}.`,
+        `No service changed in usage between ${monthName(report.period.previousMonth)} and ${monthName(report.period.month)}.`,
       ),
     );
   }
   // In the chart's order, increases first, so the table reads as its legend.
-  const movers = [...report.topMovers].sort((a, b) => b.changeUsd - a.changeUsd);
+  const movers = [...report.topMovers].sort((a, b) => b.change - a.change);
   return `${figure(chart)}\n${serviceTable(report, movers, false)}`;
 }
 
@@ -178,30 +191,60 @@ function anomalies(report: CostReport): string {
   }
   const rows = report.anomalies.map(
     (anomaly) =>
-      `<tr>${cell(escapeHtml(anomalyDates(anomaly)), 'left', 'white-space:nowrap;')}${cell(
-        `${formatUsd(anomaly.impactUsd)}${
+      `<tr${anomaly.dismissed ? ` style="color:${MUTED};"` : ''}>${cell(
+        `${escapeHtml(anomalyDates(anomaly))}${feedbackBadge(anomaly)}`,
+        'left',
+        'white-space:nowrap;',
+      )}${cell(
+        `${formatMoney(anomaly.impact, report.currency)}${
           anomaly.impactPercent === undefined
             ? ''
             : `<div style="font-size:12px;color:${MUTED};">${formatPercentChange(anomaly.impactPercent)}</div>`
         }`,
         'right',
-        `color:${INCREASE};`,
+        anomaly.dismissed ? '' : `color:${INCREASE};`,
       )}${cell(rootCauses(anomaly), 'left')}</tr>`,
   );
-  return table(
+  const real = report.anomalies.filter((anomaly) => !anomaly.dismissed).length;
+  const dismissed = report.anomalies.length - real;
+  const summary =
+    dismissed === 0
+      ? ''
+      : paragraph(
+          escapeHtml(
+            `${anomalyCount(real)}; ${dismissed} more dismissed in Cost Explorer (marked, not counted).`,
+          ),
+        );
+  return `${summary}${table(
     [
-      { heading: 'When', align: 'left', width: 150 },
+      { heading: 'When', align: 'left', width: 170 },
       { heading: 'Impact', align: 'right', width: 90 },
       { heading: 'Root causes', align: 'left' },
     ],
     rows,
-  );
+  )}`;
+}
+
+/** `1 anomaly`, `3 anomalies`. */
+export function anomalyCount(count: number): string {
+  return `${count} ${count === 1 ? 'anomaly' : 'anomalies'}`;
+}
+
+function feedbackBadge(anomaly: CostAnomaly): string {
+  if (anomaly.feedback === undefined) return '';
+  const text =
+    anomaly.feedback === 'YES'
+      ? 'Confirmed'
+      : anomaly.feedback === 'NO'
+        ? 'Dismissed: not an issue'
+        : 'Dismissed: planned activity';
+  return `<div style="font-size:11px;color:${anomaly.dismissed ? MUTED : INCREASE};">${text}</div>`;
 }
 
 function anomalyDates(anomaly: CostAnomaly): string {
-  const start = anomaly.start.slice(0, 10);
+  const start = formatDay(anomaly.start);
   if (anomaly.end === undefined) return `since ${start}`;
-  const end = anomaly.end.slice(0, 10);
+  const end = formatDay(anomaly.end);
   return end === start ? start : `${start} to ${end}`;
 }
 
@@ -224,47 +267,104 @@ function rootCauses(anomaly: CostAnomaly): string {
 }
 
 function costByService(report: CostReport, chart: string): string {
-  const credits = report.services.filter((service) => service.lastMonth < 0);
-  const creditNote =
-    credits.length === 0
-      ? ''
-      : paragraph(
-          `The chart leaves out credits and refunds (${formatUsd(credits.reduce((sum, s) => sum + s.lastMonth, 0))}); the table includes them.`,
-          `margin:0 0 8px;font-size:12px;color:${MUTED};`,
-        );
   if (report.services.length === 0) {
     return paragraph(
       escapeHtml(
-        `Nothing was spent in ${monthName(report.period.month)} or ${monthName(report.period.previousMonth)}.`,
+        `Nothing was used in ${monthName(report.period.month)} or ${monthName(report.period.previousMonth)}.`,
       ),
     );
   }
-  return `${figure(chart)}\n${creditNote}${serviceTable(report, report.services, true)}`;
+  const explanation = paragraph(
+    'Usage before credits, refunds, tax and fees (unblended); the last column spreads Savings Plans ' +
+      'and RI fees over the usage they covered (amortized).',
+    `margin:0 0 8px;font-size:12px;color:${MUTED};`,
+  );
+  return `${figure(chart)}\n${explanation}${serviceTable(report, report.services, true)}`;
 }
 
 function serviceTable(report: CostReport, services: readonly ServiceCost[], withTotal: boolean): string {
+  const { currency } = report;
   const rows = services.map(
     (service) =>
-      `<tr>${cell(`${escapeHtml(service.service)}${badge(service.status)}`, 'left')}${amountCells(
-        service.monthBefore,
-        service.lastMonth,
-        service.changeUsd,
-        service.changePercent,
-      )}</tr>`,
+      `<tr>${cell(`${escapeHtml(service.service)}${badge(service.status)}${drivers(service, currency)}`, 'left')}${amountCells(service, currency)}${
+        withTotal ? cell(formatMoney(service.amortizedLastMonth, currency), 'right', `color:${MUTED};`) : ''
+      }</tr>`,
   );
   if (withTotal) {
-    const { totals } = report;
+    const usage = report.totals.grossUsage;
+    const amortizedUsage =
+      services.reduce((total, service) => total + Math.round(service.amortizedLastMonth * 100), 0) / 100;
+    const style = `border-top:2px solid ${INK};`;
     rows.push(
-      `<tr style="font-weight:bold;">${cell('Total', 'left', `border-top:2px solid ${INK};`)}${amountCells(
-        totals.monthBefore,
-        totals.lastMonth,
-        totals.changeUsd,
-        totals.changePercent,
-        `border-top:2px solid ${INK};`,
+      `<tr style="font-weight:bold;">${cell('Usage', 'left', style)}${amountCells(usage, currency, style)}${cell(
+        formatMoney(amortizedUsage, currency),
+        'right',
+        style,
       )}</tr>`,
     );
   }
-  return table(amountColumns(report, 'Service'), rows);
+  const columns = amountColumns(report, 'Service');
+  return table(withTotal ? [...columns, { heading: 'Amortized', align: 'right', width: 96 }] : columns, rows);
+}
+
+/**
+ * What is not usage, each record type with the services it was booked on, then the bill: usage
+ * plus these rows, to the cent.
+ */
+function adjustments(report: CostReport): string {
+  const { currency, totals } = report;
+  const style = `border-top:2px solid ${INK};`;
+  const rows = report.adjustments.map((line: Adjustment) => {
+    const detail =
+      line.services.length === 0
+        ? ''
+        : `<div style="font-size:12px;color:${MUTED};">${escapeHtml(
+            line.services
+              .slice(0, 4)
+              .map((entry) => `${entry.service} ${formatMoney(entry.amount, currency)}`)
+              .join(' · ') + (line.services.length > 4 ? ` · ${line.services.length - 4} more` : ''),
+          )}</div>`;
+    return `<tr>${cell(`${escapeHtml(line.label)}${detail}`, 'left')}${amountCells(line, currency)}</tr>`;
+  });
+  rows.unshift(`<tr>${cell('Usage', 'left')}${amountCells(totals.grossUsage, currency)}</tr>`);
+  rows.push(
+    `<tr style="font-weight:bold;">${cell('Bill', 'left', style)}${amountCells(totals.net, currency, style)}</tr>`,
+  );
+  const none =
+    report.adjustments.length === 0
+      ? paragraph(
+          escapeHtml(
+            `No credits, refunds, tax or fees in ${monthName(report.period.month)} or ${monthName(report.period.previousMonth)}: the bill is the usage.`,
+          ),
+        )
+      : '';
+  return `${none}${table(amountColumns(report, 'Line'), rows)}${savingsPlans(report)}`;
+}
+
+/** Under the fees: whether the Savings Plans bought were used, and how much they covered. */
+function savingsPlans(report: CostReport): string {
+  const plans = report.savingsPlans;
+  if (plans === undefined || 'unavailable' in plans) return '';
+  const money = (amount: number) => formatMoney(amount, report.currency);
+  const coverage =
+    plans.coveragePercent === null
+      ? ''
+      : `; they covered ${plans.coveragePercent.toFixed(1)}% of the eligible spend (${money(plans.coveredSpend)} of ${money(plans.eligibleSpend)} at on-demand prices)`;
+  return paragraph(
+    escapeHtml(
+      `Savings Plans: ${plans.utilizationPercent.toFixed(1)}% of the commitment used ` +
+        `(${money(plans.usedCommitment)} of ${money(plans.totalCommitment)}, ${money(plans.unusedCommitment)} unused)${coverage}.`,
+    ),
+  );
+}
+
+/** Under a top mover: the usage types that drove it, `EU-BoxUsage:c7g.4xlarge +$1,464.00`. */
+function drivers(service: ServiceCost, currency: string): string {
+  if (!service.drivers || service.drivers.length === 0) return '';
+  const text = service.drivers
+    .map((driver) => `${driver.usageType} ${formatMoneyChange(driver.change, currency)}`)
+    .join(' · ');
+  return `<div style="font-size:12px;color:${MUTED};">${escapeHtml(text)}</div>`;
 }
 
 function badge(status: ServiceCost['status']): string {
@@ -279,29 +379,28 @@ function costByTag(report: CostReport): string {
 }
 
 function tagTable(report: CostReport, tag: TagCost): string {
-  const rows = tag.values.map((entry) => {
-    const { changeUsd, changePercent } = tagValueChange(entry);
-    return `<tr>${cell(escapeHtml(entry.value), 'left')}${amountCells(entry.monthBefore, entry.lastMonth, changeUsd, changePercent)}</tr>`;
-  });
-  return `<div style="font-size:13px;font-weight:bold;margin:4px 0 6px;">Tag <span style="font-family:Menlo,Consolas,monospace;background:#f0f2f5;padding:1px 4px;border-radius:3px;">${escapeHtml(tag.tagKey)}</span></div>
+  const rows = tag.values.map(
+    (entry) =>
+      `<tr>${cell(escapeHtml(entry.value), 'left')}${amountCells(tagValueChange(entry), report.currency)}</tr>`,
+  );
+  return `<div style="font-size:13px;font-weight:bold;margin:4px 0 6px;">Tag <span style="font-family:Menlo,Consolas,monospace;background:#f0f2f5;padding:1px 4px;border-radius:3px;">${escapeHtml(tag.tagKey)}</span> <span style="font-weight:normal;color:${MUTED};">(amortized)</span></div>
 ${table(amountColumns(report, 'Value'), rows)}`;
 }
 
 function platformCost(report: CostReport): string {
   const { lastMonth, monthBefore } = report.platformCost;
-  const share =
-    report.totals.lastMonth > 0
-      ? `, ${((lastMonth / report.totals.lastMonth) * 100).toFixed(1)}% of the total`
-      : '';
+  const money = (amount: number) => formatMoney(amount, report.currency);
+  const usage = report.totals.grossUsage.lastMonth;
+  const share = usage > 0 ? `, ${((lastMonth / usage) * 100).toFixed(1)}% of the account's usage` : '';
   return paragraph(
-    `Resources tagged Project=Vigil cost <strong>${formatUsd(lastMonth)}</strong> in ${escapeHtml(monthName(report.period.month))}${share} (${formatUsd(monthBefore)} in ${escapeHtml(monthName(report.period.previousMonth))}).`,
+    `Resources tagged Project=Vigil cost <strong>${money(lastMonth)}</strong> (amortized) in ${escapeHtml(monthName(report.period.month))}${escapeHtml(share)} (${money(monthBefore)} in ${escapeHtml(monthName(report.period.previousMonth))}).`,
   );
 }
 
 function apiCost(report: CostReport): string {
   const { requests, usd } = report.apiCost;
   return paragraph(
-    `Recording this report made ${requests} Cost Explorer request${requests === 1 ? '' : 's'}, billed at <strong>${formatUsd(usd)}</strong>.`,
+    `Recording this report made ${requests} Cost Explorer request${requests === 1 ? '' : 's'}, at a list price of <strong>${usd.toFixed(2)} USD</strong>.`,
   );
 }
 
@@ -314,33 +413,27 @@ function notes(lines: readonly string[]): string {
 function footer(report: CostReport): string {
   const generated = report.generatedAt.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
   return row(
-    `<div style="border-top:1px solid ${LINE};padding-top:12px;font-size:12px;color:${MUTED};">Generated ${escapeHtml(generated)} by Vigil from Cost Explorer (unblended cost, ${escapeHtml(report.currency)}).</div>`,
+    `<div style="border-top:1px solid ${LINE};padding-top:12px;font-size:12px;color:${MUTED};">Generated ${escapeHtml(generated)} by Vigil from Cost Explorer (unblended and amortized cost, ${escapeHtml(report.currency)}).</div>`,
     '12px 20px 20px',
   );
 }
 
-function amountCells(
-  monthBefore: number,
-  lastMonth: number,
-  changeUsd: number,
-  changePercent: number | null,
-  style = '',
-): string {
-  const colour = `color:${changeColour(changeUsd)};`;
+function amountCells(amount: MonthlyAmount, currency: string, style = ''): string {
+  const colour = `color:${changeColour(amount.change)};`;
   return [
-    cell(formatUsd(monthBefore), 'right', style),
-    cell(formatUsd(lastMonth), 'right', style),
-    cell(formatUsdChange(changeUsd), 'right', style + colour),
+    cell(formatMoney(amount.monthBefore, currency), 'right', style),
+    cell(formatMoney(amount.lastMonth, currency), 'right', style),
+    cell(formatMoneyChange(amount.change, currency), 'right', style + colour),
     cell(
-      formatPercentChange(changePercent),
+      formatPercentChange(amount.changePercent),
       'right',
-      style + (changePercent === null ? `color:${MUTED};` : colour),
+      style + (amount.changePercent === null ? `color:${MUTED};` : colour),
     ),
   ].join('');
 }
 
-function changeColour(changeUsd: number): string {
-  const cents = Math.round(changeUsd * 100);
+function changeColour(change: number): string {
+  const cents = Math.round(change * 100);
   return cents > 0 ? INCREASE : cents < 0 ? DECREASE : MUTED;
 }
 
@@ -377,8 +470,11 @@ ${rows.join('\n')}
 
 /** Content is HTML already: callers escape what came from the data. */
 function cell(content: string, align: 'left' | 'right', style = ''): string {
-  const numeric = align === 'right' ? 'white-space:nowrap;font-variant-numeric:tabular-nums;' : '';
-  return `<td align="${align}" valign="top" style="padding:6px 8px;border-bottom:1px solid ${LINE};text-align:${align};${numeric}${style}">${content}</td>`;
+  // Every byte of a cell is repeated hundreds of times in a mail that must stay unclipped: the
+  // `align` attribute aligns (every client honours it on a cell), and Helvetica's and Arial's digits
+  // are of one width already, so amounts line up without `font-variant-numeric`.
+  const numeric = align === 'right' ? 'white-space:nowrap;' : '';
+  return `<td align="${align}" valign="top" style="padding:6px 8px;border-bottom:1px solid ${LINE};${numeric}${style}">${content}</td>`;
 }
 
 function section(title: string, body: string): string {
@@ -402,6 +498,6 @@ function row(content: string, padding: string): string {
   return `<tr><td style="padding:${padding};">\n${content}\n</td></tr>`;
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }

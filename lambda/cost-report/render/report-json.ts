@@ -1,4 +1,4 @@
-import type { CostAnomaly, CostReport, ServiceCost } from '../cost-report-model';
+import type { Adjustment, CostAnomaly, CostReport, MonthlyAmount, ServiceCost } from '../cost-report-model';
 
 /**
  * Keys in the model's order whatever order the report was built in, so two months' files diff
@@ -22,12 +22,12 @@ function inModelOrder(report: CostReport): CostReport {
       currentMonth: period.currentMonth,
     },
     totals: {
-      lastMonth: totals.lastMonth,
-      monthBefore: totals.monthBefore,
-      changeUsd: totals.changeUsd,
-      changePercent: totals.changePercent,
+      net: monthlyAmount(totals.net),
+      grossUsage: monthlyAmount(totals.grossUsage),
+      amortized: monthlyAmount(totals.amortized),
     },
     services: report.services.map(serviceCost),
+    adjustments: report.adjustments.map(adjustment),
     topMovers: report.topMovers.map(serviceCost),
     byTag: report.byTag.map((tag) => ({
       tagKey: tag.tagKey,
@@ -49,11 +49,28 @@ function inModelOrder(report: CostReport): CostReport {
             predictionIntervalPercent: forecast.predictionIntervalPercent,
           },
     anomalies: report.anomalies.map(anomaly),
+    ...(report.savingsPlans === undefined
+      ? {}
+      : {
+          savingsPlans:
+            'unavailable' in report.savingsPlans
+              ? { unavailable: report.savingsPlans.unavailable }
+              : {
+                  totalCommitment: report.savingsPlans.totalCommitment,
+                  usedCommitment: report.savingsPlans.usedCommitment,
+                  unusedCommitment: report.savingsPlans.unusedCommitment,
+                  utilizationPercent: report.savingsPlans.utilizationPercent,
+                  coveredSpend: report.savingsPlans.coveredSpend,
+                  eligibleSpend: report.savingsPlans.eligibleSpend,
+                  coveragePercent: report.savingsPlans.coveragePercent,
+                },
+        }),
     budgets: report.budgets.map((budget) => ({
       name: budget.name,
-      limitUsd: budget.limitUsd,
-      actualUsd: budget.actualUsd,
-      forecastUsd: budget.forecastUsd,
+      periodStart: budget.periodStart,
+      periodEnd: budget.periodEnd,
+      limit: budget.limit,
+      actual: budget.actual,
       percentUsed: budget.percentUsed,
     })),
     platformCost: { lastMonth: platformCost.lastMonth, monthBefore: platformCost.monthBefore },
@@ -62,14 +79,40 @@ function inModelOrder(report: CostReport): CostReport {
   };
 }
 
+function monthlyAmount(amount: MonthlyAmount): MonthlyAmount {
+  return {
+    lastMonth: amount.lastMonth,
+    monthBefore: amount.monthBefore,
+    change: amount.change,
+    changePercent: amount.changePercent,
+  };
+}
+
 function serviceCost(service: ServiceCost): ServiceCost {
   return {
     service: service.service,
-    lastMonth: service.lastMonth,
-    monthBefore: service.monthBefore,
-    changeUsd: service.changeUsd,
-    changePercent: service.changePercent,
+    ...monthlyAmount(service),
     status: service.status,
+    amortizedLastMonth: service.amortizedLastMonth,
+    ...(service.drivers === undefined
+      ? {}
+      : {
+          drivers: service.drivers.map((driver) => ({
+            usageType: driver.usageType,
+            lastMonth: driver.lastMonth,
+            monthBefore: driver.monthBefore,
+            change: driver.change,
+          })),
+        }),
+  };
+}
+
+function adjustment(line: Adjustment): Adjustment {
+  return {
+    recordType: line.recordType,
+    label: line.label,
+    ...monthlyAmount(line),
+    services: line.services.map((entry) => ({ service: entry.service, amount: entry.amount })),
   };
 }
 
@@ -78,8 +121,10 @@ function anomaly(entry: CostAnomaly): CostAnomaly {
     id: entry.id,
     start: entry.start,
     end: entry.end,
-    impactUsd: entry.impactUsd,
+    impact: entry.impact,
     impactPercent: entry.impactPercent,
+    feedback: entry.feedback,
+    dismissed: entry.dismissed,
     rootCauses: entry.rootCauses.map((cause) => ({
       service: cause.service,
       region: cause.region,

@@ -2,27 +2,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CostReport } from '../../../lambda/cost-report/cost-report-model';
 import { publishMonthlyReport } from '../../../lambda/cost-report/monthly-report';
+import { readRecording } from '../../../lambda/cost-report/recording/recorded-exchanges';
+import { reportPeriod } from '../../../lambda/cost-report/report-period';
 import { readReportSettings } from '../../../lambda/cost-report/report-settings';
 import { LocalAws } from '../local-aws';
-import { type AnsweredCall, answerFromRecording, type Recording } from '../recorded-answers';
+import { type AnsweredCall, answerFromRecording } from '../recorded-answers';
 import type { LoopSummary, Scenario } from '../scenario';
 import { synthesizeDevApp } from '../synthesize';
 import { SynthesizedAppReader } from '../synthesized-app';
 import { Timeline } from '../timeline';
 
 /**
- * Cost Explorer and Budgets answers recorded for one small serverless account, November 2026, in
- * the response shapes of the AWS Billing and Cost Management API Reference:
- *   GetCostAndUsage  https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetCostAndUsage.html
- *                    (ResultByTime: API_ResultByTime.html, Group: API_Group.html; the grouped answer's
- *                    `Total: {}` and `GroupDefinitions` as in aws-cli's awscli/examples/ce/get-cost-and-usage.rst)
- *   GetCostForecast  https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetCostForecast.html
- *   GetAnomalies     https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_GetAnomalies.html
- *                    (Anomaly: API_Anomaly.html)
- *   DescribeBudgets  https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_DescribeBudgets.html
- * Each exchange in the file names its page again. The sample `npm run cost-report` renders
- * (lambda/cost-report/sample/) is the reader's output, not the API's exchanges: it holds no requests
- * to answer by, so it cannot stand in for Cost Explorer.
+ * Cost Explorer and Budgets answers recorded for one small serverless account, November 2026: one
+ * file per request with its exact input and output (pages and errors included), in the shapes of the
+ * AWS Billing and Cost Management API Reference each file names in its `reference`
+ * (API_GetCostAndUsage.html, API_GetCostForecast.html, API_GetAnomalies.html,
+ * API_budgets_DescribeBudgets.html, API_budgets_DescribeBudgetPerformanceHistory.html). The format
+ * is lambda/cost-report/recording/recorded-exchanges.ts's, which `npm run cost-report -- --fixture`
+ * replays too.
  */
 const RECORDING = path.join(
   __dirname,
@@ -33,16 +30,11 @@ const RECORDING = path.join(
   'fixtures',
   'aws',
   'cost-explorer',
-  'monthly-cost-recorded.json',
+  'monthly-cost',
 );
 
 /** The report uses no DynamoDB; `LocalAws.clients` wants an endpoint, and this one is never called. */
 const NO_DYNAMODB = 'http://127.0.0.1:9';
-
-interface CostRecording extends Recording {
-  /** The month recorded (`YYYY-MM`): the report run after it reports it. */
-  readonly month: string;
-}
 
 export const monthlyCost: Scenario = {
   name: 'monthly-cost',
@@ -67,10 +59,16 @@ async function run(reader: SynthesizedAppReader, folder: string) {
     throw new Error(`${rule.logicalId} does not invoke ${alias.logicalId}`);
   }
   const schedule = String(rule.properties.ScheduleExpression);
-  const recording = JSON.parse(fs.readFileSync(RECORDING, 'utf8')) as CostRecording;
-  // Simulated time is the schedule's first firing after the recorded month: the run the recording
-  // was made for. The scenario's default start (a few hours ago) would ask for months not recorded.
-  const firesAt = firstFiringAfter(schedule, recording.month);
+  const recording = readRecording(RECORDING);
+  // Simulated time is the schedule's firing the recording was made at. The scenario's default start
+  // (a few hours ago) would ask for months not recorded.
+  const recordedAt = Date.parse(recording.manifest.recordedAt);
+  const firesAt = firstFiringAfter(schedule, reportPeriod(new Date(recordedAt)).month);
+  if (firesAt !== recordedAt) {
+    throw new Error(
+      `the recording was made at ${recording.manifest.recordedAt}, not when ${rule.logicalId} fires (${new Date(firesAt).toISOString()})`,
+    );
+  }
   const timeline = new Timeline(firesAt);
   const functionName = reader.ref(fn);
   timeline.add(
@@ -130,10 +128,10 @@ async function run(reader: SynthesizedAppReader, folder: string) {
   const notes = [
     `Cost Explorer and Budgets: answered from ${path.relative(process.cwd(), RECORDING)} (recorded for the run of ${new Date(firesAt).toISOString()}), not from an account`,
     "S3 and SNS: the report's objects and its mail kept in memory and written to the run folder; the link in the mail is presigned for the real bucket",
-    `the EventBridge rule: not evaluated; the run starts at its next firing after ${recording.month} (${schedule})`,
+    `the EventBridge rule: not evaluated; the run starts at its firing the recording was made for (${schedule})`,
     ...unasked.map(
       (exchange) =>
-        `recorded, never asked by the report: ${exchange.operation} ${describeRequest(exchange.request)}`,
+        `recorded, never asked by the report: ${exchange.file} (${exchange.operation} ${describeRequest(exchange.input)})`,
     ),
   ];
   const summary: LoopSummary = {
@@ -164,13 +162,17 @@ function writeReport(folder: string, objects: ReadonlyMap<string, string>, email
 
 /** The outcome line's figures, as the report shows them. */
 function costReportOf(report: CostReport): NonNullable<LoopSummary['costReport']> {
-  const credited = report.services.filter((service) => service.lastMonth < 0);
+  const credits = report.adjustments.find((line) => line.recordType === 'Credit');
   return {
     month: report.period.month,
-    total: report.totals.lastMonth,
+    total: report.totals.net.lastMonth,
     currency: report.currency,
-    services: report.services.map((service) => ({ service: service.service, amount: service.lastMonth })),
-    creditsApplied: Math.round(credited.reduce((sum, service) => sum + service.lastMonth * 100, 0)) / 100,
+    // Usage per service, then each credit, refund, tax or fee line: together they add up to the total.
+    services: [
+      ...report.services.map((service) => ({ service: service.service, amount: service.lastMonth })),
+      ...report.adjustments.map((line) => ({ service: line.label, amount: line.lastMonth })),
+    ],
+    creditsApplied: credits?.lastMonth ?? 0,
   };
 }
 
@@ -191,18 +193,21 @@ function describeCall(call: AnsweredCall): string {
   const service = call.operation.startsWith('Budgets.') ? 'Budgets' : 'Cost Explorer';
   const operation = call.operation.split('.')[1];
   const paged = call.pages > 1 ? `, page ${call.page} of ${call.pages}` : '';
-  return `${service} ${operation} ${describeRequest(call.request)}${paged}: ${describeAnswer(call.answer)}`;
+  return `${service} ${operation} ${describeRequest(call.request)}${paged}: ${describeAnswer(call.answer)} (${call.file})`;
 }
 
 function describeRequest(request: Record<string, unknown>): string {
-  const period = (request.TimePeriod ?? request.DateInterval) as Record<string, string> | undefined;
+  const period = (request.TimePeriod ?? request.DateInterval) as Record<string, string | number> | undefined;
+  const day = (value: string | number | undefined) =>
+    typeof value === 'number' ? new Date(value * 1000).toISOString().slice(0, 10) : value;
   const parts = [
-    period && `${period.Start ?? period.StartDate}..${period.End ?? period.EndDate}`,
+    period && `${day(period.Start ?? period.StartDate)}..${day(period.End ?? period.EndDate)}`,
     request.Granularity as string | undefined,
     Array.isArray(request.GroupBy) &&
       `by ${(request.GroupBy as { Type: string; Key: string }[]).map((group) => (group.Type === 'TAG' ? `tag ${group.Key}` : group.Key)).join(' and ')}`,
     request.Filter !== undefined && `filter ${JSON.stringify(request.Filter)}`,
     request.AccountId !== undefined && `account ${request.AccountId}`,
+    request.BudgetName !== undefined && `budget ${request.BudgetName}`,
   ];
   return parts.filter(Boolean).join(' ');
 }
@@ -216,6 +221,7 @@ function describeAnswer(answer: Record<string, unknown>): string {
   }
   if (Array.isArray(answer.Anomalies)) return `${answer.Anomalies.length} anomalies`;
   if (Array.isArray(answer.Budgets)) return `${answer.Budgets.length} budgets`;
+  if (answer.BudgetPerformanceHistory) return 'budgeted and actual amounts';
   const total = answer.Total as { Amount?: string; Unit?: string } | undefined;
   return total ? `forecast ${total.Amount} ${total.Unit}` : 'answered';
 }

@@ -1,3 +1,4 @@
+import type { BudgetPerformanceHistory } from '@aws-sdk/client-budgets';
 import type { Anomaly } from '@aws-sdk/client-cost-explorer';
 import { buildCostReport } from '../../../lambda/cost-report/build-cost-report';
 import type { CostReport, RecordedCostData } from '../../../lambda/cost-report/cost-report-model';
@@ -16,9 +17,28 @@ const GENERATED_AT = new Date('2026-03-03T06:00:12.000Z');
 const build = (data: RecordedCostData, tagKeys?: readonly string[]) =>
   buildCostReport(data, { generatedAt: GENERATED_AT, ...(tagKeys ? { tagKeys } : {}) });
 
+/**
+ * A month of the query by SERVICE and RECORD_TYPE: `Service` is usage, `Service|Credit` a credit
+ * booked on the service.
+ */
+function usageResult(
+  month: string,
+  groups: readonly (readonly [string, string])[],
+  options: { estimated?: boolean } = {},
+) {
+  return monthResult(
+    month,
+    groups.map(([name, amount]) => {
+      const [service = name, recordType = 'Usage'] = name.split('|');
+      return [[service, recordType], amount] as const;
+    }),
+    options,
+  );
+}
+
 function byService(january: [string, string][], february: [string, string][]): RecordedCostData {
   return recordedData({
-    costByService: [costPage([monthResult('2026-01', january), monthResult('2026-02', february)])],
+    costByService: [costPage([usageResult('2026-01', january), usageResult('2026-02', february)])],
   });
 }
 
@@ -38,15 +58,15 @@ describe('services', () => {
         costByService: [
           costPage(
             [
-              monthResult('2026-01', [['AWS Lambda', '100.00']]),
-              monthResult('2026-02', [
+              usageResult('2026-01', [['AWS Lambda', '100.00']]),
+              usageResult('2026-02', [
                 ['AWS Lambda', '70.10'],
                 ['Amazon DynamoDB', '20.00'],
               ]),
             ],
             'page-2',
           ),
-          costPage([monthResult('2026-02', [['AWS Lambda', '50.25']])]),
+          costPage([usageResult('2026-02', [['AWS Lambda', '50.25']])]),
         ],
       }),
     );
@@ -54,14 +74,15 @@ describe('services', () => {
       service: 'AWS Lambda',
       lastMonth: 120.35,
       monthBefore: 100,
-      changeUsd: 20.35,
+      change: 20.35,
       changePercent: 20.4,
       status: 'continuing',
+      amortizedLastMonth: 120.35,
     });
-    expect(report.totals).toEqual({
+    expect(report.totals.net).toEqual({
       lastMonth: 140.35,
       monthBefore: 100,
-      changeUsd: 40.35,
+      change: 40.35,
       changePercent: 40.4,
     });
   });
@@ -80,9 +101,10 @@ describe('services', () => {
       service: 'Amazon Athena',
       lastMonth: 27.61,
       monthBefore: 0,
-      changeUsd: 27.61,
+      change: 27.61,
       changePercent: null,
       status: 'new',
+      amortizedLastMonth: 27.61,
     });
   });
 
@@ -100,9 +122,10 @@ describe('services', () => {
       service: 'AWS Glue',
       lastMonth: 0,
       monthBefore: 22.35,
-      changeUsd: -22.35,
+      change: -22.35,
       changePercent: -100,
       status: 'gone',
+      amortizedLastMonth: 0,
     });
   });
 
@@ -151,7 +174,7 @@ describe('services', () => {
         ],
       ),
     );
-    expect(report.topMovers.map((line) => [line.service, line.changeUsd])).toEqual([
+    expect(report.topMovers.map((line) => [line.service, line.change])).toEqual([
       ['B', -60],
       ['C', 50],
       ['F', 30],
@@ -173,9 +196,9 @@ describe('amounts', () => {
       recordedData({
         costByService: [
           costPage([
-            monthResult('2026-01', [['AWS Lambda', '1.005']]),
+            usageResult('2026-01', [['AWS Lambda', '1.005']]),
             // 1000 parts of a tenth of a cent: binary floats would drift, rounding each part would give 0.
-            monthResult('2026-02', [
+            usageResult('2026-02', [
               ...Array.from({ length: 1000 }, () => ['AWS Lambda', '0.0012345'] as [string, string]),
               ...tenths,
             ]),
@@ -187,10 +210,10 @@ describe('amounts', () => {
     expect(service(report, 'AWS Lambda')).toMatchObject({
       lastMonth: 1.23,
       monthBefore: 1.01,
-      changeUsd: 0.22,
+      change: 0.22,
     });
     expect(service(report, 'Amazon S3')).toMatchObject({ lastMonth: 0.3 });
-    expect(report.totals.lastMonth).toBe(1.53);
+    expect(report.totals.net.lastMonth).toBe(1.53);
   });
 
   test('amounts in scientific notation, with spaces or signs are read; text that is not a number counts as 0', () => {
@@ -207,11 +230,11 @@ describe('amounts', () => {
     );
     expect(service(report, 'AWS Lambda')).toMatchObject({ lastMonth: 12.35, monthBefore: 15 });
     expect(service(report, 'AWS X-Ray')).toMatchObject({ lastMonth: 2 });
-    expect(report.totals.lastMonth).toBe(14.35);
-    expect(report.notes).toContain('2 amounts from Cost Explorer were not numbers and count as $0.');
+    expect(report.totals.net.lastMonth).toBe(14.35);
+    expect(report.notes).toContain('2 amounts from Cost Explorer were not numbers and count as 0.');
   });
 
-  test('credits and refunds stay as negative amounts: costs are net, and a note says so', () => {
+  test('a refund is its own line, not netted into the service: Step Functions usage $78.24, refund −$96.40, bill $391.84', () => {
     const report = build(
       byService(
         [
@@ -219,39 +242,52 @@ describe('amounts', () => {
           ['AWS Lambda', '400'],
         ],
         [
-          ['AWS Step Functions', '-18.16'],
+          ['AWS Step Functions', '78.24'],
+          ['AWS Step Functions|Refund', '-96.40'],
           ['AWS Lambda', '410'],
         ],
       ),
     );
     expect(service(report, 'AWS Step Functions')).toMatchObject({
-      lastMonth: -18.16,
-      changeUsd: -114.56,
-      changePercent: -118.8,
+      lastMonth: 78.24,
+      change: -18.16,
+      changePercent: -18.8,
       status: 'continuing',
     });
-    expect(report.totals.lastMonth).toBe(391.84);
-    expect(report.services.at(-1)?.service).toBe('AWS Step Functions');
-    expect(report.notes).toContain(
-      'Credits and refunds are included as negative amounts, so every cost is net of them ' +
-        '(below zero in 2026-02: AWS Step Functions).',
-    );
+    expect(report.adjustments).toEqual([
+      {
+        recordType: 'Refund',
+        label: 'Refunds',
+        lastMonth: -96.4,
+        monthBefore: 0,
+        change: -96.4,
+        changePercent: null,
+        services: [{ service: 'AWS Step Functions', amount: -96.4 }],
+      },
+    ]);
+    expect(report.totals.grossUsage.lastMonth).toBe(488.24);
+    expect(report.totals.net.lastMonth).toBe(391.84);
   });
 
-  test('a percentage of a net credit means nothing: it is null', () => {
-    const report = build(byService([['AWS Glue', '-4.00']], [['AWS Glue', '3.00']]));
-    expect(service(report, 'AWS Glue')).toMatchObject({ changeUsd: 7, changePercent: null });
+  test('a percentage of, or to, a net credit means nothing: −$4.00 to $3.00 and $100.00 to −$90.00 are null, not −190.0%', () => {
+    const fromCredit = build(byService([['AWS Glue|Credit', '-4.00']], [['AWS Glue', '3.00']]));
+    expect(fromCredit.totals.net).toMatchObject({ change: 7, changePercent: null });
+    const toCredit = build(
+      byService(
+        [['AWS Glue', '100.00']],
+        [
+          ['AWS Glue', '10.00'],
+          ['AWS Glue|Credit', '-100.00'],
+        ],
+      ),
+    );
+    expect(toCredit.totals.net).toMatchObject({ lastMonth: -90, change: -190, changePercent: null });
   });
 
-  test('a credit hidden in the tag breakdown still earns the note', () => {
-    const report = build(
-      recordedData({
-        costByTag: { Owner: [costPage([monthResult('2026-02', [['Owner$team-a', '-1.00']])])] },
-      }),
-    );
-    expect(report.notes).toContain(
-      'Credits and refunds are included as negative amounts, so every cost is net of them.',
-    );
+  test('an unknown record type is shown under its own name, never as usage', () => {
+    const report = build(byService([], [['AWS Marketplace|Some New Charge', '5.00']]));
+    expect(report.services).toEqual([]);
+    expect(report.adjustments.map((line) => [line.label, line.lastMonth])).toEqual([['Some New Charge', 5]]);
   });
 });
 
@@ -260,27 +296,27 @@ describe('an empty month', () => {
     const report = build(
       recordedData({
         costByService: [
-          costPage([monthResult('2026-01', [['AWS Lambda', '5']]), monthResult('2026-02', [])]),
+          costPage([usageResult('2026-01', [['AWS Lambda', '5']]), usageResult('2026-02', [])]),
         ],
       }),
     );
-    expect(report.totals).toEqual({ lastMonth: 0, monthBefore: 5, changeUsd: -5, changePercent: -100 });
+    expect(report.totals.net).toEqual({ lastMonth: 0, monthBefore: 5, change: -5, changePercent: -100 });
     expect(service(report, 'AWS Lambda')).toMatchObject({ status: 'gone', lastMonth: 0 });
-    expect(report.notes).toContain('Cost Explorer returned no costs for 2026-02: it counts as $0.');
+    expect(report.notes).toContain('Cost Explorer returned no costs for 2026-02: it counts as 0.');
   });
 
   test('nothing recorded at all: every amount is 0 and every number is finite', () => {
     const report = build(recordedData());
-    expect(report.totals).toEqual({ lastMonth: 0, monthBefore: 0, changeUsd: 0, changePercent: null });
+    expect(report.totals.net).toEqual({ lastMonth: 0, monthBefore: 0, change: 0, changePercent: null });
     expect(report.services).toEqual([]);
     expect(report.trend).toHaveLength(12);
     expect(report.platformCost).toEqual({ lastMonth: 0, monthBefore: 0 });
     expect(numbersIn(report).every(Number.isFinite)).toBe(true);
     expect(report.notes).toEqual(
       expect.arrayContaining([
-        'Cost Explorer returned no costs for 2026-02: it counts as $0.',
-        'Cost Explorer returned no costs for 2026-01: it counts as $0.',
-        expect.stringMatching(/^The trend has no data for 2025-03, .*, 2026-02: shown as \$0\.$/),
+        'Cost Explorer returned no costs for 2026-02: it counts as 0.',
+        'Cost Explorer returned no costs for 2026-01: it counts as 0.',
+        expect.stringMatching(/^The trend has no data for 2025-03, .*, 2026-02: shown as 0\.$/),
       ]),
     );
     expect(JSON.stringify(report)).not.toMatch(/NaN|null,"status"/);
@@ -290,7 +326,7 @@ describe('an empty month', () => {
 test('an estimated month is flagged: AWS can still adjust it', () => {
   const report = build(
     recordedData({
-      costByService: [costPage([monthResult('2026-02', [['AWS Lambda', '1']], { estimated: true })])],
+      costByService: [costPage([usageResult('2026-02', [['AWS Lambda', '1']], { estimated: true })])],
     }),
   );
   expect(report.notes).toContain(
@@ -385,7 +421,7 @@ describe('trend', () => {
       { month: '2026-01', amount: 130 },
       { month: '2026-02', amount: 140.56 },
     ]);
-    expect(report.notes).toContain('The trend has no data for 2025-07: shown as $0.');
+    expect(report.notes).toContain('The trend has no data for 2025-07: shown as 0.');
   });
 
   test('a month Cost Explorer answered with $0 is data, not a gap', () => {
@@ -416,7 +452,7 @@ describe('forecast', () => {
       predictionIntervalPercent: 80,
     });
     expect(report.notes).toContain(
-      'The forecast for 2026-03 is $104.27 spent before 2026-03-03 plus $1384.35 forecast for the rest of the month.',
+      'The forecast for 2026-03 is $104.27 spent before 2026-03-03 plus $1,384.35 forecast for the rest of the month.',
     );
   });
 
@@ -540,16 +576,18 @@ describe('anomalies', () => {
     expect(report.anomalies).toEqual([
       {
         id: 'logs',
-        start: '2026-02-20T00:00:00Z',
-        impactUsd: 44.1,
+        start: '2026-02-20',
+        impact: 44.1,
+        dismissed: false,
         rootCauses: [{ service: 'AmazonCloudWatch', linkedAccount: '123456789012' }, { region: 'us-east-1' }],
       },
       {
         id: 'lambda',
-        start: '2026-02-14T00:00:00Z',
-        end: '2026-02-16T00:00:00Z',
-        impactUsd: 38.62,
+        start: '2026-02-14',
+        end: '2026-02-16',
+        impact: 38.62,
         impactPercent: 80,
+        dismissed: false,
         rootCauses: [
           {
             service: 'AWS Lambda',
@@ -565,43 +603,147 @@ describe('anomalies', () => {
   test('without a total impact, the largest daily impact; the same anomaly on two pages is listed once', () => {
     const old = anomaly({ AnomalyId: 'old', AnomalyStartDate: '2026-02-02', Impact: { MaxImpact: 12.5 } });
     const report = build(recordedData({ anomalies: [anomalyPage([old], 'next'), anomalyPage([old])] }));
-    expect(report.anomalies).toEqual([{ id: 'old', start: '2026-02-02', impactUsd: 12.5, rootCauses: [] }]);
+    expect(report.anomalies).toEqual([
+      { id: 'old', start: '2026-02-02', impact: 12.5, dismissed: false, rootCauses: [] },
+    ]);
+  });
+
+  test('feedback: NO and PLANNED_ACTIVITY are dismissed and listed last; YES is a confirmed anomaly', () => {
+    const report = build(
+      recordedData({
+        anomalies: [
+          anomalyPage([
+            anomaly({
+              AnomalyId: 'no',
+              AnomalyStartDate: '2026-02-01',
+              Impact: { MaxImpact: 90, TotalImpact: 90 },
+              Feedback: 'NO',
+            }),
+            anomaly({
+              AnomalyId: 'planned',
+              AnomalyStartDate: '2026-02-02',
+              Impact: { MaxImpact: 80, TotalImpact: 80 },
+              Feedback: 'PLANNED_ACTIVITY',
+            }),
+            anomaly({
+              AnomalyId: 'yes',
+              AnomalyStartDate: '2026-02-03',
+              Impact: { MaxImpact: 5, TotalImpact: 5 },
+              Feedback: 'YES',
+            }),
+          ]),
+        ],
+      }),
+    );
+    expect(report.anomalies.map((entry) => [entry.id, entry.feedback, entry.dismissed])).toEqual([
+      ['yes', 'YES', false],
+      ['no', 'NO', true],
+      ['planned', 'PLANNED_ACTIVITY', true],
+    ]);
   });
 });
 
 describe('budgets', () => {
-  test('limit, actual, forecast and the share used, fullest first, with a note on the period they cover', () => {
+  const history = (
+    name: string,
+    budgeted: string,
+    actual: string,
+    start: string,
+    end: string,
+    unit = 'USD',
+  ): BudgetPerformanceHistory => ({
+    BudgetName: name,
+    BudgetType: 'COST',
+    BudgetedAndActualAmountsList: [
+      {
+        BudgetedAmount: { Amount: budgeted, Unit: unit },
+        ActualAmount: { Amount: actual, Unit: unit },
+        TimePeriod: { Start: new Date(`${start}T00:00:00Z`), End: new Date(`${end}T00:00:00Z`) },
+      },
+    ],
+  });
+
+  test('budget vs actual for the reported month (February), not the current one: 510.00 of 600.00 is 85.0%, fullest first', () => {
     const report = build(
       recordedData({
         budgets: [
+          // DescribeBudgets' figures are March's so far: never shown.
           costBudget('monthly-account-total', '2000.0', '104.27', '1592.89'),
           costBudget('q1-data-team', '600.0', '510.0', undefined, 'QUARTERLY'),
+        ],
+        budgetPerformance: [
+          history('monthly-account-total', '2000.0', '1534.09', '2026-02-01', '2026-03-01'),
+          history('q1-data-team', '600.0', '510.0', '2026-01-01', '2026-04-01'),
         ],
       }),
     );
     expect(report.budgets).toEqual([
-      { name: 'q1-data-team', limitUsd: 600, actualUsd: 510, percentUsed: 85 },
+      {
+        name: 'q1-data-team',
+        periodStart: '2026-01-01',
+        periodEnd: '2026-04-01',
+        limit: 600,
+        actual: 510,
+        percentUsed: 85,
+      },
       {
         name: 'monthly-account-total',
-        limitUsd: 2000,
-        actualUsd: 104.27,
-        forecastUsd: 1592.89,
-        percentUsed: 5.2,
+        periodStart: '2026-02-01',
+        periodEnd: '2026-03-01',
+        limit: 2000,
+        actual: 1534.09,
+        percentUsed: 76.7,
       },
     ]);
-    expect(report.notes).toContain(
-      "Budgets show spend in each budget's own current period (a monthly budget: 2026-03 so far), not 2026-02.",
-    );
   });
 
-  test('a budget without a fixed limit above $0 has no percentage: left out, with a note', () => {
-    const planned = { ...costBudget('planned', '0', '10'), BudgetLimit: undefined };
-    const report = build(recordedData({ budgets: [planned, costBudget('zero', '0', '3')] }));
+  test('a history without the reported month, or with no limit above 0: left out, with a note', () => {
+    const report = build(
+      recordedData({
+        budgetPerformance: [
+          history('last-year', '100', '90', '2025-02-01', '2025-03-01'),
+          history('zero', '0', '3', '2026-02-01', '2026-03-01'),
+        ],
+      }),
+    );
     expect(report.budgets).toEqual([]);
     expect(report.notes).toEqual(
       expect.arrayContaining([
-        'The budget planned has no fixed limit above $0, so it has no percentage and is not listed.',
-        'The budget zero has no fixed limit above $0, so it has no percentage and is not listed.',
+        'AWS Budgets has no figures of the budget last-year for 2026-02.',
+        'The budget zero had no limit above 0 in 2026-02, so it has no percentage and is not listed.',
+      ]),
+    );
+  });
+
+  test('a cost budget without a history of the month (created since) is named in a note', () => {
+    const report = build(
+      recordedData({ budgets: [costBudget('new-budget', '100', '1')], budgetPerformance: [] }),
+    );
+    expect(report.budgets).toEqual([]);
+    expect(report.notes).toContain('AWS Budgets has no figures of the budget new-budget for 2026-02.');
+  });
+
+  test('usage, utilization and annual budgets are named in a note, never shown as money', () => {
+    const report = build(
+      recordedData({
+        budgets: [
+          {
+            BudgetName: 'sp-use',
+            BudgetType: 'SAVINGS_PLANS_UTILIZATION',
+            TimeUnit: 'MONTHLY',
+            BudgetLimit: { Amount: '90', Unit: 'PERCENTAGE' },
+          },
+          { BudgetName: 'invocations', BudgetType: 'USAGE', TimeUnit: 'MONTHLY' },
+          costBudget('yearly', '12000', '300', undefined, 'ANNUALLY'),
+        ],
+      }),
+    );
+    expect(report.budgets).toEqual([]);
+    expect(report.notes).toEqual(
+      expect.arrayContaining([
+        'The budget sp-use measures Savings Plans utilization, a percentage, not money spent: it is not shown with the cost budgets.',
+        'The budget invocations measures usage (hours, gigabytes, requests), not money spent: it is not shown with the cost budgets.',
+        'The budget yearly is annual: AWS Budgets keeps no history for annual budgets, so it is not shown.',
       ]),
     );
   });
@@ -638,7 +780,7 @@ describe('platform and API cost', () => {
 test('the report header: schema, generation time, currency and period', () => {
   const report = build(recordedData());
   expect(report).toMatchObject({
-    schema: 'vigil.cost-report/1',
+    schema: 'vigil.cost-report/2',
     generatedAt: '2026-03-03T06:00:12.000Z',
     currency: 'USD',
     period: {

@@ -2,8 +2,10 @@ import '../support/test-environment';
 import {
   type Budget,
   BudgetsClient,
+  DescribeBudgetPerformanceHistoryCommand,
   DescribeBudgetsCommand,
   type DescribeBudgetsCommandInput,
+  NotFoundException,
   ThrottlingException,
 } from '@aws-sdk/client-budgets';
 import {
@@ -16,6 +18,9 @@ import {
   type GetCostAndUsageCommandInput,
   type GetCostAndUsageCommandOutput,
   GetCostForecastCommand,
+  GetSavingsPlansCoverageCommand,
+  GetSavingsPlansUtilizationCommand,
+  type GroupDefinition,
   LimitExceededException,
 } from '@aws-sdk/client-cost-explorer';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -35,8 +40,6 @@ import {
   MARCH_PERIOD,
   MARCH_RUN,
   monthResult,
-  SAMPLE_RUN,
-  sampleCostData,
   totalResult,
 } from './support/recorded-responses';
 
@@ -62,6 +65,7 @@ const options: RecordCostDataOptions = {
  * to date.
  */
 function queryOf(input: GetCostAndUsageCommandInput): string {
+  if (input.GroupBy?.[1]?.Key === 'USAGE_TYPE') return 'usage by type';
   if (input.Filter) return `filter ${JSON.stringify(input.Filter)}`;
   const group = input.GroupBy?.[0];
   if (group) return `${group.Type} ${group.Key}`;
@@ -76,7 +80,9 @@ function queryOf(input: GetCostAndUsageCommandInput): string {
  */
 function serveCostAndUsage(answers: Record<string, readonly GetCostAndUsageCommandOutput[]>): void {
   costExplorerMock.on(GetCostAndUsageCommand).callsFake((input: GetCostAndUsageCommandInput) => {
-    const pages = answers[queryOf(input)];
+    // The usage-type breakdown answers empty unless a test looks at it.
+    const pages =
+      answers[queryOf(input)] ?? (queryOf(input) === 'usage by type' ? [costPage([])] : undefined);
     if (!pages) throw new Error(`nothing recorded for ${queryOf(input)}`);
     const index =
       input.NextPageToken === undefined
@@ -114,8 +120,18 @@ function serveEmptyAccount(): void {
     .on(GetCostForecastCommand)
     .resolves(forecastAnswer('2026-03-03', '2026-04-01', '100.0', '90.0', '110.0'));
   serveAnomalies([anomalyPage([])]);
+  // An account without Savings Plans: utilization answers DataUnavailableException, coverage is not asked.
+  costExplorerMock
+    .on(GetSavingsPlansUtilizationCommand)
+    .rejects(new DataUnavailableException({ message: 'No Savings Plans utilization data', $metadata: {} }));
   budgetsMock.on(DescribeBudgetsCommand).resolves({ Budgets: [] });
+  budgetsMock.on(DescribeBudgetPerformanceHistoryCommand).resolves({});
 }
+
+const BY_SERVICE_AND_RECORD_TYPE: GroupDefinition[] = [
+  { Type: 'DIMENSION', Key: 'SERVICE' },
+  { Type: 'DIMENSION', Key: 'RECORD_TYPE' },
+];
 
 const costAndUsageInputs = () =>
   costExplorerMock.commandCalls(GetCostAndUsageCommand).map((call) => call.args[0].input);
@@ -130,14 +146,33 @@ describe('the questions asked', () => {
     serveEmptyAccount();
     await recordCostData(clients, options);
     const twoMonths = { Start: '2026-01-01', End: '2026-03-01' };
-    const monthly = { Granularity: 'MONTHLY', Metrics: ['UnblendedCost'] };
+    const unblended = { Granularity: 'MONTHLY', Metrics: ['UnblendedCost'] };
+    const amortized = { Granularity: 'MONTHLY', Metrics: ['AmortizedCost'] };
     expect(costAndUsageInputs()).toEqual([
-      { TimePeriod: twoMonths, ...monthly, GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }] },
-      { TimePeriod: twoMonths, ...monthly, GroupBy: [{ Type: 'TAG', Key: 'Owner' }] },
-      { TimePeriod: twoMonths, ...monthly, GroupBy: [{ Type: 'TAG', Key: 'CostCenter' }] },
-      { TimePeriod: { Start: '2025-03-01', End: '2026-03-01' }, ...monthly },
-      { TimePeriod: twoMonths, ...monthly, Filter: { Tags: { Key: 'Project', Values: ['Vigil'] } } },
-      { TimePeriod: { Start: '2026-03-01', End: '2026-03-03' }, ...monthly },
+      // Two dimensions, the most GetCostAndUsage allows: usage apart from credits, refunds, tax and fees.
+      {
+        TimePeriod: twoMonths,
+        Granularity: 'MONTHLY',
+        Metrics: ['UnblendedCost', 'AmortizedCost'],
+        GroupBy: BY_SERVICE_AND_RECORD_TYPE,
+      },
+      // What drove each mover: usage (no credits) by usage type.
+      {
+        TimePeriod: twoMonths,
+        ...unblended,
+        GroupBy: [
+          { Type: 'DIMENSION', Key: 'SERVICE' },
+          { Type: 'DIMENSION', Key: 'USAGE_TYPE' },
+        ],
+        Filter: {
+          Dimensions: { Key: 'RECORD_TYPE', Values: ['Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage'] },
+        },
+      },
+      { TimePeriod: twoMonths, ...amortized, GroupBy: [{ Type: 'TAG', Key: 'Owner' }] },
+      { TimePeriod: twoMonths, ...amortized, GroupBy: [{ Type: 'TAG', Key: 'CostCenter' }] },
+      { TimePeriod: { Start: '2025-03-01', End: '2026-03-01' }, ...unblended },
+      { TimePeriod: twoMonths, ...amortized, Filter: { Tags: { Key: 'Project', Values: ['Vigil'] } } },
+      { TimePeriod: { Start: '2026-03-01', End: '2026-03-03' }, ...unblended },
     ]);
   });
 
@@ -188,12 +223,12 @@ describe('pagination', () => {
     const data = await recordCostData(clients, options);
 
     expect(data.costByService).toEqual(pages);
-    const byService = costAndUsageInputs().filter((input) => input.GroupBy?.[0]?.Key === 'SERVICE');
+    const byService = costAndUsageInputs().filter((input) => input.GroupBy?.[1]?.Key === 'RECORD_TYPE');
     const first = {
       TimePeriod: { Start: '2026-01-01', End: '2026-03-01' },
       Granularity: 'MONTHLY',
-      Metrics: ['UnblendedCost'],
-      GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }],
+      Metrics: ['UnblendedCost', 'AmortizedCost'],
+      GroupBy: BY_SERVICE_AND_RECORD_TYPE,
     };
     expect(byService).toEqual([
       first,
@@ -224,7 +259,7 @@ describe('pagination', () => {
 
     expect(data.platform).toHaveLength(2);
     expect(data.trend).toHaveLength(2);
-    const filtered = costAndUsageInputs().filter((input) => input.Filter);
+    const filtered = costAndUsageInputs().filter((input) => input.Filter?.Tags);
     expect(filtered.map((input) => input.Filter)).toEqual([
       { Tags: { Key: 'Team', Values: ['sre'] } },
       { Tags: { Key: 'Team', Values: ['sre'] } },
@@ -252,49 +287,104 @@ describe('pagination', () => {
     ]);
   });
 
-  test('budgets are read page by page with NextToken, and only cost budgets are kept', async () => {
+  test('budgets are read page by page with NextToken; each cost budget’s history for the reported month, not annual or usage ones', async () => {
     serveEmptyAccount();
     const usageBudget: Budget = {
       BudgetName: 'lambda-invocations',
       BudgetType: 'USAGE',
       TimeUnit: 'MONTHLY',
     };
+    budgetsMock.on(DescribeBudgetsCommand).callsFake((input: DescribeBudgetsCommandInput) =>
+      input.NextToken === undefined
+        ? { Budgets: [costBudget('monthly', '100', '10'), usageBudget], NextToken: 'b-2' }
+        : {
+            Budgets: [
+              costBudget('quarterly', '300', '200', undefined, 'QUARTERLY'),
+              costBudget('yearly', '1200', '200', undefined, 'ANNUALLY'),
+            ],
+          },
+    );
     budgetsMock
-      .on(DescribeBudgetsCommand)
-      .callsFake((input: DescribeBudgetsCommandInput) =>
-        input.NextToken === undefined
-          ? { Budgets: [costBudget('monthly', '100', '10'), usageBudget], NextToken: 'b-2' }
-          : { Budgets: [costBudget('quarterly', '300', '200', undefined, 'QUARTERLY')] },
+      .on(DescribeBudgetPerformanceHistoryCommand)
+      .callsFake((input: { BudgetName: string; NextToken?: string }) =>
+        input.BudgetName === 'monthly' && input.NextToken === undefined
+          ? { BudgetPerformanceHistory: { BudgetName: 'monthly' }, NextToken: 'h-2' }
+          : { BudgetPerformanceHistory: { BudgetName: input.BudgetName } },
       );
     const data = await recordCostData(clients, options);
-    expect(data.budgets.map((budget) => budget.BudgetName)).toEqual(['monthly', 'quarterly']);
+    expect(data.budgets.map((budget) => budget.BudgetName)).toEqual([
+      'monthly',
+      'lambda-invocations',
+      'quarterly',
+      'yearly',
+    ]);
     expect(budgetsMock.commandCalls(DescribeBudgetsCommand).map((call) => call.args[0].input)).toEqual([
       { AccountId: '123456789012' },
       { AccountId: '123456789012', NextToken: 'b-2' },
     ]);
+    const february = { Start: new Date('2026-02-01T00:00:00Z'), End: new Date('2026-03-01T00:00:00Z') };
+    expect(
+      budgetsMock.commandCalls(DescribeBudgetPerformanceHistoryCommand).map((call) => call.args[0].input),
+    ).toEqual([
+      { AccountId: '123456789012', BudgetName: 'monthly', TimePeriod: february },
+      { AccountId: '123456789012', BudgetName: 'monthly', TimePeriod: february, NextToken: 'h-2' },
+      { AccountId: '123456789012', BudgetName: 'quarterly', TimePeriod: february },
+    ]);
+    expect(data.budgetPerformance?.map((history) => history.BudgetName)).toEqual([
+      'monthly',
+      'monthly',
+      'quarterly',
+    ]);
   });
 
-  test('recording the sample account asks 15 Cost Explorer requests and records it as it was answered', async () => {
-    const sample = sampleCostData();
-    serveCostAndUsage({
-      'DIMENSION SERVICE': sample.costByService,
-      'TAG Owner': sample.costByTag.Owner ?? [],
-      'TAG CostCenter': sample.costByTag.CostCenter ?? [],
-      trend: sample.trend,
-      'month to date': sample.monthToDate ?? [],
-      [`filter ${JSON.stringify({ Tags: { Key: 'Project', Values: ['Vigil'] } })}`]: sample.platform,
+  test('Savings Plans: utilization of the month, then every page of coverage with NextToken', async () => {
+    serveEmptyAccount();
+    const month = { TimePeriod: { Start: '2026-02-01', End: '2026-03-01' }, Granularity: 'MONTHLY' };
+    costExplorerMock.on(GetSavingsPlansUtilizationCommand).resolves({
+      Total: { Utilization: { TotalCommitment: '100', UsedCommitment: '90', UnusedCommitment: '10' } },
     });
-    costExplorerMock.on(GetCostForecastCommand).resolves(sample.forecast as never);
-    serveAnomalies(sample.anomalies);
-    budgetsMock.on(DescribeBudgetsCommand).resolves({ Budgets: [...sample.budgets] });
+    costExplorerMock
+      .on(GetSavingsPlansCoverageCommand)
+      .callsFake((input: { NextToken?: string }) =>
+        input.NextToken === undefined
+          ? { SavingsPlansCoverages: [], NextToken: 'c-2' }
+          : { SavingsPlansCoverages: [] },
+      );
+    const data = await recordCostData(clients, options);
+    expect(costExplorerMock.commandCalls(GetSavingsPlansUtilizationCommand)[0]?.args[0].input).toEqual(month);
+    expect(
+      costExplorerMock.commandCalls(GetSavingsPlansCoverageCommand).map((call) => call.args[0].input),
+    ).toEqual([month, { ...month, NextToken: 'c-2' }]);
+    expect(data.savingsPlans).toMatchObject({ coverage: [{ NextToken: 'c-2' }, {}] });
+  });
 
-    const recorded = await recordCostData(clients, {
-      ...options,
-      period: reportPeriod(SAMPLE_RUN),
-      now: SAMPLE_RUN,
+  test('without Savings Plans, DataUnavailableException is recorded as such and coverage is not asked', async () => {
+    serveEmptyAccount();
+    const data = await recordCostData(clients, options);
+    expect(data.savingsPlans).toEqual({
+      unavailable: 'no Savings Plans in 2026-02 (No Savings Plans utilization data)',
     });
-    expect(recorded).toEqual(sample);
-    expect(costExplorerMock.calls()).toHaveLength(15);
+    expect(costExplorerMock.commandCalls(GetSavingsPlansCoverageCommand)).toHaveLength(0);
+  });
+
+  test('a budget created after the month: its history’s NotFoundException leaves it out, not the report', async () => {
+    serveEmptyAccount();
+    budgetsMock.on(DescribeBudgetsCommand).resolves({ Budgets: [costBudget('new-budget', '100', '1')] });
+    budgetsMock
+      .on(DescribeBudgetPerformanceHistoryCommand)
+      .rejects(new NotFoundException({ message: 'Unable to get budget performance history', $metadata: {} }));
+    const data = await recordCostData(clients, options);
+    expect(data.budgetPerformance).toEqual([]);
+  });
+
+  test('an account without budgets: DescribeBudgets’ NotFoundException is no budgets, not a failure', async () => {
+    serveEmptyAccount();
+    budgetsMock
+      .on(DescribeBudgetsCommand)
+      .rejects(new NotFoundException({ message: 'Unable to get budgets for account', $metadata: {} }));
+    const data = await recordCostData(clients, options);
+    expect(data.budgets).toEqual([]);
+    expect(data.budgetPerformance).toEqual([]);
   });
 });
 
@@ -350,8 +440,8 @@ describe('the month to date', () => {
       first,
       { ...first, NextPageToken: 'mtd-2' },
     ]);
-    // By service, 2 tags, trend, platform, 2 month to date, forecast, anomalies.
-    expect(data.costExplorerRequests).toBe(9);
+    // By service, usage types, 2 tags, trend, platform, 2 month to date, forecast, anomalies, Savings Plans utilization.
+    expect(data.costExplorerRequests).toBe(11);
   });
 
   test('on the first of the month nothing is spent yet: it is not asked, and recorded as []', async () => {
@@ -361,7 +451,7 @@ describe('the month to date', () => {
 
     expect(data.monthToDate).toEqual([]);
     const inputs = costAndUsageInputs();
-    expect(inputs).toHaveLength(5);
+    expect(inputs).toHaveLength(6);
     expect(inputs.filter((input) => input.TimePeriod?.Start === '2026-03-01')).toEqual([]);
     expect(inputs.filter((input) => !input.GroupBy && !input.Filter)).toEqual([
       {
@@ -370,8 +460,9 @@ describe('the month to date', () => {
         Metrics: ['UnblendedCost'],
       },
     ]);
-    // By service, 2 tags, trend, platform, forecast, anomalies: no month to date.
-    expect(data.costExplorerRequests).toBe(7);
+    // By service, usage types, 2 tags, trend, platform, forecast, anomalies, Savings Plans utilization:
+    // no month to date.
+    expect(data.costExplorerRequests).toBe(9);
     expect(data.costExplorerRequests).toBe(costExplorerMock.calls().length);
   });
 });
@@ -429,15 +520,15 @@ describe('throttling and errors', () => {
     serveEmptyAccount();
     const page = costPage([monthResult('2026-02', [['AWS Lambda', '1.00']])]);
     costExplorerMock
-      .on(GetCostAndUsageCommand, { GroupBy: [{ Type: 'DIMENSION', Key: 'SERVICE' }] })
+      .on(GetCostAndUsageCommand, { GroupBy: BY_SERVICE_AND_RECORD_TYPE })
       .rejectsOnce(limitExceeded())
       .rejectsOnce(Object.assign(new Error('slow down'), { name: 'TooManyRequestsException' }))
       .resolves(page);
     const data = await recordCostData(clients, options);
     expect(data.costByService).toEqual([page]);
-    expect(costAndUsageInputs().filter((input) => input.GroupBy?.[0]?.Key === 'SERVICE')).toHaveLength(3);
-    // 3 by service, 2 tags, trend, platform, month to date, forecast, anomalies.
-    expect(data.costExplorerRequests).toBe(10);
+    expect(costAndUsageInputs().filter((input) => input.GroupBy?.[1]?.Key === 'RECORD_TYPE')).toHaveLength(3);
+    // 3 by service, usage types, 2 tags, trend, platform, month to date, forecast, anomalies, Savings Plans utilization.
+    expect(data.costExplorerRequests).toBe(12);
   });
 
   test('a throttled Budgets request is retried too, and not counted as Cost Explorer', async () => {
@@ -448,8 +539,8 @@ describe('throttling and errors', () => {
       .resolves({ Budgets: [costBudget('monthly', '100', '10')] });
     const data = await recordCostData(clients, options);
     expect(data.budgets).toHaveLength(1);
-    // By service, 2 tags, trend, platform, month to date, forecast, anomalies.
-    expect(data.costExplorerRequests).toBe(8);
+    // By service, usage types, 2 tags, trend, platform, month to date, forecast, anomalies, Savings Plans utilization.
+    expect(data.costExplorerRequests).toBe(10);
   });
 
   test('still throttled after every attempt: the error says so and names the query', async () => {
@@ -458,7 +549,7 @@ describe('throttling and errors', () => {
     const failure = recordCostData(clients, { ...options, attempts: 3 });
     await expect(failure).rejects.toThrow(CostDataError);
     await expect(failure).rejects.toThrow(
-      'Cost Explorer GetCostAndUsage (cost by service, page 1) failed (still throttled after 3 attempts): ' +
+      'Cost Explorer GetCostAndUsage (cost by service and record type, page 1) failed (still throttled after 3 attempts): ' +
         'LimitExceededException: Rate exceeded',
     );
     expect(costExplorerMock.commandCalls(GetCostAndUsageCommand)).toHaveLength(3);
@@ -508,8 +599,8 @@ describe('request counting', () => {
     });
     serveAnomalies([anomalyPage([], 'a-2'), anomalyPage([])]);
     const data: RecordedCostData = await recordCostData(clients, options);
-    // 2 by service + 3 (Owner, SDK retries) + CostCenter + trend + platform + month to date + forecast
-    // + 2 anomalies.
-    expect(data.costExplorerRequests).toBe(12);
+    // 2 by service + usage types + 3 (Owner, SDK retries) + CostCenter + trend + platform + month to
+    // date + forecast + 2 anomalies, Savings Plans utilization.
+    expect(data.costExplorerRequests).toBe(14);
   });
 });

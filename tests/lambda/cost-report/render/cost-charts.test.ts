@@ -80,7 +80,13 @@ describe('costCharts', () => {
 
   it('says so instead of drawing empty axes when nothing changed or nothing was spent', async () => {
     const empty = await costCharts(costReport({ services: [], topMovers: [] }));
-    expect(empty.movers).toContain('No service changed in cost.');
-    expect(empty.services).toContain('Nothing was spent last month.');
+    expect(empty.movers).toContain('No service changed in usage.');
+    expect(empty.services).toContain('Nothing was used last month.');
+  });
+
+  it('labels the axes in the account’s currency: ¥ for an account billed in yuan, never $', async () => {
+    const yuan = await costCharts(costReport({ currency: 'CNY' }));
+    for (const svg of [yuan.trend, yuan.movers, yuan.services]) expect(svg).not.toContain('$');
+    expect(yuan.trend).toContain('¥');
   });
 });

@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import { writeCostReport } from '../../../../lambda/cost-report/cli/cost-report-cli';
 
 const root = path.join(__dirname, '..', '..', '..', '..');
-const SAMPLE = path.join(root, 'lambda', 'cost-report', 'sample', 'recorded-cost-data.json');
-const USAGE = 'usage: npm run cost-report -- --fixture RECORDED.json --out DIR [--now 2025-04-03T06:00:00Z]';
+/** The sample recording: one file per API request, as a recording of a real account is. */
+const SAMPLE = path.join(root, 'lambda', 'cost-report', 'sample', 'recording');
+const USAGE = 'usage: npm run cost-report -- --fixture RECORDING_DIR --out DIR [--now 2026-12-03T06:00:00Z]';
 
 /** The command as `npm run cost-report --` runs it. */
 function cli(...args: string[]) {
@@ -22,30 +23,32 @@ function temporaryDirectory(): string {
 }
 
 describe('npm run cost-report', () => {
-  it('writes the HTML, CSV and JSON of the sample month and prints their paths and the headline', () => {
+  it('replays the sample recording through the reader and writes October 2026: $1,534.09 billed, usage $1,630.49', () => {
     const out = temporaryDirectory();
-    const result = cli('--fixture', SAMPLE, '--out', out, '--now', '2025-01-01T06:00:00Z');
+    const result = cli('--fixture', SAMPLE, '--out', out);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
 
-    const { month } = JSON.parse(fs.readFileSync(SAMPLE, 'utf8')).period;
-    const base = path.join(out, `cost-report-${month}`);
+    const base = path.join(out, 'cost-report-2026-10');
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines.slice(0, 3)).toEqual([`${base}.html`, `${base}.csv`, `${base}.json`]);
+    // Usage: the 15 services' usage, Step Functions' $78.24 before its $96.40 refund.
     expect(lines[3]).toMatch(
-      /^\w+ \d{4}: −?\$[\d,]+\.\d\d, [+−]?\$[\d,]+\.\d\d \((n\/a|[+−]?\d+\.\d%)\) vs \w+ \d{4}; /,
+      /^October 2026: \$1,534\.09 billed, \+\$6\.43 \(\+0\.4%\) vs September 2026; usage \$1,630\.49 \(\+6\.7%\); forecast for November 2026 /,
     );
     const json = JSON.parse(fs.readFileSync(`${base}.json`, 'utf8'));
-    expect(json).toMatchObject({ schema: 'vigil.cost-report/1', generatedAt: '2025-01-01T06:00:00.000Z' });
+    // Generated when the recording was made unless --now says otherwise.
+    expect(json).toMatchObject({ schema: 'vigil.cost-report/2', generatedAt: '2026-11-03T06:00:00.000Z' });
+    expect(json.adjustments).toEqual([expect.objectContaining({ recordType: 'Refund', lastMonth: -96.4 })]);
     expect(fs.readFileSync(`${base}.html`, 'utf8').match(/<svg /g)).toHaveLength(3);
-    expect(fs.readFileSync(`${base}.csv`, 'utf8')).toMatch(/^kind,month,service,/);
+    expect(fs.readFileSync(`${base}.csv`, 'utf8')).toMatch(/^kind,month,currency,service,/);
   });
 
-  it('fails a missing fixture with one line naming it', () => {
-    const missing = path.join(temporaryDirectory(), 'nowhere.json');
+  it('fails a missing recording with one line naming it', () => {
+    const missing = path.join(temporaryDirectory(), 'nowhere');
     const result = cli('--fixture', missing, '--out', temporaryDirectory());
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe(`cost-report: ${missing}: no such file\n`);
+    expect(result.stderr).toBe(`cost-report: ${missing}: no such directory\n`);
     expect(result.stdout).toBe('');
   });
 
@@ -57,25 +60,41 @@ describe('npm run cost-report', () => {
 });
 
 describe('writeCostReport', () => {
-  const now = new Date('2025-04-03T06:00:00Z');
-
-  it('names what is missing from a file that is not recorded cost data', async () => {
-    const fixture = path.join(temporaryDirectory(), 'wrong.json');
-    fs.writeFileSync(fixture, JSON.stringify({ period: { month: 'March' }, trend: 3 }));
-    const failure = writeCostReport({ fixture, out: temporaryDirectory(), now });
-    await expect(failure).rejects.toThrow(
-      `${fixture}: not recorded cost data: period.month: must be YYYY-MM; period.previousMonth:`,
-    );
-    await expect(failure).rejects.toThrow(
-      /costByService: .*trend: Invalid input: expected array, received number/,
+  it('refuses a file: a recording is a directory of exchange files', async () => {
+    const fixture = path.join(temporaryDirectory(), 'old-format.json');
+    fs.writeFileSync(fixture, JSON.stringify({ period: { month: '2026-10' } }));
+    await expect(writeCostReport({ fixture, out: temporaryDirectory() })).rejects.toThrow(
+      `${fixture}: is a file; a recording is a directory of exchange files`,
     );
   });
 
-  it('says when the fixture is not JSON at all', async () => {
-    const fixture = path.join(temporaryDirectory(), 'broken.json');
-    fs.writeFileSync(fixture, '{"period":');
-    await expect(writeCostReport({ fixture, out: temporaryDirectory(), now })).rejects.toThrow(
-      `${fixture}: not JSON (`,
+  it('names the exchange file that is not an exchange, and what is wrong with it', async () => {
+    const fixture = temporaryDirectory();
+    fs.cpSync(SAMPLE, fixture, { recursive: true });
+    const file = path.join(fixture, '01-GetCostAndUsage-service-record-type-page-1.json');
+    fs.writeFileSync(file, JSON.stringify({ operation: 'GetCostAndUsage', input: {} }));
+    await expect(writeCostReport({ fixture, out: temporaryDirectory() })).rejects.toThrow(
+      `${file}: file: needs exactly one of output and error`,
+    );
+  });
+
+  it('says which request the recording does not hold, with the error the API answers for it', async () => {
+    const fixture = temporaryDirectory();
+    fs.cpSync(SAMPLE, fixture, { recursive: true });
+    fs.rmSync(path.join(fixture, '02-GetCostAndUsage-service-record-type-page-2.json'));
+    await expect(writeCostReport({ fixture, out: temporaryDirectory() })).rejects.toThrow(
+      /GetCostAndUsage \(cost by service and record type, page 2\) failed: DataUnavailableException: The requested data is unavailable \(not in the recording: .*"NextPageToken":"service-record-type-page-2-token"/,
+    );
+  });
+
+  it('asks for other months than recorded: DataUnavailableException, as Cost Explorer answers', async () => {
+    const failure = writeCostReport({
+      fixture: SAMPLE,
+      out: temporaryDirectory(),
+      now: new Date('2025-04-03T06:00:00Z'),
+    });
+    await expect(failure).rejects.toThrow(
+      /failed: DataUnavailableException: The requested data is unavailable/,
     );
   });
 });

@@ -1,4 +1,9 @@
-import type { CostReport, ServiceCost } from '../../../../lambda/cost-report/cost-report-model';
+import type {
+  Adjustment,
+  CostReport,
+  MonthlyAmount,
+  ServiceCost,
+} from '../../../../lambda/cost-report/cost-report-model';
 
 function service(
   name: string,
@@ -6,16 +11,27 @@ function service(
   monthBefore: number,
   status: ServiceCost['status'] = 'continuing',
 ): ServiceCost {
-  const changeUsd = Math.round((lastMonth - monthBefore) * 100) / 100;
+  return { service: name, ...amount(lastMonth, monthBefore), status, amortizedLastMonth: lastMonth };
+}
+
+function amount(lastMonth: number, monthBefore: number): MonthlyAmount {
+  const change = Math.round((lastMonth - monthBefore) * 100) / 100;
   return {
-    service: name,
     lastMonth,
     monthBefore,
-    changeUsd,
-    changePercent: monthBefore <= 0 ? null : Math.round((changeUsd / monthBefore) * 1000) / 10,
-    status,
+    change,
+    changePercent: monthBefore <= 0 || lastMonth < 0 ? null : Math.round((change / monthBefore) * 1000) / 10,
   };
 }
+
+const adjustments: Adjustment[] = [
+  {
+    recordType: 'Credit',
+    label: 'Credits',
+    ...amount(-120.0, -20.0),
+    services: [{ service: 'Refund, "goodwill" credit', amount: -120.0 }],
+  },
+];
 
 const services: ServiceCost[] = [
   service('Amazon Elastic Compute Cloud - Compute', 4210.5, 3890.1),
@@ -31,21 +47,23 @@ const services: ServiceCost[] = [
   service('Amazon Route 53', 25.5, 25.5),
   service('AWS Step Functions', 12.75, 10.0),
   service('Amazon OpenSearch Service', 0, 540.0, 'gone'),
-  service('Refund, "goodwill" credit', -120.0, -20.0),
 ];
 
 const topMovers = [...services]
-  .sort((a, b) => Math.abs(b.changeUsd) - Math.abs(a.changeUsd))
+  .sort((a, b) => Math.abs(b.change) - Math.abs(a.change))
   .slice(0, 5)
-  .sort((a, b) => b.changeUsd - a.changeUsd);
+  .sort((a, b) => b.change - a.change);
 
-const lastMonth = services.reduce((sum, s) => sum + s.lastMonth, 0);
-const monthBefore = services.reduce((sum, s) => sum + s.monthBefore, 0);
+const usageLastMonth = services.reduce((sum, s) => sum + s.lastMonth, 0);
+const usageMonthBefore = services.reduce((sum, s) => sum + s.monthBefore, 0);
+const lastMonth = usageLastMonth - 120;
+const monthBefore = usageMonthBefore - 20;
+const cents = (value: number) => Math.round(value * 100) / 100;
 
-/** A March 2025 report with a forecast, an anomaly, a budget, tags, a credit and a hostile tag value. */
+/** A March 2025 report with a forecast, an anomaly, a budget, tags, a credit line and a hostile tag value. */
 export function costReport(overrides: Partial<CostReport> = {}): CostReport {
   return {
-    schema: 'vigil.cost-report/1',
+    schema: 'vigil.cost-report/2',
     generatedAt: '2025-04-03T06:00:00.000Z',
     currency: 'USD',
     period: {
@@ -56,12 +74,12 @@ export function costReport(overrides: Partial<CostReport> = {}): CostReport {
       currentMonth: '2025-04',
     },
     totals: {
-      lastMonth: Math.round(lastMonth * 100) / 100,
-      monthBefore: Math.round(monthBefore * 100) / 100,
-      changeUsd: Math.round((lastMonth - monthBefore) * 100) / 100,
-      changePercent: Math.round(((lastMonth - monthBefore) / monthBefore) * 1000) / 10,
+      net: amount(cents(lastMonth), cents(monthBefore)),
+      grossUsage: amount(cents(usageLastMonth), cents(usageMonthBefore)),
+      amortized: amount(cents(lastMonth), cents(monthBefore)),
     },
     services,
+    adjustments,
     topMovers,
     byTag: [
       {
@@ -99,8 +117,9 @@ export function costReport(overrides: Partial<CostReport> = {}): CostReport {
         id: 'anomaly-1',
         start: '2025-03-14',
         end: '2025-03-16',
-        impactUsd: 212.4,
+        impact: 212.4,
         impactPercent: 38.2,
+        dismissed: false,
         rootCauses: [
           {
             service: 'Amazon Simple Storage Service',
@@ -112,11 +131,18 @@ export function costReport(overrides: Partial<CostReport> = {}): CostReport {
       },
     ],
     budgets: [
-      { name: 'Monthly AWS', limitUsd: 10000, actualUsd: 9599.84, forecastUsd: 9950, percentUsed: 96 },
+      {
+        name: 'Monthly AWS',
+        periodStart: '2025-03-01',
+        periodEnd: '2025-04-01',
+        limit: 10000,
+        actual: 9599.84,
+        percentUsed: 96,
+      },
     ],
     platformCost: { lastMonth: 48.37, monthBefore: 45.1 },
     apiCost: { requests: 9, usd: 0.09 },
-    notes: ['Credits and refunds are included as negative amounts.'],
+    notes: ['Rows are rounded to the cent by the largest-remainder method.'],
     ...overrides,
   };
 }

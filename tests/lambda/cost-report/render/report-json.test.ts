@@ -23,7 +23,7 @@ describe('renderReportJson', () => {
     const report = costReport();
     const json = renderReportJson(reversed(report));
     expect(json).toBe(renderReportJson(report));
-    expect(json.startsWith('{\n  "schema": "vigil.cost-report/1",\n  "generatedAt"')).toBe(true);
+    expect(json.startsWith('{\n  "schema": "vigil.cost-report/2",\n  "generatedAt"')).toBe(true);
     expect(json.endsWith('}\n')).toBe(true);
     const parsed = JSON.parse(json) as CostReport;
     expect(Object.keys(parsed)).toEqual([
@@ -33,6 +33,7 @@ describe('renderReportJson', () => {
       'period',
       'totals',
       'services',
+      'adjustments',
       'topMovers',
       'byTag',
       'trend',
@@ -47,21 +48,30 @@ describe('renderReportJson', () => {
       'service',
       'lastMonth',
       'monthBefore',
-      'changeUsd',
+      'change',
       'changePercent',
       'status',
+      'amortizedLastMonth',
     ]);
   });
 
   it('keeps an unavailable forecast and leaves out optional fields that are absent', () => {
     const report = costReport({
       forecast: { unavailable: 'No history.' },
-      anomalies: [{ id: 'a', start: '2025-03-02', impactUsd: 5, rootCauses: [{ service: 'AWS Lambda' }] }],
+      anomalies: [
+        {
+          id: 'a',
+          start: '2025-03-02',
+          impact: 5,
+          dismissed: false,
+          rootCauses: [{ service: 'AWS Lambda' }],
+        },
+      ],
     });
     const json = renderReportJson(report);
     expect(JSON.parse(json)).toEqual(report);
     const { anomalies } = JSON.parse(json) as CostReport;
-    expect(Object.keys(anomalies[0] ?? {})).toEqual(['id', 'start', 'impactUsd', 'rootCauses']);
+    expect(Object.keys(anomalies[0] ?? {})).toEqual(['id', 'start', 'impact', 'dismissed', 'rootCauses']);
     expect(Object.keys(anomalies[0]?.rootCauses[0] ?? {})).toEqual(['service']);
   });
 });
