@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { ALARM_SEVERITIES } from '../constructs/alarm-severity';
-import { defaultAlarmRulePrefix } from '../constructs/monitoring/alarm-naming';
-import { OVERRIDE_KEYS } from '../constructs/monitoring/monitor-signals';
 import {
   PLAYBOOK_IDS,
   type PlaybookId,
   type PlaybookPolicy,
   REMEDIATION_MODES,
-} from '../lambda/remediation/remediation-types';
+} from '../constructs/contracts/remediation';
+import { defaultAlarmRulePrefix } from '../constructs/monitoring/alarm-naming';
+import { OVERRIDE_KEYS } from '../constructs/monitoring/monitor-signals';
 
 /** The only retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [

@@ -22,6 +22,11 @@ import type { Construct } from 'constructs';
 import { type EnvironmentConfig, playbookPolicies } from '../config/environment-config';
 import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/alarm-severity';
 import { AlertTopics, allowAlarmActions } from '../constructs/alerting/alert-topics';
+import {
+  EPISODE_FLAPPING_INDEX,
+  EPISODE_TABLE_KEYS,
+  UNREADABLE_EVENTS_PREFIX,
+} from '../constructs/contracts/alerting';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
 import type { LogArchiveStream } from '../constructs/log-archive/log-archive-stream';
@@ -30,8 +35,6 @@ import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
 import { wildcardResourceFinding } from '../constructs/nag-finding';
 import { PlatformFunction } from '../constructs/platform-function';
 import { ServiceDashboard } from '../dashboards/service-dashboard';
-import { EPISODE_FLAPPING_INDEX, EPISODE_TABLE_KEYS } from '../lambda/alert-enricher/episodes/episode-store';
-import { UNREADABLE_EVENTS_PREFIX } from '../lambda/alert-enricher/unreadable-events';
 import { alarmNamePrefix, physicalName } from './physical-name';
 
 /** How often flapping episodes are checked; a settled one's page closes at most this late. */

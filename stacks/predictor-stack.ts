@@ -14,6 +14,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
+import { OPT_IN_TAG } from '../constructs/contracts/remediation';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
 import type { LogArchiveStream } from '../constructs/log-archive/log-archive-stream';
@@ -28,7 +29,6 @@ import { wildcardResourceFinding } from '../constructs/nag-finding';
 import { OnnxRuntimeLayer } from '../constructs/onnxruntime-layer';
 import { PlatformFunction } from '../constructs/platform-function';
 import { ServiceDashboard } from '../dashboards/service-dashboard';
-import { OPT_IN_TAG } from '../lambda/remediation/remediation-types';
 import { modelVersionOf } from '../predictor/inference/arrest-model';
 import { alarmNamePrefix, physicalName } from './physical-name';
 

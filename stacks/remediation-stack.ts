@@ -21,6 +21,12 @@ import type { Construct } from 'constructs';
 import { type EnvironmentConfig, playbookPolicies } from '../config/environment-config';
 import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/alarm-severity';
 import { kebab, pascal } from '../constructs/construct-names';
+import {
+  LEDGER_TABLE_KEYS,
+  OPT_IN_TAG,
+  PLAYBOOK_IDS,
+  type PlaybookId,
+} from '../constructs/contracts/remediation';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import type { LogArchiveStream } from '../constructs/log-archive/log-archive-stream';
 import { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
@@ -28,8 +34,6 @@ import { wildcardResourceFinding } from '../constructs/nag-finding';
 import { PlatformFunction } from '../constructs/platform-function';
 import { RemediationWorkflow } from '../constructs/remediation/remediation-workflow';
 import { ServiceDashboard } from '../dashboards/service-dashboard';
-import { LEDGER_TABLE_KEYS } from '../lambda/remediation/envelope/remediation-ledger';
-import { OPT_IN_TAG, PLAYBOOK_IDS, type PlaybookId } from '../lambda/remediation/remediation-types';
 import { alarmNamePrefix, physicalName } from './physical-name';
 
 export interface RemediationStackProps extends StackProps {

@@ -1,4 +1,4 @@
-import type { PlaybookId } from '../../lambda/remediation/remediation-types';
+import type { PlaybookId } from '../contracts/remediation';
 import type { AlarmMetric } from './alarm-metrics';
 import type { AppResources, FunctionFacts, QueueFacts } from './app-resources';
 

@@ -5,7 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
-import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
 
 export interface DynamoDbTableMonitorProps {
   /** The table to watch: a `Table`, a `TableV2`, or an imported table (then without capacity alarms). */
@@ -13,7 +13,7 @@ export interface DynamoDbTableMonitorProps {
   /** The table's name within its service. @default kebab-case of the table's construct id */
   readonly name?: string;
   /** The service the table belongs to. @default `ServiceMonitoring.of(this)` */
-  readonly monitoring?: ServiceMonitoring;
+  readonly monitoring?: MonitoringScope;
   /** Throttle events in five minutes that mean requests are being rejected. @default 1 */
   readonly throttleCount?: number;
   /** Alarm on throttling of the global secondary indexes too. @default true when the table has global secondary indexes */
@@ -62,7 +62,7 @@ interface TableCapacity {
  */
 export class DynamoDbTableMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
-  private readonly monitoring: ServiceMonitoring;
+  private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
   private readonly table: dynamodb.ITable;
 
@@ -70,7 +70,7 @@ export class DynamoDbTableMonitor extends Construct {
     super(scope, id);
     const { table } = props;
     this.table = table;
-    this.monitoring = props.monitoring ?? ServiceMonitoring.of(this);
+    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
     this.resource = { kind: 'dynamodb', name: props.name ?? kebab(table.node.id) };
 
     // Read/WriteThrottleEvents carry the TableName dimension alone, one series for every operation and

@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
-import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
 
 export interface EventRuleMonitorProps {
   /** The rule to watch. */
@@ -12,7 +12,7 @@ export interface EventRuleMonitorProps {
   /** The rule's name within its service. @default kebab-case of the rule's construct id */
   readonly name?: string;
   /** The service the rule belongs to. @default `ServiceMonitoring.of(this)` */
-  readonly monitoring?: ServiceMonitoring;
+  readonly monitoring?: MonitoringScope;
   /**
    * Target invocations failed for good, in five minutes, that mean events went undelivered (high).
    * @default 1: EventBridge counts an invocation as failed only after its retry policy gave up
@@ -41,13 +41,13 @@ const NAMESPACE = 'AWS/Events';
  */
 export class EventRuleMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
-  private readonly monitoring: ServiceMonitoring;
+  private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
 
   constructor(scope: Construct, id: string, props: EventRuleMonitorProps) {
     super(scope, id);
     const { rule } = props;
-    this.monitoring = props.monitoring ?? ServiceMonitoring.of(this);
+    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
     this.resource = { kind: 'event-rule', name: props.name ?? kebab(rule.node.id) };
     const cfn = rule.node.defaultChild instanceof events.CfnRule ? rule.node.defaultChild : undefined;
     const dimensionsMap = metricDimensions(rule, cfn);

@@ -4,7 +4,7 @@ import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
-import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
 
 export interface FirehoseMonitorProps {
   /** The delivery stream to watch: the L2, an imported one, or a `CfnDeliveryStream`. */
@@ -12,7 +12,7 @@ export interface FirehoseMonitorProps {
   /** The stream's name within its service. @default kebab-case of the stream's construct id */
   readonly name?: string;
   /** The service the stream belongs to. @default `ServiceMonitoring.of(this)` */
-  readonly monitoring?: ServiceMonitoring;
+  readonly monitoring?: MonitoringScope;
   /** Share of S3 writes that must succeed in each of 3 five-minute periods (high). @default 1 */
   readonly s3DeliverySuccessRatio?: number;
   /**
@@ -56,13 +56,13 @@ const FRESHNESS_MARGIN_SECONDS = 60;
  */
 export class FirehoseMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
-  private readonly monitoring: ServiceMonitoring;
+  private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
 
   constructor(scope: Construct, id: string, props: FirehoseMonitorProps) {
     super(scope, id);
     const { deliveryStream } = props;
-    this.monitoring = props.monitoring ?? ServiceMonitoring.of(this);
+    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
     this.resource = { kind: 'firehose', name: props.name ?? kebab(deliveryStream.node.id) };
     const config = streamConfig(deliveryStream);
     const metric = (metricName: string, statistic: string) =>

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { type ApiLatencyOptions, p99LatencySpec, seconds, type Timeout } from './api-latency';
-import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
 import { resourcesReferencing } from './stack-references';
 
 export interface HttpApiMonitorProps extends ApiLatencyOptions {
@@ -14,7 +14,7 @@ export interface HttpApiMonitorProps extends ApiLatencyOptions {
   /** The API's name within its service. @default kebab-case of the API's construct id */
   readonly name?: string;
   /** The service the API belongs to. @default `ServiceMonitoring.of(this)` */
-  readonly monitoring?: ServiceMonitoring;
+  readonly monitoring?: MonitoringScope;
   /**
    * The stage callers use. A named stage narrows the API-wide metrics to it; the `$default` stage is
    * watched through the API's own metrics. Route alarms need it.
@@ -54,7 +54,7 @@ const ROUTE_KEY = /^([A-Z]+) (\/\S*)$/;
  */
 export class HttpApiMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
-  private readonly monitoring: ServiceMonitoring;
+  private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
   private readonly props: HttpApiMonitorProps;
 
@@ -62,7 +62,7 @@ export class HttpApiMonitor extends Construct {
     super(scope, id);
     const { api } = props;
     this.props = props;
-    this.monitoring = props.monitoring ?? ServiceMonitoring.of(this);
+    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
     this.resource = { kind: 'http-api', name: props.name ?? kebab(api.node.id) };
     const stage = props.stage ?? api.defaultStage;
     const integrations = apiIntegrations(api);

@@ -7,7 +7,7 @@ import { kebab } from '../construct-names';
 import { LogSubscription } from '../log-archive/log-subscription';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import type { MonitorSignal } from './monitor-signals';
-import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
 import { resourcesReferencing } from './stack-references';
 
 export interface LambdaMonitorProps {
@@ -16,7 +16,7 @@ export interface LambdaMonitorProps {
   /** The function's name within its service. @default kebab-case of the function's construct id */
   readonly name?: string;
   /** The service the function belongs to. @default `ServiceMonitoring.of(this)` */
-  readonly monitoring?: ServiceMonitoring;
+  readonly monitoring?: MonitoringScope;
   /** The alias callers invoke; a failing release is then rolled back by moving it. @default none */
   readonly alias?: lambda.IAlias;
   /** Error rate, in percent of invocations, that means the function is failing. @default 5 */
@@ -71,13 +71,13 @@ const DEFAULT_STREAM_ALARM_AGE_SECONDS = 300;
  */
 export class LambdaMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
-  private readonly monitoring: ServiceMonitoring;
+  private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
 
   constructor(scope: Construct, id: string, props: LambdaMonitorProps) {
     super(scope, id);
     const { fn } = props;
-    this.monitoring = props.monitoring ?? ServiceMonitoring.of(this);
+    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
     this.resource = {
       kind: 'lambda',
       name: props.name ?? kebab(fn.node.id),

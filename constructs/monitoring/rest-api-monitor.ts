@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { type ApiLatencyOptions, p99LatencySpec, seconds, type Timeout } from './api-latency';
-import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
 import { resourcesReferencing } from './stack-references';
 
 export interface RestApiMonitorProps extends ApiLatencyOptions {
@@ -17,7 +17,7 @@ export interface RestApiMonitorProps extends ApiLatencyOptions {
   /** The API's name within its service. @default kebab-case of the API's construct id */
   readonly name?: string;
   /** The service the API belongs to. @default `ServiceMonitoring.of(this)` */
-  readonly monitoring?: ServiceMonitoring;
+  readonly monitoring?: MonitoringScope;
   /** The stage callers use; REST API metrics are published per API name and stage. @default the API's deployment stage */
   readonly stage?: apigateway.IStage;
   /** 5XX responses, in percent of requests, that mean the API is failing its callers. @default 1 */
@@ -52,7 +52,7 @@ const METHOD_KEY = /^([A-Z]+) (\/\S*)$/;
  */
 export class RestApiMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
-  private readonly monitoring: ServiceMonitoring;
+  private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
   private readonly props: RestApiMonitorProps;
 
@@ -60,7 +60,7 @@ export class RestApiMonitor extends Construct {
     super(scope, id);
     const { api } = props;
     this.props = props;
-    this.monitoring = props.monitoring ?? ServiceMonitoring.of(this);
+    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
     this.resource = { kind: 'rest-api', name: props.name ?? kebab(api.node.id) };
     const stage = props.stage ?? deploymentStage(api);
     if (stage === undefined) {

@@ -4,7 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { AlarmSeverity } from '../alarm-severity';
 import type { BurnRuleLabel, MonitorSignal, SloIndicatorKind } from './monitor-signals';
-import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
 
 /** What an SLO measures: the share of bad events over any window. */
 export interface SloIndicator {
@@ -86,7 +86,7 @@ export interface ServiceLevelObjectiveProps {
   /** Length of the error budget, in days. @default 30 */
   readonly periodDays?: number;
   /** The service the objective belongs to. @default `ServiceMonitoring.of(this)` */
-  readonly monitoring?: ServiceMonitoring;
+  readonly monitoring?: MonitoringScope;
 }
 
 /** One burn-rate rule: spending `budgetShare` of the budget within `long` pages at `severity`. */
@@ -132,7 +132,7 @@ export class ServiceLevelObjective extends Construct {
     if (!(props.target > 0 && props.target < 1)) {
       throw new Error(`SLO ${props.name}: target must be between 0 and 1 exclusive (got ${props.target})`);
     }
-    const monitoring = props.monitoring ?? ServiceMonitoring.of(this);
+    const monitoring = props.monitoring ?? defaultMonitoringScope(this);
     const periodDays = props.periodDays ?? 30;
     this.errorBudget = 1 - props.target;
     this.name = props.name;

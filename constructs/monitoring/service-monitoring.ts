@@ -33,15 +33,15 @@ import type {
   CompositeAlarmSpec,
   SignalOverride,
 } from './alarm-spec';
-// The monitors import this module too; they use it only when constructed, after both have loaded.
 import { DynamoDbTableMonitor, type DynamoDbTableMonitorProps } from './dynamodb-table-monitor';
 import { EventRuleMonitor, type EventRuleMonitorProps } from './event-rule-monitor';
 import { FirehoseMonitor, type FirehoseMonitorProps } from './firehose-monitor';
 import { HttpApiMonitor, type HttpApiMonitorProps } from './http-api-monitor';
 import { LambdaMonitor, type LambdaMonitorProps } from './lambda-monitor';
 import { type OverrideKey, unknownOverrideKeysMessage } from './monitor-signals';
+import { type MonitoredResource, type MonitoringScope, setDefaultMonitoringScope } from './monitoring-scope';
 import { RestApiMonitor, type RestApiMonitorProps } from './rest-api-monitor';
-import type { ServiceLevelObjective } from './service-level-objective';
+import { ServiceLevelObjective } from './service-level-objective';
 import { SnsTopicMonitor, type SnsTopicMonitorProps } from './sns-topic-monitor';
 import { SqsQueueMonitor, type SqsQueueMonitorProps } from './sqs-queue-monitor';
 import { StateMachineMonitor, type StateMachineMonitorProps } from './state-machine-monitor';
@@ -93,16 +93,6 @@ export interface RegisteredAlarm {
   readonly partOf?: string;
 }
 
-/** A monitored resource as the facade sees it. */
-export interface MonitoredResource {
-  /** Kind of resource, kebab-case: `lambda`, `sqs`, `http-api`. Prefixes runbook names and override keys. */
-  readonly kind: string;
-  /** The resource's name within the service, kebab-case. */
-  readonly name: string;
-  /** Its log group, named in each alarm's description for the alert's error excerpt. @default none */
-  readonly logGroup?: string;
-}
-
 const DEFAULT_ID = 'VigilMonitoring';
 const MAX_RESOURCES_PER_MONITOR = 15;
 const ALARM_NAME_PART = /^[a-z0-9][a-z0-9-]*$/;
@@ -116,8 +106,10 @@ const claimedNames = new WeakMap<IConstruct, Map<string, string>>();
  * from the routing, AWS tags (service, resource, signal, severity, runbook, playbook) and a JSON
  * description the enrichment Lambda parses. {@link createdAlarms} returns every alarm made through
  * it, because monitors register alarms here instead of being discovered afterwards.
+ *
+ * It makes the monitors (`monitorLambda`, …); they know it only as a {@link MonitoringScope}.
  */
-export class ServiceMonitoring extends Construct {
+export class ServiceMonitoring extends Construct implements MonitoringScope {
   /** The service's monitoring in the stack of `scope`, created with the stack's name if none exists. */
   static of(scope: IConstruct): ServiceMonitoring {
     const stack = Stack.of(scope);
@@ -165,7 +157,10 @@ export class ServiceMonitoring extends Construct {
   }
 
   /** Called by each ServiceLevelObjective of the service. */
-  addObjective(objective: ServiceLevelObjective): void {
+  addObjective(objective: IConstruct): void {
+    if (!(objective instanceof ServiceLevelObjective)) {
+      throw new Error(`${objective.node.path} is not a ServiceLevelObjective`);
+    }
     this.slos.push(objective);
   }
 
@@ -626,3 +621,6 @@ function contextEnvironment(scope: IConstruct): string | undefined {
   }
   return environment;
 }
+
+// A monitor given no `monitoring` uses its stack's; monitors cannot import this module, which imports them.
+setDefaultMonitoringScope((construct) => ServiceMonitoring.of(construct));

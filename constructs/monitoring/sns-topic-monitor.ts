@@ -4,7 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
-import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
 import { resourcesReferencing } from './stack-references';
 
 export interface SnsTopicMonitorProps {
@@ -13,7 +13,7 @@ export interface SnsTopicMonitorProps {
   /** The topic's name within its service. @default kebab-case of the topic's construct id */
   readonly name?: string;
   /** The service the topic belongs to. @default `ServiceMonitoring.of(this)` */
-  readonly monitoring?: ServiceMonitoring;
+  readonly monitoring?: MonitoringScope;
   /**
    * Failed deliveries in five minutes that mean subscribers miss messages (high).
    * @default 1: SNS counts a delivery as failed only after its retries, so each one is a missed message
@@ -36,13 +36,13 @@ const FIVE_MINUTES = Duration.minutes(5);
  */
 export class SnsTopicMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
-  private readonly monitoring: ServiceMonitoring;
+  private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
 
   constructor(scope: Construct, id: string, props: SnsTopicMonitorProps) {
     super(scope, id);
     const { topic } = props;
-    this.monitoring = props.monitoring ?? ServiceMonitoring.of(this);
+    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
     this.resource = { kind: 'sns', name: props.name ?? kebab(topic.node.id) };
     const subscriptions = subscriptionsOf(topic);
     const withDeadLetterQueue = subscriptions.filter(

@@ -4,7 +4,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
-import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
 
 export interface SqsQueueMonitorProps {
   /** The queue to watch. */
@@ -12,7 +12,7 @@ export interface SqsQueueMonitorProps {
   /** The queue's name within its service. @default kebab-case of the queue's construct id */
   readonly name?: string;
   /** The service the queue belongs to. @default `ServiceMonitoring.of(this)` */
-  readonly monitoring?: ServiceMonitoring;
+  readonly monitoring?: MonitoringScope;
   /**
    * The queue is itself a dead-letter queue (of a Lambda, an EventBridge target, an SNS subscription
    * or several queues): alarm only on messages arriving in it, since their age says nothing about
@@ -74,13 +74,13 @@ const MIN_OLDEST_MESSAGE_AGE_SECONDS = 300;
  */
 export class SqsQueueMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
-  private readonly monitoring: ServiceMonitoring;
+  private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
 
   constructor(scope: Construct, id: string, props: SqsQueueMonitorProps) {
     super(scope, id);
     const { queue } = props;
-    this.monitoring = props.monitoring ?? ServiceMonitoring.of(this);
+    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
     this.resource = { kind: 'sqs', name: props.name ?? kebab(queue.node.id) };
     const deadLetterMessages = props.deadLetterMessages ?? 1;
 

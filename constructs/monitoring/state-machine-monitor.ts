@@ -4,7 +4,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
-import { type MonitoredResource, ServiceMonitoring } from './service-monitoring';
+import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
 
 export interface StateMachineMonitorProps {
   /** The state machine to watch. */
@@ -12,7 +12,7 @@ export interface StateMachineMonitorProps {
   /** The state machine's name within its service. @default kebab-case of the state machine's construct id */
   readonly name?: string;
   /** The service the state machine belongs to. @default `ServiceMonitoring.of(this)` */
-  readonly monitoring?: ServiceMonitoring;
+  readonly monitoring?: MonitoringScope;
   /** Failed executions in five minutes that mean the workflow is broken (high). @default 1 */
   readonly failedExecutions?: number;
   /** Timed-out executions in five minutes that mean the workflow hangs (high). @default 1 */
@@ -43,13 +43,13 @@ const STANDARD_BUDGET_SECONDS = 3600;
  */
 export class StateMachineMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
-  private readonly monitoring: ServiceMonitoring;
+  private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
 
   constructor(scope: Construct, id: string, props: StateMachineMonitorProps) {
     super(scope, id);
     const { stateMachine } = props;
-    this.monitoring = props.monitoring ?? ServiceMonitoring.of(this);
+    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
     this.resource = { kind: 'state-machine', name: props.name ?? kebab(stateMachine.node.id) };
     const count = (metricName: string) =>
       stateMachine.metric(metricName, { period: FIVE_MINUTES, statistic: 'Sum' });

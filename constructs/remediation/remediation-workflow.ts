@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import type { Outcome } from '../../lambda/remediation/remediation-types';
+import type { Outcome } from '../contracts/remediation';
 
 export interface RemediationWorkflowProps {
   /** Playbook id, e.g. `lambda-alias-rollback`; part of the state machine's name. */

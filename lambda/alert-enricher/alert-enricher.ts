@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AlarmSeverity } from '../../constructs/alarm-severity';
-import type { PlaybookPolicy } from '../remediation/remediation-types';
+import type { PlaybookPolicy } from '../../constructs/contracts/remediation';
 import type { AlarmChange } from '../shared/alarm-change';
 import { parseAlarmEvent } from '../shared/alarm-event';
 import { logger, metrics } from '../shared/observability';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { EPISODE_TABLE_KEYS } from '../../constructs/contracts/alerting';
 import { logger } from '../shared/observability';
 import { withTimeout } from './context/with-timeout';
-import { EPISODE_TABLE_KEYS } from './episodes/episode-store';
 
 /**
  * Which destinations an alarm change has already gone to, so a duplicate of its event does not send

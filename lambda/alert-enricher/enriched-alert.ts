@@ -1,5 +1,5 @@
 import type { AlarmSeverity } from '../../constructs/alarm-severity';
-import type { PlaybookPolicy } from '../remediation/remediation-types';
+import type { PlaybookPolicy } from '../../constructs/contracts/remediation';
 import type { ActionsSuppression, AlarmChange, AlarmState } from '../shared/alarm-change';
 
 /**

@@ -5,7 +5,7 @@ import {
   type PlaybookId,
   type PlaybookPolicy,
   REMEDIATION_MODES,
-} from '../remediation/remediation-types';
+} from '../../constructs/contracts/remediation';
 import { readEnvironment, requiredText, wholeNumber } from '../shared/environment';
 import type { SeverityDestinations } from './alert-delivery';
 

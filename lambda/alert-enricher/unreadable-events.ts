@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { UNREADABLE_EVENTS_PREFIX } from '../../constructs/contracts/alerting';
 import { presignDownload } from '../shared/presigned-urls';
 import { ContextUnavailableError, withTimeout } from './context/with-timeout';
 import type { RawEventCopy } from './enriched-alert';
-
-/** Where unreadable events are kept in the alert artifacts bucket. */
-export const UNREADABLE_EVENTS_PREFIX = 'unreadable/';
 
 /** An S3 put of at most a Lambda payload (256 KiB asynchronous) takes well under this. */
 const STORE_TIMEOUT_MS = 1000;

@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { PLAYBOOK_IDS } from '../../constructs/contracts/remediation';
 import { createAwsClients } from '../shared/aws-clients';
 import { readEnvironment, wholeNumber } from '../shared/environment';
 import { instrumentHandler } from '../shared/instrument-handler';
 import { createPlaybookHandler } from './playbook-handler';
 import { SQS_MAX_MOVE_SECONDS } from './playbooks/dlq-redrive';
 import { playbookFor } from './playbooks/playbooks';
-import { PLAYBOOK_IDS } from './remediation-types';
 
 // Everything here runs once per execution environment: a bad setting fails the cold start.
 const { PLAYBOOK, MAX_MOVE_SECONDS } = readEnvironment(

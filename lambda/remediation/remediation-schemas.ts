@@ -1,12 +1,7 @@
 import { z } from 'zod';
 import { ALARM_SEVERITIES } from '../../constructs/alarm-severity';
-import {
-  type ActionResult,
-  PLAYBOOK_IDS,
-  type RemediationPlan,
-  type RemediationRequest,
-  type TargetState,
-} from './remediation-types';
+import { PLAYBOOK_IDS } from '../../constructs/contracts/remediation';
+import type { ActionResult, RemediationPlan, RemediationRequest, TargetState } from './remediation-types';
 
 // Every function of a run reads these parts of the execution state; they are checked at each step
 // because the state machine passes whatever the previous step left there.

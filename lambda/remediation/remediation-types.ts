@@ -1,28 +1,5 @@
 import type { AlarmSeverity } from '../../constructs/alarm-severity';
-
-/** The playbooks Vigil knows; alarm descriptions name one in `playbook`. */
-export const PLAYBOOK_IDS = ['lambda-alias-rollback', 'lambda-concurrency', 'dlq-redrive'] as const;
-export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
-
-/** `dry-run` records the calls a playbook would make and makes none; `enforce` makes them. */
-export const REMEDIATION_MODES = ['dry-run', 'enforce'] as const;
-export type RemediationMode = (typeof REMEDIATION_MODES)[number];
-
-/**
- * How one playbook runs in an environment. Resolved from the config once, at synth, and handed to
- * both the dispatcher (which starts runs that way) and the alert enricher (which tells on-call what
- * to expect), so an alert can never promise a dry run while the playbook acts.
- */
-export interface PlaybookPolicy {
-  readonly mode: RemediationMode;
-  /** A human approves each run through signed links in the alert thread first. */
-  readonly approval: boolean;
-}
-
-/** Tag a resource must carry (value `true`) before any playbook touches it. */
-export const OPT_IN_TAG = 'vigil:remediate';
-/** Tag that keeps every playbook away from a resource, whatever its other tags say. */
-export const DO_NOT_REMEDIATE_TAG = 'vigil:do-not-remediate';
+import type { PlaybookId } from '../../constructs/contracts/remediation';
 
 /** What a playbook acts on, derived by the dispatcher from the alarm's metric dimensions. */
 export type RemediationTarget =
@@ -137,24 +114,6 @@ export type Refusal = (typeof REFUSALS)[number];
 export type Admission =
   | { readonly admitted: true }
   | { readonly admitted: false; readonly refusal: Refusal; readonly detail: string };
-
-/** How each run ends; the ledger's `outcome` and the notification say it. */
-export const OUTCOMES = [
-  'remediated',
-  'dry-run',
-  'refused',
-  'nothing-to-do',
-  'skipped',
-  'denied',
-  'approval-timed-out',
-  'rolled-back',
-  'target-changed',
-  'unverified',
-  'stopped',
-  'timed-out',
-  'failed',
-] as const;
-export type Outcome = (typeof OUTCOMES)[number];
 
 /** Input of the playbook functions: one operation on the run so far. */
 export type PlaybookOperation =

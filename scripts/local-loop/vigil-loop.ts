@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { PLAYBOOK_IDS, type PlaybookId } from '../../constructs/contracts/remediation';
 import type { AlertOutcome } from '../../lambda/alert-enricher/alert-enricher';
 import { buildAlertEnricher } from '../../lambda/alert-enricher/build-enricher';
 import { readEnricherConfig } from '../../lambda/alert-enricher/enricher-config';
@@ -14,7 +15,6 @@ import { createEnvelopeHandler } from '../../lambda/remediation/envelope/envelop
 import { RemediationLedger } from '../../lambda/remediation/envelope/remediation-ledger';
 import { createPlaybookHandler } from '../../lambda/remediation/playbook-handler';
 import { playbookFor } from '../../lambda/remediation/playbooks/playbooks';
-import { PLAYBOOK_IDS, type PlaybookId } from '../../lambda/remediation/remediation-types';
 import type { AwsClients } from '../../lambda/shared/aws-clients';
 import { deployedValue } from './deployed-values';
 import { type EventPattern, matchesEventPattern } from './event-pattern';

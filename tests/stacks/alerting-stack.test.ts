@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { readEnricherConfig } from '../../lambda/alert-enricher/enricher-config';
 import { deployedEnvironment } from '../../scripts/local-loop/deployed-values';
 import { alarmsByName, tag } from '../support/alarm-template';
-import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
+import { configWith, vigilStacks, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION } from '../support/synth-vigil';
 
 const SECRET = 'vigil/pagerduty/critical';
 const CHAT = 'arn:aws:sns:eu-west-1:123456789012:chatbot-oncall';
@@ -19,7 +19,7 @@ const config = configWith({
   },
   remediation: { mode: 'dry-run', playbooks: { 'lambda-concurrency': { mode: 'enforce', approval: true } } },
 });
-const { stacks } = vigilStacks(config, WITHOUT_BUNDLING);
+const { stacks } = vigilStacks(config, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION);
 const template = Template.fromStack(stacks.alerting);
 const alarms = alarmsByName(template);
 

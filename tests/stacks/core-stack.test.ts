@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
+import { configWith, vigilStacks, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION } from '../support/synth-vigil';
 
 const config = configWith({
   archive: {
@@ -12,7 +12,7 @@ const config = configWith({
   tracing: { samplingRate: 0.25, reservoirPerSecond: 3 },
   tags: { owner: 'payments-team', costCenter: 'cc-4242' },
 });
-const { stacks } = vigilStacks(config, WITHOUT_BUNDLING);
+const { stacks } = vigilStacks(config, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION);
 const template = Template.fromStack(stacks.core);
 
 function bucketLogicalId(id: string): string {

@@ -2,13 +2,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { lintAlarms } from '../../constructs/alarm-lint/alarm-lint';
-import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
+import { configWith, vigilStacks, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION } from '../support/synth-vigil';
 
 const config = configWith({
   logs: { retentionDays: 60 },
   predictor: { maxUploadMiB: 64, maxRejectedShare: 0.02, dataRetentionDays: 14, scorerMemoryMiB: 3008 },
 });
-const { app, stacks } = vigilStacks(config);
+// Only this stack's functions are bundled: the model-in-bundle test reads their assets, nothing reads
+// the other six stacks' (each bundled function is an esbuild run). Templates are read, not deployed.
+const { app, stacks } = vigilStacks(
+  config,
+  { 'aws:cdk:bundling-stacks': ['Predictor', 'Predictor/**'] },
+  WITHOUT_CFN_VALIDATION,
+);
 const template = Template.fromStack(stacks.predictor);
 const assembly = app.synth();
 // The platform key lives in the core stack; this stack reads its ARN from the core stack's output.
@@ -509,6 +515,7 @@ describe('monitoring', () => {
       const reserved = vigilStacks(
         configWith({ predictor: { apiReservedConcurrency: 25 } }),
         WITHOUT_BUNDLING,
+        WITHOUT_CFN_VALIDATION,
       );
       const withReservation = Template.fromStack(reserved.stacks.predictor);
       const [fn] = Object.entries(withReservation.findResources('AWS::Lambda::Function')).filter(([id]) =>

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { PLAYBOOK_IDS } from '../../lambda/remediation/remediation-types';
+import { PLAYBOOK_IDS } from '../../constructs/contracts/remediation';
 import { synthesizedDefinition } from '../support/state-machine-runner';
-import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
+import { configWith, vigilStacks, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION } from '../support/synth-vigil';
 
 const config = configWith({
   remediation: {
@@ -10,7 +10,7 @@ const config = configWith({
     approvalTimeoutMinutes: 30,
   },
 });
-const { stacks } = vigilStacks(config, WITHOUT_BUNDLING);
+const { stacks } = vigilStacks(config, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION);
 const template = Template.fromStack(stacks.remediation);
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };

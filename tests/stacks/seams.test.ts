@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../config/load-config';
+import { PLAYBOOK_IDS, type PlaybookId } from '../../constructs/contracts/remediation';
 import {
   type AlarmDescription,
   alarmDescriptionSchema,
@@ -20,7 +21,6 @@ import {
   readDispatcherConfig,
 } from '../../lambda/remediation/dispatcher/dispatcher-config';
 import { readEnvelopeConfig } from '../../lambda/remediation/envelope/envelope-config';
-import { PLAYBOOK_IDS, type PlaybookId } from '../../lambda/remediation/remediation-types';
 import type { AlarmChange } from '../../lambda/shared/alarm-change';
 import { parseAlarmEvent } from '../../lambda/shared/alarm-event';
 import { describeIssues } from '../../lambda/shared/zod-issues';
@@ -29,7 +29,7 @@ import { deployedEnvironment, deployedValue } from '../../scripts/local-loop/dep
 import { stateChange } from '../fixtures/aws/alarm-events';
 import { coldStartModule } from '../lambda/support/cold-start';
 import type { AlarmProperties, MetricQuery } from '../support/alarm-template';
-import { vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
+import { vigilStacks, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION } from '../support/synth-vigil';
 
 // Where one part of the app hands a value to another, checked on the shipped environments as
 // `cdk synth -c env=<name>` builds them: alarm descriptions as the enricher reads them, alarms with a
@@ -65,7 +65,11 @@ interface Environment {
 }
 
 function synthesize(name: 'dev' | 'prod'): Environment {
-  const { app, stacks } = vigilStacks(loadConfig(name), { env: name, ...WITHOUT_BUNDLING });
+  const { app, stacks } = vigilStacks(
+    loadConfig(name),
+    { env: name, ...WITHOUT_BUNDLING },
+    WITHOUT_CFN_VALIDATION,
+  );
   const all = app.node.findAll().filter((construct): construct is Stack => Stack.isStack(construct));
   const templates = new Map(all.map((stack) => [stack, Template.fromStack(stack)]));
   const platforms = new Map(

@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { EPISODE_FLAPPING_INDEX, EPISODE_TABLE_KEYS } from '../../../constructs/contracts/alerting';
 import { ALARM_STATES, type AlarmState } from '../../shared/alarm-change';
 import { logger } from '../../shared/observability';
 import type { EpisodeRef } from '../enriched-alert';
@@ -28,20 +29,6 @@ import {
  * {@link decideEpisode} decides from, and an `episode#<openedAt>` item per episode keeps every
  * transition it saw with the decision taken. Both expire `ttlDays` after their last write.
  */
-
-/** Attribute names the stack's table must use. */
-export const EPISODE_TABLE_KEYS = { partitionKey: 'alarm', sortKey: 'record', ttl: 'expiresAt' } as const;
-
-/**
- * A sparse index of the heads whose episode is flapping: only they carry `flappingIndex`, and
- * `settleAfter` is when their quiet window ends if nothing changes. The scheduled check queries it.
- */
-export const EPISODE_FLAPPING_INDEX = {
-  indexName: 'flapping',
-  // Not `flapping`: episode records keep a boolean of that name, and an index key must be a string.
-  partitionKey: 'flappingIndex',
-  sortKey: 'settleAfter',
-} as const;
 
 const FLAPPING = 'flapping';
 

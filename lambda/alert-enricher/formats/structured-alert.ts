@@ -1,5 +1,5 @@
 import type { AlarmSeverity } from '../../../constructs/alarm-severity';
-import type { RemediationMode } from '../../remediation/remediation-types';
+import type { RemediationMode } from '../../../constructs/contracts/remediation';
 import type { AlarmState } from '../../shared/alarm-change';
 import type {
   BreachDirection,

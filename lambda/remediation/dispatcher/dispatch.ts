@@ -1,17 +1,13 @@
 import { createHash } from 'node:crypto';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { PLAYBOOK_IDS, type PlaybookId } from '../../../constructs/contracts/remediation';
 import { withTimeout } from '../../alert-enricher/context/with-timeout';
 import { transitionOf } from '../../alert-enricher/episodes/episode-decision';
 import type { EpisodeStore } from '../../alert-enricher/episodes/episode-store';
 import type { AlarmChange } from '../../shared/alarm-change';
 import { parseAlarmEvent } from '../../shared/alarm-event';
 import { logger } from '../../shared/observability';
-import {
-  PLAYBOOK_IDS,
-  type PlaybookId,
-  type RemediationRequest,
-  type RemediationTarget,
-} from '../remediation-types';
+import type { RemediationRequest, RemediationTarget } from '../remediation-types';
 import type { DispatcherConfig } from './dispatcher-config';
 
 /** What happened to one alarm change of the invocation. */

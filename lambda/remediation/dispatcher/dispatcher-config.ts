@@ -1,6 +1,11 @@
 import { z } from 'zod';
+import {
+  PLAYBOOK_IDS,
+  type PlaybookId,
+  type PlaybookPolicy,
+  REMEDIATION_MODES,
+} from '../../../constructs/contracts/remediation';
 import { readEnvironment, requiredText, wholeNumber } from '../../shared/environment';
-import { PLAYBOOK_IDS, type PlaybookId, type PlaybookPolicy, REMEDIATION_MODES } from '../remediation-types';
 
 /** How one playbook runs in this deployment: its policy and its state machine. */
 export interface PlaybookSettings extends PlaybookPolicy {

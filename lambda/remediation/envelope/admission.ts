@@ -1,16 +1,19 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { logger } from '../../shared/observability';
 import {
-  type Admission,
   DO_NOT_REMEDIATE_TAG,
+  LEDGER_TABLE_KEYS,
   OPT_IN_TAG,
-  type Refusal,
-  type RemediationRequest,
-  type RemediationTarget,
-  type TargetState,
+} from '../../../constructs/contracts/remediation';
+import { logger } from '../../shared/observability';
+import type {
+  Admission,
+  Refusal,
+  RemediationRequest,
+  RemediationTarget,
+  TargetState,
 } from '../remediation-types';
-import { LEDGER_TABLE_KEYS, type RemediationLedger } from './remediation-ledger';
+import type { RemediationLedger } from './remediation-ledger';
 import type { TargetLock } from './target-lock';
 
 /** How much self-healing may do before it stops and leaves the rest to humans. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OUTCOMES, type Outcome } from '../../../constructs/contracts/remediation';
 import { ALARM_STATES } from '../../shared/alarm-change';
 import type { AwsClients } from '../../shared/aws-clients';
 import { logger } from '../../shared/observability';
@@ -9,7 +10,7 @@ import {
   remediationRequestSchema,
   targetStateSchema,
 } from '../remediation-schemas';
-import { type Admission, OUTCOMES, type Outcome, REFUSALS } from '../remediation-types';
+import { type Admission, REFUSALS } from '../remediation-types';
 import { AdmissionGate, lockKeyOf } from './admission';
 import { ApprovalLinks } from './approval-links';
 import { type ApprovalRequested, ApprovalRequester } from './approval-request';

@@ -1,10 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { LEDGER_TABLE_KEYS, type Outcome } from '../../../constructs/contracts/remediation';
 import { remediationRequestSchema } from '../remediation-schemas';
 import type {
   ActionResult,
   Admission,
-  Outcome,
   RemediationPlan,
   RemediationRequest,
   TargetState,
@@ -19,9 +19,6 @@ import type { VerificationState } from './verification';
  * state (`admission`, `targetState`, `plan`, `action`, …), next to the request's fields. The admission's counters (blast radius, breaker)
  * live in the same table under their own keys.
  */
-
-/** Attribute names the stack's table must use (both keys strings; TTL on `expiresAt`). */
-export const LEDGER_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttl: 'expiresAt' } as const;
 
 /** The error the state machine's Catch hands over (`States.TaskFailed`, `Lambda.Unknown`, …). */
 export interface RunError {

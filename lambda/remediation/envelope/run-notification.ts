@@ -1,7 +1,8 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AlarmSeverity } from '../../../constructs/alarm-severity';
+import type { Outcome } from '../../../constructs/contracts/remediation';
 import { snsSubject, truncateText } from '../../shared/message-text';
-import type { Outcome, PlannedCall } from '../remediation-types';
+import type { PlannedCall } from '../remediation-types';
 import { describeTarget } from './admission';
 import type { SeverityTopics } from './envelope-config';
 import type { RemediationRun, RunError } from './remediation-ledger';

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { LEDGER_TABLE_KEYS } from '../../../constructs/contracts/remediation';
 import { logger } from '../../shared/observability';
-import { LEDGER_TABLE_KEYS } from './remediation-ledger';
 
 /** Whether a run holds its target now, and if not, who does and until when. */
 export type LockTake =

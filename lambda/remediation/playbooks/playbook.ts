@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
+import type { PlaybookId } from '../../../constructs/contracts/remediation';
 import type {
   ActionResult,
   PlannedCall,
-  PlaybookId,
   RemediationPlan,
   RemediationTarget,
   TargetState,

@@ -1,5 +1,5 @@
+import type { PlaybookId } from '../../../constructs/contracts/remediation';
 import type { AwsClients } from '../../shared/aws-clients';
-import type { PlaybookId } from '../remediation-types';
 import { DlqRedrive, type DlqRedriveOptions } from './dlq-redrive';
 import { LambdaAliasRollback } from './lambda-alias-rollback';
 import { LambdaConcurrency } from './lambda-concurrency';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { LEDGER_TABLE_KEYS } from '../../../lambda/remediation/envelope/remediation-ledger';
+import { LEDGER_TABLE_KEYS } from '../../../constructs/contracts/remediation';
 import type { RunResources } from '../scenario';
 import { escapeHtml, jsonBlock, notFound, type Page } from './html';
 import { entryNumber } from './run-folder';

@@ -10,7 +10,7 @@ import { parseCompositeRule, referencedAlarmName } from '../../../constructs/ala
 import { alarmsFromAssembly, alarmsFromTemplate } from '../../../constructs/alarm-engine/template-alarms';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
 import { newFunction } from '../../support/alarm-template';
-import { newApp, vigilStacks, WITHOUT_BUNDLING } from '../../support/synth-vigil';
+import { newApp, vigilStacks, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION } from '../../support/synth-vigil';
 
 const ALARM_TYPES = new Set(['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::CompositeAlarm']);
 
@@ -40,7 +40,7 @@ function unknownChildren(alarms: readonly AlarmDefinition[]): string[] {
 }
 
 describe('alarmsFromAssembly', () => {
-  const assembly = vigilStacks(loadConfig('dev'), WITHOUT_BUNDLING).app.synth();
+  const assembly = vigilStacks(loadConfig('dev'), WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION).app.synth();
   const { alarms, problems } = alarmsFromAssembly(assembly.directory, {
     region: 'eu-west-1',
     account: '111122223333',

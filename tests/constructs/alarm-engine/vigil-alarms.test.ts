@@ -2,7 +2,7 @@ import { loadConfig } from '../../../config/load-config';
 import { AlarmEngine } from '../../../constructs/alarm-engine/alarm-engine';
 import { runBacktest } from '../../../constructs/alarm-engine/backtest';
 import { alarmsFromAssembly } from '../../../constructs/alarm-engine/template-alarms';
-import { vigilStacks, WITHOUT_BUNDLING } from '../../support/synth-vigil';
+import { vigilStacks, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION } from '../../support/synth-vigil';
 
 const DAY = 24 * 3600_000;
 const FROM = Date.UTC(2026, 11, 1);
@@ -14,7 +14,7 @@ const FROM = Date.UTC(2026, 11, 1);
  */
 describe.each(['dev', 'prod'])('the alarms of the synthesized %s app', (env) => {
   const { alarms, problems } = alarmsFromAssembly(
-    vigilStacks(loadConfig(env), WITHOUT_BUNDLING).app.synth().directory,
+    vigilStacks(loadConfig(env), WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION).app.synth().directory,
   );
 
   it('are all evaluated by the engine, composites included', () => {

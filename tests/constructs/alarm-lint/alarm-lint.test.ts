@@ -7,10 +7,10 @@ import { Construct } from 'constructs';
 import { addAlarmLint, lintAlarms } from '../../../constructs/alarm-lint/alarm-lint';
 import { measureAlarmRule } from '../../../constructs/alarm-lint/composite-size';
 import { PLAYBOOK_SCOPES } from '../../../constructs/alarm-lint/playbook-fit';
+import { PLAYBOOK_IDS } from '../../../constructs/contracts/remediation';
 import type { AlarmSpec } from '../../../constructs/monitoring/alarm-spec';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
 import { remediationTarget } from '../../../lambda/remediation/dispatcher/dispatch';
-import { PLAYBOOK_IDS } from '../../../lambda/remediation/remediation-types';
 import { newFunction } from '../../support/alarm-template';
 
 const FIVE_MINUTES = Duration.minutes(5);

@@ -8,15 +8,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { MetricAlarmDefinition } from '../../../constructs/alarm-engine/alarm-definition';
 import { AlarmSimulation } from '../../../constructs/alarm-engine/simulated-time';
+import { LEDGER_TABLE_KEYS, OUTCOMES, type PlaybookId } from '../../../constructs/contracts/remediation';
 import { createEnvelopeHandler } from '../../../lambda/remediation/envelope/envelope-handler';
-import { LEDGER_TABLE_KEYS } from '../../../lambda/remediation/envelope/remediation-ledger';
 import { createPlaybookHandler } from '../../../lambda/remediation/playbook-handler';
 import { playbookFor } from '../../../lambda/remediation/playbooks/playbooks';
-import {
-  OUTCOMES,
-  type PlaybookId,
-  type RemediationRequest,
-} from '../../../lambda/remediation/remediation-types';
+import type { RemediationRequest } from '../../../lambda/remediation/remediation-types';
 import { createLedgerTable } from '../../lambda/remediation/support/ledger-table';
 import {
   mockDeadLetterQueue,
@@ -26,13 +22,13 @@ import {
 } from '../../lambda/remediation/support/playbook-fixtures';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../lambda/support/local-dynamodb';
 import { runLocally, synthesizedDefinition } from '../../support/state-machine-runner';
-import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../../support/synth-vigil';
+import { configWith, vigilStacks, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION } from '../../support/synth-vigil';
 
 // The definition CDK synthesizes for the alias-rollback playbook, with the envelope as configured here.
 const config = configWith({
   remediation: { breakerMaxRuns: 1, stablePeriods: 3, verifyDeadlineMinutes: 15 },
 });
-const { stacks } = vigilStacks(config, WITHOUT_BUNDLING);
+const { stacks } = vigilStacks(config, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION);
 const definition = synthesizedDefinition(stacks.remediation.workflows['lambda-alias-rollback'].stateMachine);
 
 const topic = (severity: string) => `arn:aws:sns:eu-west-1:123456789012:vigil-test-alerts-${severity}`;

@@ -2,12 +2,9 @@ import '../../support/test-environment';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { EPISODE_TABLE_KEYS } from '../../../../constructs/contracts/alerting';
 import type { AlarmTransition } from '../../../../lambda/alert-enricher/episodes/episode-decision';
-import {
-  EPISODE_TABLE_KEYS,
-  EpisodeConflictError,
-  EpisodeStore,
-} from '../../../../lambda/alert-enricher/episodes/episode-store';
+import { EpisodeConflictError, EpisodeStore } from '../../../../lambda/alert-enricher/episodes/episode-store';
 import { type LocalDynamoDb, startLocalDynamoDb, TEST_REGION } from '../../support/local-dynamodb';
 import { createEpisodeTable } from '../support/episode-table';
 

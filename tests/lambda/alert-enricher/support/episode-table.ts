@@ -1,7 +1,4 @@
-import {
-  EPISODE_FLAPPING_INDEX,
-  EPISODE_TABLE_KEYS,
-} from '../../../../lambda/alert-enricher/episodes/episode-store';
+import { EPISODE_FLAPPING_INDEX, EPISODE_TABLE_KEYS } from '../../../../constructs/contracts/alerting';
 import { createTable } from '../../support/local-dynamodb';
 
 let tables = 0;

@@ -1,6 +1,7 @@
 import '../../support/test-environment';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DO_NOT_REMEDIATE_TAG, OPT_IN_TAG } from '../../../../constructs/contracts/remediation';
 import {
   AdmissionGate,
   type AdmissionSettings,
@@ -8,12 +9,7 @@ import {
 } from '../../../../lambda/remediation/envelope/admission';
 import { RemediationLedger } from '../../../../lambda/remediation/envelope/remediation-ledger';
 import { TargetLock } from '../../../../lambda/remediation/envelope/target-lock';
-import {
-  DO_NOT_REMEDIATE_TAG,
-  OPT_IN_TAG,
-  type RemediationRequest,
-  type TargetState,
-} from '../../../../lambda/remediation/remediation-types';
+import type { RemediationRequest, TargetState } from '../../../../lambda/remediation/remediation-types';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
 import { createLedgerTable, testRequest } from '../support/ledger-table';
 

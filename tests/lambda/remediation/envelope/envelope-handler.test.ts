@@ -4,6 +4,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { OPT_IN_TAG } from '../../../../constructs/contracts/remediation';
 import { ApprovalLinks } from '../../../../lambda/remediation/envelope/approval-links';
 import {
   type EnvelopeConfig,
@@ -13,7 +14,7 @@ import {
   createEnvelopeHandler,
   EnvelopeInputError,
 } from '../../../../lambda/remediation/envelope/envelope-handler';
-import { OPT_IN_TAG, type RemediationPlan } from '../../../../lambda/remediation/remediation-types';
+import type { RemediationPlan } from '../../../../lambda/remediation/remediation-types';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../support/local-dynamodb';
 import { createLedgerTable, testRequest } from '../support/ledger-table';
 

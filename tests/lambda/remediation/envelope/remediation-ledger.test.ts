@@ -1,7 +1,7 @@
 import '../../support/test-environment';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { LEDGER_TABLE_KEYS } from '../../../../constructs/contracts/remediation';
 import {
-  LEDGER_TABLE_KEYS,
   RemediationLedger,
   type RemediationRun,
 } from '../../../../lambda/remediation/envelope/remediation-ledger';

@@ -11,13 +11,13 @@ import {
   ResourceNotFoundException,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { DO_NOT_REMEDIATE_TAG, OPT_IN_TAG } from '../../../../constructs/contracts/remediation';
 import { targetRefusal } from '../../../../lambda/remediation/envelope/admission';
 import {
   DlqRedrive,
   type DlqRedriveOptions,
   type DlqSnapshot,
 } from '../../../../lambda/remediation/playbooks/dlq-redrive';
-import { DO_NOT_REMEDIATE_TAG, OPT_IN_TAG } from '../../../../lambda/remediation/remediation-types';
 import { mockDeadLetterQueue, playbookClients } from '../support/playbook-fixtures';
 
 const playbook = (options?: DlqRedriveOptions) => new DlqRedrive(playbookClients().sqs, options);

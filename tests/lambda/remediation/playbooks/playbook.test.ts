@@ -1,4 +1,5 @@
 import '../../support/test-environment';
+import { PLAYBOOK_IDS } from '../../../../constructs/contracts/remediation';
 import { DlqRedrive } from '../../../../lambda/remediation/playbooks/dlq-redrive';
 import { LambdaAliasRollback } from '../../../../lambda/remediation/playbooks/lambda-alias-rollback';
 import { LambdaConcurrency } from '../../../../lambda/remediation/playbooks/lambda-concurrency';
@@ -10,7 +11,6 @@ import {
   playbookErrorName,
 } from '../../../../lambda/remediation/playbooks/playbook';
 import { playbookFor } from '../../../../lambda/remediation/playbooks/playbooks';
-import { PLAYBOOK_IDS } from '../../../../lambda/remediation/remediation-types';
 import { playbookClients } from '../support/playbook-fixtures';
 
 const step = (make: PlaybookStep['make'], reason = 'because'): PlaybookStep => ({

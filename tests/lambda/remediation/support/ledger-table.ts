@@ -1,4 +1,4 @@
-import { LEDGER_TABLE_KEYS } from '../../../../lambda/remediation/envelope/remediation-ledger';
+import { LEDGER_TABLE_KEYS } from '../../../../constructs/contracts/remediation';
 import type { RemediationRequest } from '../../../../lambda/remediation/remediation-types';
 import { createTable } from '../../support/local-dynamodb';
 

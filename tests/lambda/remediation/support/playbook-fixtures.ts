@@ -24,12 +24,8 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  OPT_IN_TAG,
-  type PlaybookId,
-  type RemediationRequest,
-  type RemediationTarget,
-} from '../../../../lambda/remediation/remediation-types';
+import { OPT_IN_TAG, type PlaybookId } from '../../../../constructs/contracts/remediation';
+import type { RemediationRequest, RemediationTarget } from '../../../../lambda/remediation/remediation-types';
 import { createAwsClients } from '../../../../lambda/shared/aws-clients';
 
 export const ACCOUNT = '123456789012';
