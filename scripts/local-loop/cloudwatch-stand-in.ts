@@ -1,3 +1,4 @@
+import type { MetricStat as CloudWatchMetricStat, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import type {
   AlarmDefinition,
   MetricAlarmDefinition,
@@ -195,7 +196,8 @@ function fromSdkStat(stat: SdkMetricStat): MetricStat {
   };
 }
 
-function toSdkStat(stat: MetricStat) {
+/** A metric stat as the CloudWatch API takes it (GetMetricData, DescribeAlarms' metrics). */
+export function toSdkStat(stat: MetricStat): CloudWatchMetricStat {
   return {
     Metric: {
       Namespace: stat.metric.namespace,
@@ -204,7 +206,7 @@ function toSdkStat(stat: MetricStat) {
     },
     Period: stat.period,
     Stat: stat.stat,
-    ...(stat.unit === undefined ? {} : { Unit: stat.unit }),
+    ...(stat.unit === undefined ? {} : { Unit: stat.unit as StandardUnit }),
   };
 }
 
@@ -223,7 +225,7 @@ function toSdkAlarm(definition: MetricAlarmDefinition) {
       ? {
           Namespace: single.metric.namespace,
           MetricName: single.metric.metricName,
-          Dimensions: toSdkStat(single).Metric.Dimensions,
+          Dimensions: toSdkStat(single).Metric?.Dimensions,
           Period: single.period,
           Statistic: single.stat,
         }

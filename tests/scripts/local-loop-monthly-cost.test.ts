@@ -1,28 +1,10 @@
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
 import type { LoopSummary } from '../../scripts/local-loop/scenario';
+import { localLoop, REPOSITORY_ROOT as root } from '../support/local-loop-cli';
 
-const root = path.join(__dirname, '..', '..');
-const run = promisify(execFile);
 /** One file per request (lambda/cost-report/recording/recorded-exchanges.ts). */
 const RECORDING = path.join(root, 'tests/fixtures/aws/cost-explorer/monthly-cost');
-
-/** The CLI as a user runs it: a child process, its last stdout line the outcome. */
-async function localLoop(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run('npx', ['tsx', 'scripts/local-loop/start.ts', ...args], {
-      cwd: root,
-      maxBuffer: 16 * 1024 * 1024,
-      timeout: 170_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
 
 interface RecordedGroup {
   Keys: string[];

@@ -1,9 +1,4 @@
-import { execFile } from 'node:child_process';
-import * as path from 'node:path';
-import { promisify } from 'node:util';
-
-const root = path.join(__dirname, '..', '..');
-const run = promisify(execFile);
+import { localLoop } from '../support/local-loop-cli';
 
 interface Outcome {
   scenario: string;
@@ -14,19 +9,7 @@ interface Outcome {
 }
 
 test('needs-approval: the rollback waits for on-call, is approved through the signed link, remediates and resolves', async () => {
-  let code = 0;
-  let stdout = '';
-  let stderr = '';
-  try {
-    ({ stdout, stderr } = await run(
-      'npx',
-      ['tsx', 'scripts/local-loop/start.ts', '--json', '--scenario', 'needs-approval'],
-      { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 170_000 },
-    ));
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    ({ code = -1, stdout = '', stderr = '' } = failed);
-  }
+  const { code, stdout, stderr } = await localLoop('--json', '--scenario', 'needs-approval');
   expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
   const outcome = JSON.parse(stdout.trimEnd().split('\n').at(-1) as string) as Outcome;
   expect(outcome.scenario).toBe('needs-approval');

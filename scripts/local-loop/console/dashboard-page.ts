@@ -1,5 +1,6 @@
 import { GetMetricDataCommand, type MetricDataQuery as SdkQuery } from '@aws-sdk/client-cloudwatch';
-import type { MetricAlarmDefinition, MetricStat } from '../../../constructs/alarm-engine/alarm-definition';
+import type { MetricAlarmDefinition } from '../../../constructs/alarm-engine/alarm-definition';
+import { toSdkStat } from '../cloudwatch-stand-in';
 import { deployedValue } from '../deployed-values';
 import type { RunResources } from '../scenario';
 import { escapeHtml, notFound, type Page } from './html';
@@ -164,32 +165,19 @@ function metricQueries(
   if (!alarm) return { queries: [] };
   const threshold = alarm.threshold;
   if (alarm.metricStat) {
-    return { queries: [{ Id: 'm1', MetricStat: sdkStat(alarm.metricStat), Label: alarm.name }], threshold };
+    return { queries: [{ Id: 'm1', MetricStat: toSdkStat(alarm.metricStat), Label: alarm.name }], threshold };
   }
   const queries = (alarm.metrics ?? []).map(
     (query): SdkQuery => ({
       Id: query.id,
       ...(query.expression === undefined ? {} : { Expression: query.expression }),
-      ...(query.metricStat ? { MetricStat: sdkStat(query.metricStat) } : {}),
+      ...(query.metricStat ? { MetricStat: toSdkStat(query.metricStat) } : {}),
       ...(query.label === undefined ? {} : { Label: query.label }),
       ...(query.period === undefined ? {} : { Period: query.period }),
       ReturnData: query.returnData ?? true,
     }),
   );
   return { queries, threshold };
-}
-
-function sdkStat(stat: MetricStat) {
-  return {
-    Metric: {
-      Namespace: stat.metric.namespace,
-      MetricName: stat.metric.metricName,
-      Dimensions: Object.entries(stat.metric.dimensions).map(([Name, Value]) => ({ Name, Value })),
-    },
-    Period: stat.period,
-    Stat: stat.stat,
-    ...(stat.unit === undefined ? {} : { Unit: stat.unit as never }),
-  };
 }
 
 /** Headings and paragraphs of a text widget's markdown (the dashboards use no more than that). */
