@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
+import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
 
 export interface DynamoDbTableMonitorProps {
   /** The table to watch: a `Table`, a `TableV2`, or an imported table (then without capacity alarms). */
@@ -62,6 +63,8 @@ interface TableCapacity {
  */
 export class DynamoDbTableMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The metric behind each signal watched, for the team's own alarms and widgets. */
+  readonly metrics: SignalMetrics<'dynamodb'> = {};
   private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
   private readonly table: dynamodb.ITable;
@@ -225,6 +228,7 @@ export class DynamoDbTableMonitor extends Construct {
   }
 
   private add(spec: MonitorAlarmSpec<'dynamodb'>): void {
+    keepSignalMetric(this.metrics, spec);
     const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }

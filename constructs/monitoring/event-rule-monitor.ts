@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
+import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
 
 export interface EventRuleMonitorProps {
   /** The rule to watch. */
@@ -41,6 +42,8 @@ const NAMESPACE = 'AWS/Events';
  */
 export class EventRuleMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The metric behind each signal watched, for the team's own alarms and widgets. */
+  readonly metrics: SignalMetrics<'event-rule'> = {};
   private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
 
@@ -120,6 +123,7 @@ export class EventRuleMonitor extends Construct {
   }
 
   private add(spec: MonitorAlarmSpec<'event-rule'>): void {
+    keepSignalMetric(this.metrics, spec);
     const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }

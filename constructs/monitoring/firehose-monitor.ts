@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
+import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
 
 export interface FirehoseMonitorProps {
   /** The delivery stream to watch: the L2, an imported one, or a `CfnDeliveryStream`. */
@@ -56,6 +57,8 @@ const FRESHNESS_MARGIN_SECONDS = 60;
  */
 export class FirehoseMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The metric behind each signal watched, for the team's own alarms and widgets. */
+  readonly metrics: SignalMetrics<'firehose'> = {};
   private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
 
@@ -170,6 +173,7 @@ export class FirehoseMonitor extends Construct {
   }
 
   private add(spec: MonitorAlarmSpec<'firehose'>): void {
+    keepSignalMetric(this.metrics, spec);
     const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }

@@ -6,6 +6,7 @@ import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { type ApiLatencyOptions, p99LatencySpec, seconds, type Timeout } from './api-latency';
 import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
+import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
 import { resourcesReferencing } from './stack-references';
 
 export interface HttpApiMonitorProps extends ApiLatencyOptions {
@@ -54,6 +55,8 @@ const ROUTE_KEY = /^([A-Z]+) (\/\S*)$/;
  */
 export class HttpApiMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The metric behind each signal watched, for the team's own alarms and widgets. */
+  readonly metrics: SignalMetrics<'http-api'> = {};
   private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
   private readonly props: HttpApiMonitorProps;
@@ -151,6 +154,7 @@ export class HttpApiMonitor extends Construct {
   }
 
   private add(spec: MonitorAlarmSpec<'http-api'>): void {
+    keepSignalMetric(this.metrics, spec);
     const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }

@@ -8,6 +8,7 @@ import { LogSubscription } from '../log-archive/log-subscription';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import type { MonitorSignal } from './monitor-signals';
 import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
+import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
 import { resourcesReferencing } from './stack-references';
 
 export interface LambdaMonitorProps {
@@ -71,6 +72,8 @@ const DEFAULT_STREAM_ALARM_AGE_SECONDS = 300;
  */
 export class LambdaMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The metric behind each signal watched, for the team's own alarms and widgets. */
+  readonly metrics: SignalMetrics<'lambda'> = {};
   private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
 
@@ -223,6 +226,7 @@ export class LambdaMonitor extends Construct {
       this.warnWithoutLogGroup(fn, errorLogs, archive !== undefined);
     }
     if (props.trafficDrop ?? false) {
+      keepSignalMetric(this.metrics, { signal: 'traffic-drop', metric: invocations });
       const alarm = this.monitoring.addAnomalyAlarm(this, this.resource, {
         signal: 'traffic-drop',
         metric: invocations,
@@ -379,6 +383,7 @@ export class LambdaMonitor extends Construct {
   }
 
   private add(spec: MonitorAlarmSpec<'lambda'>): void {
+    keepSignalMetric(this.metrics, spec);
     const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }

@@ -6,6 +6,7 @@ import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { type ApiLatencyOptions, p99LatencySpec, seconds, type Timeout } from './api-latency';
 import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
+import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
 import { resourcesReferencing } from './stack-references';
 
 export interface RestApiMonitorProps extends ApiLatencyOptions {
@@ -52,6 +53,8 @@ const METHOD_KEY = /^([A-Z]+) (\/\S*)$/;
  */
 export class RestApiMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The metric behind each signal watched, for the team's own alarms and widgets. */
+  readonly metrics: SignalMetrics<'rest-api'> = {};
   private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
   private readonly props: RestApiMonitorProps;
@@ -148,6 +151,7 @@ export class RestApiMonitor extends Construct {
   }
 
   private add(spec: MonitorAlarmSpec<'rest-api'>): void {
+    keepSignalMetric(this.metrics, spec);
     const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }

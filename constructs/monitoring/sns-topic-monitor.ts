@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
+import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
 import { resourcesReferencing } from './stack-references';
 
 export interface SnsTopicMonitorProps {
@@ -36,6 +37,8 @@ const FIVE_MINUTES = Duration.minutes(5);
  */
 export class SnsTopicMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The metric behind each signal watched, for the team's own alarms and widgets. */
+  readonly metrics: SignalMetrics<'sns'> = {};
   private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
 
@@ -92,6 +95,7 @@ export class SnsTopicMonitor extends Construct {
   }
 
   private add(spec: MonitorAlarmSpec<'sns'>): void {
+    keepSignalMetric(this.metrics, spec);
     const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
+import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
 
 export interface SqsQueueMonitorProps {
   /** The queue to watch. */
@@ -74,6 +75,8 @@ const MIN_OLDEST_MESSAGE_AGE_SECONDS = 300;
  */
 export class SqsQueueMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The metric behind each signal watched, for the team's own alarms and widgets. */
+  readonly metrics: SignalMetrics<'sqs'> = {};
   private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
 
@@ -178,6 +181,7 @@ export class SqsQueueMonitor extends Construct {
   }
 
   private add(spec: MonitorAlarmSpec<'sqs'>): void {
+    keepSignalMetric(this.metrics, spec);
     const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { kebab } from '../construct-names';
 import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
+import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
 
 export interface StateMachineMonitorProps {
   /** The state machine to watch. */
@@ -43,6 +44,8 @@ const STANDARD_BUDGET_SECONDS = 3600;
  */
 export class StateMachineMonitor extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The metric behind each signal watched, for the team's own alarms and widgets. */
+  readonly metrics: SignalMetrics<'state-machine'> = {};
   private readonly monitoring: MonitoringScope;
   private readonly resource: MonitoredResource;
 
@@ -123,6 +126,7 @@ export class StateMachineMonitor extends Construct {
   }
 
   private add(spec: MonitorAlarmSpec<'state-machine'>): void {
+    keepSignalMetric(this.metrics, spec);
     const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
     if (alarm) this.alarms.push(alarm);
   }
