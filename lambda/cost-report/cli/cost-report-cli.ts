@@ -2,18 +2,16 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildCostReport } from '../build-cost-report';
-import { recordCostData } from '../cost-explorer-reader';
 import type { CostReport } from '../cost-report-model';
 import { formatMoney, formatMoneyChange, formatPercentChange } from '../money';
 import {
   RecordingError,
   RecordingReplay,
   readRecording,
-  replayClients,
+  replayCostData,
 } from '../recording/recorded-exchanges';
 import { renderReport } from '../render/render-report';
 import { monthName } from '../render/report-html';
-import { reportPeriod } from '../report-period';
 
 const USAGE = 'usage: npm run cost-report -- --fixture RECORDING_DIR --out DIR [--now 2026-12-03T06:00:00Z]';
 
@@ -53,15 +51,7 @@ export async function writeCostReport(options: {
   const { manifest } = recording;
   const now = options.now ?? new Date(manifest.recordedAt);
   const replay = new RecordingReplay(recording);
-  const data = await recordCostData(replayClients(replay), {
-    period: reportPeriod(now),
-    accountId: manifest.account,
-    tagKeys: manifest.tagKeys,
-    platformTag: manifest.platformTag,
-    now,
-    // A recorded throttling error answers every retry the same.
-    attempts: 1,
-  }).catch((error: Error) => {
+  const data = await replayCostData(replay, manifest, now).catch((error: Error) => {
     throw new CliError(`${options.fixture}: ${error.message}`);
   });
   const report = buildCostReport(data, { generatedAt: now, tagKeys: manifest.tagKeys });

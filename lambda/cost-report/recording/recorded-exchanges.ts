@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
-import type { CostReportClients } from '../cost-explorer-reader';
+import { type CostReportClients, recordCostData } from '../cost-explorer-reader';
+import type { RecordedCostData } from '../cost-report-model';
+import { reportPeriod } from '../report-period';
 
 /**
  * A recording of the report's API calls, as the APIs answered them: a directory with one JSON file
@@ -245,6 +247,26 @@ export function replayClients(replay: RecordingReplay): CostReportClients {
     },
   };
   return { costExplorer: client, budgets: client } as unknown as CostReportClients;
+}
+
+/**
+ * The reader run on a recording as it runs on an account, for the month before `now` (the time the
+ * recording was taken by default). Each call is tried once: a recorded throttling error answers every
+ * retry the same.
+ */
+export function replayCostData(
+  replay: RecordingReplay,
+  manifest: RecordingManifest,
+  now: Date = new Date(manifest.recordedAt),
+): Promise<RecordedCostData> {
+  return recordCostData(replayClients(replay), {
+    period: reportPeriod(now),
+    accountId: manifest.account,
+    tagKeys: manifest.tagKeys,
+    platformTag: manifest.platformTag,
+    now,
+    attempts: 1,
+  });
 }
 
 function sameQuery(exchange: RecordedExchange, query: Record<string, unknown>, token: string): boolean {

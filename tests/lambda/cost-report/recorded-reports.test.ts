@@ -1,15 +1,13 @@
 import * as path from 'node:path';
 import { buildCostReport, CostReportError } from '../../../lambda/cost-report/build-cost-report';
-import { recordCostData } from '../../../lambda/cost-report/cost-explorer-reader';
 import type { CostReport, RecordedCostData } from '../../../lambda/cost-report/cost-report-model';
 import { detailLines, headlineOf, MAIL_HTML_LIMIT_BYTES } from '../../../lambda/cost-report/monthly-report';
 import {
   RecordingReplay,
   readRecording,
-  replayClients,
+  replayCostData,
 } from '../../../lambda/cost-report/recording/recorded-exchanges';
 import { renderReport } from '../../../lambda/cost-report/render/render-report';
-import { reportPeriod } from '../../../lambda/cost-report/report-period';
 
 /**
  * The report on recordings in the APIs' own shapes (one file per request, pages and errors
@@ -23,15 +21,7 @@ async function replay(name: string): Promise<{ data: RecordedCostData; replay: R
   const recording = readRecording(path.join(FIXTURES, name));
   const { manifest } = recording;
   const replayer = new RecordingReplay(recording);
-  const now = new Date(manifest.recordedAt);
-  const data = await recordCostData(replayClients(replayer), {
-    period: reportPeriod(now),
-    accountId: manifest.account,
-    tagKeys: manifest.tagKeys,
-    platformTag: manifest.platformTag,
-    now,
-    attempts: 1,
-  });
+  const data = await replayCostData(replayer, manifest);
   return { data, replay: replayer };
 }
 
@@ -283,13 +273,7 @@ describe('the sample the README shows (lambda/cost-report/sample/recording, Octo
     );
     const replayer = new RecordingReplay(recording);
     const now = new Date(recording.manifest.recordedAt);
-    const data = await recordCostData(replayClients(replayer), {
-      period: reportPeriod(now),
-      accountId: recording.manifest.account,
-      tagKeys: recording.manifest.tagKeys,
-      platformTag: recording.manifest.platformTag,
-      now,
-    });
+    const data = await replayCostData(replayer, recording.manifest, now);
     const report = buildCostReport(data, { generatedAt: now });
     expect(replayer.unasked()).toEqual([]);
     expect(report.totals.net).toMatchObject({ lastMonth: 1534.09, monthBefore: 1527.66, change: 6.43 });
