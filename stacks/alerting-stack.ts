@@ -20,8 +20,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type EnvironmentConfig, playbookPolicies } from '../config/environment-config';
-import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/alarm-severity';
 import { AlertTopics, allowAlarmActions } from '../constructs/alerting/alert-topics';
+import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/contracts/alarm-severity';
 import {
   EPISODE_FLAPPING_INDEX,
   EPISODE_TABLE_KEYS,

@@ -19,8 +19,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { type EnvironmentConfig, playbookPolicies } from '../config/environment-config';
-import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/alarm-severity';
 import { kebab, pascal } from '../constructs/construct-names';
+import { ALARM_SEVERITIES, type AlarmSeverity } from '../constructs/contracts/alarm-severity';
 import {
   LEDGER_TABLE_KEYS,
   OPT_IN_TAG,

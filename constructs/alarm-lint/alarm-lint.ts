@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IConstruct, IValidation } from 'constructs';
-import { parseAlarmDescription } from '../monitoring/alarm-description';
+import { parseAlarmDescription } from '../contracts/alarm-description';
 import { alarmMetrics } from './alarm-metrics';
 import { type AppResources, appResources } from './app-resources';
 import { compositeSizeProblems, measureAlarmRule } from './composite-size';

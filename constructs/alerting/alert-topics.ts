@@ -5,8 +5,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ALARM_SEVERITIES, type AlarmSeverity } from '../alarm-severity';
 import { pascal } from '../construct-names';
+import { ALARM_SEVERITIES, type AlarmSeverity } from '../contracts/alarm-severity';
 import { DeadLetterQueue } from '../dead-letter-queue';
 
 /** Who hears about one severity. */

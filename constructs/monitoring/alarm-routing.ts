@@ -1,7 +1,7 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import type { AlarmSeverity } from '../alarm-severity';
+import type { AlarmSeverity } from '../contracts/alarm-severity';
 
 /**
  * Decides where an alarm of a given severity notifies. The one seam between monitoring and

@@ -1,5 +1,5 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type { AlarmSeverity } from '../alarm-severity';
+import type { AlarmSeverity } from '../contracts/alarm-severity';
 import type { MonitorKind, MonitorSignal } from './monitor-signals';
 
 /** What every alarm says about itself, metric or composite. */

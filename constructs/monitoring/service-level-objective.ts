@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { AlarmSeverity } from '../alarm-severity';
+import type { AlarmSeverity } from '../contracts/alarm-severity';
 import type { BurnRuleLabel, MonitorSignal, SloIndicatorKind } from './monitor-signals';
 import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
 

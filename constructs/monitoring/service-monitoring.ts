@@ -20,10 +20,10 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
 import { addAlarmLint } from '../alarm-lint/alarm-lint';
 import { fitsOneAnyOfRule, packIntoAnyOfRules } from '../alarm-lint/composite-packing';
-import type { AlarmSeverity } from '../alarm-severity';
 import { kebab, pascal } from '../construct-names';
+import { formatAlarmDescription } from '../contracts/alarm-description';
+import type { AlarmSeverity } from '../contracts/alarm-severity';
 import type { LogArchiveStream } from '../log-archive/log-archive-stream';
-import { formatAlarmDescription } from './alarm-description';
 import { alarmNamePrefixFor, ENVIRONMENT_CONTEXT_KEY, ENVIRONMENT_NAME } from './alarm-naming';
 import { type AlarmRouting, NO_ROUTING } from './alarm-routing';
 import type {

@@ -1,6 +1,6 @@
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { AlarmSeverity } from '../../constructs/alarm-severity';
+import type { AlarmSeverity } from '../../constructs/contracts/alarm-severity';
 import { logger } from '../shared/observability';
 import { ContextTimeoutError, withTimeout } from './context/with-timeout';
 import type { ClaimResult, DeliveryKey, DeliveryRecords } from './delivery-record';

@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { AlarmSeverity } from '../../constructs/alarm-severity';
+import type { AlarmSeverity } from '../../constructs/contracts/alarm-severity';
 import type { PlaybookPolicy } from '../../constructs/contracts/remediation';
 import type { AlarmChange } from '../shared/alarm-change';
 import { parseAlarmEvent } from '../shared/alarm-event';

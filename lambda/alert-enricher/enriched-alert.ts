@@ -1,4 +1,4 @@
-import type { AlarmSeverity } from '../../constructs/alarm-severity';
+import type { AlarmSeverity } from '../../constructs/contracts/alarm-severity';
 import type { PlaybookPolicy } from '../../constructs/contracts/remediation';
 import type { ActionsSuppression, AlarmChange, AlarmState } from '../shared/alarm-change';
 

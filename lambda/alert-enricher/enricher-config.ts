@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALARM_SEVERITIES, type AlarmSeverity } from '../../constructs/alarm-severity';
+import { ALARM_SEVERITIES, type AlarmSeverity } from '../../constructs/contracts/alarm-severity';
 import {
   PLAYBOOK_IDS,
   type PlaybookId,

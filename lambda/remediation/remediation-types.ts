@@ -1,4 +1,4 @@
-import type { AlarmSeverity } from '../../constructs/alarm-severity';
+import type { AlarmSeverity } from '../../constructs/contracts/alarm-severity';
 import type { PlaybookId } from '../../constructs/contracts/remediation';
 
 /** What a playbook acts on, derived by the dispatcher from the alarm's metric dimensions. */

@@ -1,4 +1,4 @@
-import type { AlarmDescription } from '../../constructs/monitoring/alarm-description';
+import type { AlarmDescription } from '../../constructs/contracts/alarm-description';
 
 export const ALARM_STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
 export type AlarmState = (typeof ALARM_STATES)[number];

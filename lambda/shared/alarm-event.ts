@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import {
   type AlarmDescription,
-  alarmDescriptionSchema,
   parseAlarmDescription,
-} from '../../constructs/monitoring/alarm-description';
+  readAlarmDescription,
+} from '../../constructs/contracts/alarm-description';
 import {
   type ActionsSuppression,
   ALARM_STATES,
@@ -272,11 +272,11 @@ function vigilDescriptionOf(text: string | undefined): {
       : {};
   }
   if (!isObject(json) || Array.isArray(json) || !Object.hasOwn(json, 'vigil')) return {};
-  const parsed = alarmDescriptionSchema.safeParse(json);
+  const reading = readAlarmDescription(json);
   return {
-    descriptionProblem: parsed.success
+    descriptionProblem: reading.ok
       ? 'not as Vigil writes it: it must start with {"vigil":'
-      : describeIssues(parsed.error, 'description'),
+      : reading.problems.join('; '),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { CompositeAlarm, MetricAlarm, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { parseAlarmDescription } from '../../constructs/monitoring/alarm-description';
+import { parseAlarmDescription } from '../../constructs/contracts/alarm-description';
 import { ALARM_STATES, type AlarmChange, type AlarmMetricQuery, type AlarmState } from './alarm-change';
 
 /**

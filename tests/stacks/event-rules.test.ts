@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { EnvironmentConfig } from '../../config/environment-config';
 import { loadConfig } from '../../config/load-config';
-import { parseAlarmDescription } from '../../constructs/monitoring/alarm-description';
+import { parseAlarmDescription } from '../../constructs/contracts/alarm-description';
 import { ServiceMonitoring } from '../../constructs/monitoring/service-monitoring';
 import { type EventPattern, matchesEventPattern } from '../../scripts/local-loop/event-pattern';
 import {

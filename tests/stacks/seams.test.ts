@@ -3,13 +3,13 @@ import * as path from 'node:path';
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../config/load-config';
-import { PLAYBOOK_IDS, type PlaybookId } from '../../constructs/contracts/remediation';
 import {
   type AlarmDescription,
-  alarmDescriptionSchema,
   MAX_ALARM_DESCRIPTION_LENGTH,
   parseAlarmDescription,
-} from '../../constructs/monitoring/alarm-description';
+  readAlarmDescription,
+} from '../../constructs/contracts/alarm-description';
+import { PLAYBOOK_IDS, type PlaybookId } from '../../constructs/contracts/remediation';
 import { PlatformFunction } from '../../constructs/platform-function';
 import { readEnricherConfig } from '../../lambda/alert-enricher/enricher-config';
 import { readReportSettings } from '../../lambda/cost-report/report-settings';
@@ -23,7 +23,6 @@ import {
 import { readEnvelopeConfig } from '../../lambda/remediation/envelope/envelope-config';
 import type { AlarmChange } from '../../lambda/shared/alarm-change';
 import { parseAlarmEvent } from '../../lambda/shared/alarm-event';
-import { describeIssues } from '../../lambda/shared/zod-issues';
 import { readUploadScorerConfig } from '../../lambda/upload-scorer/upload-scorer-config';
 import { deployedEnvironment, deployedValue } from '../../scripts/local-loop/deployed-values';
 import { stateChange } from '../fixtures/aws/alarm-events';
@@ -194,10 +193,10 @@ function descriptionProblem(text: string | undefined): string | undefined {
     } catch {
       return `description is not JSON: ${text.slice(0, 80)}`;
     }
-    const parsed = alarmDescriptionSchema.safeParse(json);
-    return parsed.success
+    const reading = readAlarmDescription(json);
+    return reading.ok
       ? 'description does not start with {"vigil":'
-      : `description: ${describeIssues(parsed.error, 'description')}`;
+      : `description: ${reading.problems.join('; ')}`;
   }
   const vigil = parseAlarmDescription(text) as AlarmDescription;
   const blank = (['service', 'resource', 'signal', 'summary', 'threshold'] as const).filter(

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type AlarmDescription, parseAlarmDescription } from '../../constructs/monitoring/alarm-description';
+import { type AlarmDescription, parseAlarmDescription } from '../../constructs/contracts/alarm-description';
 
 /** Loose on purpose: each test asserts the properties it cares about, these are the ones helpers read. */
 export type AlarmProperties = Record<string, unknown> & {

@@ -4,7 +4,7 @@ import {
   DescribeAlarmsCommand,
   type MetricAlarm,
 } from '@aws-sdk/client-cloudwatch';
-import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
+import { parseAlarmDescription } from '../../../constructs/contracts/alarm-description';
 import { ALARM_STATES, type AlarmChange, type AlarmState } from '../../shared/alarm-change';
 import { describedAlarmMetrics } from '../../shared/described-alarm';
 import type { ChildAlarm } from '../enriched-alert';

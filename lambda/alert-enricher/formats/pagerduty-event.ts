@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AlarmSeverity } from '../../../constructs/alarm-severity';
+import type { AlarmSeverity } from '../../../constructs/contracts/alarm-severity';
 import { oneLine, truncateText } from '../../shared/message-text';
 import type { EnrichedAlert } from '../enriched-alert';
 import {

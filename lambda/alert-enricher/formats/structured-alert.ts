@@ -1,4 +1,4 @@
-import type { AlarmSeverity } from '../../../constructs/alarm-severity';
+import type { AlarmSeverity } from '../../../constructs/contracts/alarm-severity';
 import type { RemediationMode } from '../../../constructs/contracts/remediation';
 import type { AlarmState } from '../../shared/alarm-change';
 import type {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AlarmSeverity } from '../../../constructs/alarm-severity';
+import type { AlarmSeverity } from '../../../constructs/contracts/alarm-severity';
 import { readEnvironment, requiredText, wholeNumber } from '../../shared/environment';
 
 /** The topic each severity's messages go to (the alerting stack's severity topics). */

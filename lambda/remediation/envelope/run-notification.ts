@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { AlarmSeverity } from '../../../constructs/alarm-severity';
+import type { AlarmSeverity } from '../../../constructs/contracts/alarm-severity';
 import type { Outcome } from '../../../constructs/contracts/remediation';
 import { snsSubject, truncateText } from '../../shared/message-text';
 import type { PlannedCall } from '../remediation-types';

@@ -6,7 +6,7 @@ import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
+import { parseAlarmDescription } from '../../../constructs/contracts/alarm-description';
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
 import { FirehoseMonitor, type FirehoseMonitorProps } from '../../../constructs/monitoring/firehose-monitor';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';

@@ -4,7 +4,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
+import { parseAlarmDescription } from '../../../constructs/contracts/alarm-description';
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
 import { HttpApiMonitor, type HttpApiMonitorProps } from '../../../constructs/monitoring/http-api-monitor';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
+import { parseAlarmDescription } from '../../../constructs/contracts/alarm-description';
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
 import { RestApiMonitor, type RestApiMonitorProps } from '../../../constructs/monitoring/rest-api-monitor';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';

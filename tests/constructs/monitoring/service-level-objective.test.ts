@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
+import { parseAlarmDescription } from '../../../constructs/contracts/alarm-description';
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
 import {
   lambdaAvailability,

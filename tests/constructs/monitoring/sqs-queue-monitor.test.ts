@@ -2,7 +2,7 @@ import { App, type CfnElement, CfnParameter, Duration, Stack } from 'aws-cdk-lib
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
+import { parseAlarmDescription } from '../../../constructs/contracts/alarm-description';
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
 import {
   ServiceMonitoring,

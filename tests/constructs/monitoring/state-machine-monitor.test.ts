@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { parseAlarmDescription } from '../../../constructs/monitoring/alarm-description';
+import { parseAlarmDescription } from '../../../constructs/contracts/alarm-description';
 import { routeToTopics } from '../../../constructs/monitoring/alarm-routing';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
 import {

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import type { AlarmSeverity } from '../../../constructs/alarm-severity';
+import type { AlarmSeverity } from '../../../constructs/contracts/alarm-severity';
 import {
   type EnrichedAlert,
   type RawEventCopy,

@@ -169,7 +169,10 @@ describe('a description that looks like Vigil’s but cannot be read', () => {
     const change = onlyChange(withDescription(documented, description));
     expect(change.vigil).toBeUndefined();
     expect(change.description).toBe(description);
-    expect(change.descriptionProblem).toMatch(/^resource: .*; severity: Invalid option: /);
+    expect(change.descriptionProblem).toBe(
+      'resource: is required; signal: is required; summary: is required; threshold: is required; ' +
+        'severity: must be one of critical, high, warning, info',
+    );
   });
 
   it('says it is not JSON when it was cut or hand-edited', () => {

@@ -2,7 +2,7 @@
 // treat differently, and the composite's children as DescribeAlarms returns them. Names follow the
 // alarm events in ./alarm-events.ts.
 import type { MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import type { AlarmDescription } from '../../../../constructs/monitoring/alarm-description';
+import type { AlarmDescription } from '../../../../constructs/contracts/alarm-description';
 import type { AlarmChange, AlarmMetricQuery } from '../../../../lambda/shared/alarm-change';
 
 export const ACCOUNT = '123456789012';
