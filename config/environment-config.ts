@@ -318,7 +318,14 @@ const environmentFields = z.strictObject({
       overrides: z
         .partialRecord(
           z.enum(OVERRIDE_KEYS),
-          z.strictObject({ severity: oneOf(ALARM_SEVERITIES).optional(), enabled: z.boolean().optional() }),
+          // The shape of SignalOverride (constructs/monitoring/signal-overrides.ts); how the fields
+          // combine (thresholds ordered by severity, not with threshold) is checked at synth.
+          z.strictObject({
+            severity: oneOf(ALARM_SEVERITIES).optional(),
+            enabled: z.boolean().optional(),
+            threshold: z.number().optional(),
+            thresholds: z.partialRecord(z.enum(ALARM_SEVERITIES), z.number()).optional(),
+          }),
           {
             // A partial record reports keys outside the enum as unrecognized_keys, through this handler.
             error: (issue) =>

@@ -133,7 +133,7 @@ export class LogArchiveStack extends Stack {
         severity: 'high',
         summary:
           'Firehose wrote records it could not process to the error prefix: those logs are not archived until redriven. The notices queue names each object.',
-        thresholdReason: 'any notice of an object under errors/ in five minutes',
+        thresholdReason: 'any notice of an object under errors/',
       },
     );
     // A notice EventBridge could not put in the queue (a key or policy change) is an error object

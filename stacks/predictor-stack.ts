@@ -431,7 +431,7 @@ export class PredictorStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         severity: 'warning',
         summary: `Mean predicted arrest probability of ${modelVersion} left its usual band: inputs or the model drifted.`,
-        thresholdReason: 'outside the 3-standard-deviation anomaly band in 2 of 3 hours',
+        thresholdReason: 'outside the 3-standard-deviation anomaly band',
       },
     );
   }

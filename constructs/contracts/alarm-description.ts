@@ -20,7 +20,7 @@ export interface AlarmDescription {
   readonly severity: AlarmSeverity;
   /** What it means when this fires, for the person paged. */
   readonly summary: string;
-  /** When it fires and why the threshold is what it is, e.g. `≥ 24 s (80% of the 30 s timeout) in 2 of 3 five-minute periods`. */
+  /** Why the threshold is what it is and when the alarm fires, e.g. `80% of the 30 s timeout, in 3 consecutive five-minute periods`. */
   readonly threshold: string;
   /** @default no runbook */
   readonly runbook?: string;

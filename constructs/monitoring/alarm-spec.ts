@@ -1,6 +1,6 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { AlarmSeverity } from '../contracts/alarm-severity';
-import type { MonitorKind, MonitorSignal } from './monitor-signals';
+import type { MonitorSignal } from './monitor-signals';
 
 /** What every alarm says about itself, metric or composite. */
 export interface AlarmFacts {
@@ -33,6 +33,8 @@ export interface AlarmSpec extends AlarmFacts {
   /** @default evaluationPeriods */
   readonly datapointsToAlarm?: number;
   readonly treatMissingData: cloudwatch.TreatMissingData;
+  /** The threshold's unit (`%`, `ms`, `s`), for the text of a threshold a team sets. @default none (a count) */
+  readonly thresholdUnit?: string;
 }
 
 /** An alarm on leaving the band CloudWatch anomaly detection learns from the metric's own history. */
@@ -60,7 +62,7 @@ export interface CompositeAlarmSpec extends AlarmFacts {
  * An alarm of one of Vigil's monitors: its signal is one of the kind's in MONITOR_SIGNALS, or a
  * variant of one that names it as `overrideSignal`. A monitor raising an unlisted signal does not compile.
  */
-export type MonitorAlarmSpec<K extends MonitorKind, Spec extends AlarmFacts = AlarmSpec> = Omit<
+export type MonitorAlarmSpec<K extends string, Spec extends AlarmFacts = AlarmSpec> = Omit<
   Spec,
   'signal' | 'overrideSignal'
 > &
@@ -68,11 +70,3 @@ export type MonitorAlarmSpec<K extends MonitorKind, Spec extends AlarmFacts = Al
     | { readonly signal: MonitorSignal<K>; readonly overrideSignal?: MonitorSignal<K> }
     | { readonly signal: string; readonly overrideSignal: MonitorSignal<K> }
   );
-
-/** Overrides a team may set per signal: severity, or switching the alarm off. */
-export interface SignalOverride {
-  /** @default the monitor's severity for the signal */
-  readonly severity?: AlarmSeverity;
-  /** @default true */
-  readonly enabled?: boolean;
-}

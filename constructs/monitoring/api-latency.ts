@@ -54,6 +54,7 @@ export function p99LatencySpec(
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     severity: 'high',
     summary: `The slowest ${what} approach the timeout; timed-out requests fail with 5XX.`,
-    thresholdReason: `${Math.round(share * 100)}% of the ${timeout.reason}, for 15 minutes`,
+    thresholdReason: `${Math.round(share * 100)}% of the ${timeout.reason}`,
+    thresholdUnit: 'ms',
   };
 }

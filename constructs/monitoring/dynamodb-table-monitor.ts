@@ -2,11 +2,11 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { kebab } from '../construct-names';
-import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
-import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
-import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
+import type { MonitoringScope } from './monitoring-scope';
+import { ResourceMonitor } from './resource-monitor';
+import type { SignalOverrides } from './signal-overrides';
 
 export interface DynamoDbTableMonitorProps {
   /** The table to watch: a `Table`, a `TableV2`, or an imported table (then without capacity alarms). */
@@ -36,6 +36,8 @@ export interface DynamoDbTableMonitorProps {
   readonly accountUserErrors?: boolean;
   /** Account-wide user errors in five minutes that mean some client sends invalid requests. @default 1 */
   readonly userErrorCount?: number;
+  /** Overrides for this table's signals, keyed by signal; they win over the service's `dynamodb/<signal>` overrides. @default none */
+  readonly overrides?: SignalOverrides<'dynamodb'>;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -61,20 +63,13 @@ interface TableCapacity {
  * throttles and system errors are Metrics Insights queries, which need no list of indexes or operations;
  * an account may hold 200 alarms on such queries per Region unless its quota is raised.
  */
-export class DynamoDbTableMonitor extends Construct {
-  readonly alarms: cloudwatch.Alarm[] = [];
-  /** The metric behind each signal watched, for the team's own alarms and widgets. */
-  readonly metrics: SignalMetrics<'dynamodb'> = {};
-  private readonly monitoring: MonitoringScope;
-  private readonly resource: MonitoredResource;
+export class DynamoDbTableMonitor extends ResourceMonitor<'dynamodb'> {
   private readonly table: dynamodb.ITable;
 
   constructor(scope: Construct, id: string, props: DynamoDbTableMonitorProps) {
-    super(scope, id);
+    super(scope, id, props, () => ({ kind: 'dynamodb', name: props.name ?? kebab(props.table.node.id) }));
     const { table } = props;
     this.table = table;
-    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
-    this.resource = { kind: 'dynamodb', name: props.name ?? kebab(table.node.id) };
 
     // Read/WriteThrottleEvents carry the TableName dimension alone, one series for every operation and
     // split the way the remedy is (read or write capacity); ThrottledRequests exists only per Operation,
@@ -84,7 +79,7 @@ export class DynamoDbTableMonitor extends Construct {
       ['read', 'ReadThrottleEvents'],
       ['write', 'WriteThrottleEvents'],
     ] as const) {
-      this.add({
+      this.addAlarm({
         signal: `${kind}-throttles` as const,
         metric: this.table.metric(metricName, { period: FIVE_MINUTES, statistic: 'Sum' }),
         threshold: throttleCount,
@@ -94,7 +89,7 @@ export class DynamoDbTableMonitor extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         severity: 'warning',
         summary: `The table rejects ${kind}s for lack of capacity or on a hot partition; callers retry or fail.`,
-        thresholdReason: `at least ${throttleCount} throttled ${kind} event(s) in 2 of 3 five-minute periods`,
+        thresholdReason: `at least ${throttleCount} throttled ${kind} event(s)`,
       });
     }
     if (props.indexThrottles ?? hasGlobalSecondaryIndexes(table)) {
@@ -102,7 +97,7 @@ export class DynamoDbTableMonitor extends Construct {
         ['read', 'ReadThrottleEvents'],
         ['write', 'WriteThrottleEvents'],
       ] as const) {
-        this.add({
+        this.addAlarm({
           signal: `index-${kind}-throttles` as const,
           metric: this.insightsQuery(
             `SUM(${metricName})`,
@@ -119,14 +114,14 @@ export class DynamoDbTableMonitor extends Construct {
             kind === 'write'
               ? 'A global secondary index throttles writes; writes to the table itself are rejected too.'
               : 'A global secondary index rejects queries for lack of capacity or on a hot partition.',
-          thresholdReason: `at least ${throttleCount} throttled ${kind} event(s) over all indexes in 2 of 3 five-minute periods`,
+          thresholdReason: `at least ${throttleCount} throttled ${kind} event(s) over all indexes`,
         });
       }
     }
 
     // SystemErrors exists only per Operation; one Metrics Insights query sums every operation.
     const systemErrorCount = props.systemErrorCount ?? 1;
-    this.add({
+    this.addAlarm({
       signal: 'system-errors',
       metric: this.insightsQuery('SUM(SystemErrors)', 'Operation, TableName', 'System errors'),
       threshold: systemErrorCount,
@@ -136,7 +131,7 @@ export class DynamoDbTableMonitor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       severity: 'high',
       summary: 'DynamoDB fails requests to the table with internal errors; check the AWS Health Dashboard.',
-      thresholdReason: `at least ${systemErrorCount} system error(s) in 2 of 3 five-minute periods`,
+      thresholdReason: `at least ${systemErrorCount} system error(s)`,
     });
 
     const share = props.capacityShare ?? 0.8;
@@ -146,7 +141,7 @@ export class DynamoDbTableMonitor extends Construct {
 
     if (props.accountUserErrors ?? false) {
       const userErrorCount = props.userErrorCount ?? 1;
-      this.add({
+      this.addAlarm({
         signal: 'account-user-errors',
         metric: new cloudwatch.Metric({
           namespace: NAMESPACE,
@@ -161,7 +156,7 @@ export class DynamoDbTableMonitor extends Construct {
         severity: 'warning',
         summary:
           'Some client in the account keeps sending invalid DynamoDB requests (validation, missing table, denied access).',
-        thresholdReason: `at least ${userErrorCount} HTTP 400 error(s), any table of the account and Region, in each of 3 five-minute periods`,
+        thresholdReason: `at least ${userErrorCount} HTTP 400 error(s) over all tables of the account and Region`,
       });
     }
   }
@@ -184,7 +179,7 @@ export class DynamoDbTableMonitor extends Construct {
     } as const;
     if (limit.units === undefined) {
       // The limit is not known at synth: compare with the provisioned capacity CloudWatch reports.
-      this.add({
+      this.addAlarm({
         ...common,
         metric: new cloudwatch.MathExpression({
           expression: '100 * (consumed / PERIOD(consumed)) / provisioned',
@@ -199,11 +194,12 @@ export class DynamoDbTableMonitor extends Construct {
           label: `Consumed ${unit} (% of provisioned)`,
         }),
         threshold: percent,
-        thresholdReason: `${percent}% of the provisioned ${unit} (not known at synth, read from Provisioned${capacityName}CapacityUnits) for 15 minutes`,
+        thresholdReason: `${percent}% of the provisioned ${unit} (not known at synth, read from Provisioned${capacityName}CapacityUnits)`,
+        thresholdUnit: '%',
       });
       return;
     }
-    this.add({
+    this.addAlarm({
       ...common,
       // Sum over the period divided by its length in seconds is the average consumption per second.
       metric: new cloudwatch.MathExpression({
@@ -213,7 +209,8 @@ export class DynamoDbTableMonitor extends Construct {
         label: `Consumed ${unit} per second`,
       }),
       threshold: Math.round(limit.units * share * 100) / 100,
-      thresholdReason: `${percent}% of ${describeLimit(limit.units, limit.source, unit)}, for 15 minutes`,
+      thresholdReason: `${percent}% of ${describeLimit(limit.units, limit.source, unit)}`,
+      thresholdUnit: `${unit}/s`,
     });
   }
 
@@ -225,12 +222,6 @@ export class DynamoDbTableMonitor extends Construct {
       period: FIVE_MINUTES,
       label,
     });
-  }
-
-  private add(spec: MonitorAlarmSpec<'dynamodb'>): void {
-    keepSignalMetric(this.metrics, spec);
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
-    if (alarm) this.alarms.push(alarm);
   }
 }
 

@@ -1,11 +1,11 @@
 import { Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { kebab } from '../construct-names';
-import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
-import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
-import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
+import type { MonitoringScope } from './monitoring-scope';
+import { ResourceMonitor } from './resource-monitor';
+import type { SignalOverrides } from './signal-overrides';
 
 export interface EventRuleMonitorProps {
   /** The rule to watch. */
@@ -26,6 +26,8 @@ export interface EventRuleMonitorProps {
    * @default true when a target of the rule, as defined when the monitor is created, has a dead-letter queue
    */
   readonly deadLetterFailureAlarm?: boolean;
+  /** Overrides for this rule's signals, keyed by signal; they win over the service's `event-rule/<signal>` overrides. @default none */
+  readonly overrides?: SignalOverrides<'event-rule'>;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -40,18 +42,10 @@ const NAMESPACE = 'AWS/Events';
  * rule's configuration. For a rule without an explicit name on a custom bus the name is taken from
  * the rule's ARN (`rule/<bus>/<name>`), because its `Ref` is `<bus>|<name>`.
  */
-export class EventRuleMonitor extends Construct {
-  readonly alarms: cloudwatch.Alarm[] = [];
-  /** The metric behind each signal watched, for the team's own alarms and widgets. */
-  readonly metrics: SignalMetrics<'event-rule'> = {};
-  private readonly monitoring: MonitoringScope;
-  private readonly resource: MonitoredResource;
-
+export class EventRuleMonitor extends ResourceMonitor<'event-rule'> {
   constructor(scope: Construct, id: string, props: EventRuleMonitorProps) {
-    super(scope, id);
+    super(scope, id, props, () => ({ kind: 'event-rule', name: props.name ?? kebab(props.rule.node.id) }));
     const { rule } = props;
-    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
-    this.resource = { kind: 'event-rule', name: props.name ?? kebab(rule.node.id) };
     const cfn = rule.node.defaultChild instanceof events.CfnRule ? rule.node.defaultChild : undefined;
     const dimensionsMap = metricDimensions(rule, cfn);
     const metric = (metricName: string) =>
@@ -66,7 +60,7 @@ export class EventRuleMonitor extends Construct {
     const withDeadLetterQueue = targets.filter((target) => target.deadLetterConfig !== undefined);
 
     const failed = props.failedInvocations ?? 1;
-    this.add({
+    this.addAlarm({
       signal: 'failed-invocations',
       metric: metric('FailedInvocations'),
       threshold: failed,
@@ -81,15 +75,15 @@ export class EventRuleMonitor extends Construct {
           : 'Targets rejected events after every retry; events for targets without a dead-letter queue are lost.',
       thresholdReason:
         (failed === 1
-          ? 'any invocation that failed after retries, in five minutes'
-          : `${failed} failed invocations in five minutes, set by the team`) +
+          ? 'any invocation that failed after retries'
+          : `${failed} failed invocations, set by the team`) +
         (targets.length > 0
           ? ` (${withDeadLetterQueue.length} of ${targets.length} targets have a dead-letter queue)`
           : ''),
     });
 
     const throttled = props.throttledRules ?? 1;
-    this.add({
+    this.addAlarm({
       signal: 'throttled-rules',
       metric: metric('ThrottledRules'),
       threshold: throttled,
@@ -100,14 +94,11 @@ export class EventRuleMonitor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       severity: 'warning',
       summary: 'Rule runs are throttled by the invocation quota; deliveries are delayed and may fail.',
-      thresholdReason:
-        throttled === 1
-          ? 'any throttled run in 2 of 3 five-minute periods'
-          : `${throttled} throttled runs in 2 of 3 five-minute periods, set by the team`,
+      thresholdReason: throttled === 1 ? 'any throttled run' : `${throttled} throttled runs, set by the team`,
     });
 
     if (props.deadLetterFailureAlarm ?? withDeadLetterQueue.length > 0) {
-      this.add({
+      this.addAlarm({
         signal: 'dead-letter-failed',
         metric: metric('InvocationsFailedToBeSentToDlq'),
         threshold: 1,
@@ -117,15 +108,9 @@ export class EventRuleMonitor extends Construct {
         severity: 'critical',
         summary:
           'Failed events could not be sent to the dead-letter queue (permissions, key access or size); those events are gone.',
-        thresholdReason: 'any event: each one is lost for good',
+        thresholdReason: 'any event (each one is lost for good)',
       });
     }
-  }
-
-  private add(spec: MonitorAlarmSpec<'event-rule'>): void {
-    keepSignalMetric(this.metrics, spec);
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
-    if (alarm) this.alarms.push(alarm);
   }
 }
 

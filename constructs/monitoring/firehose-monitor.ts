@@ -1,11 +1,11 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { kebab } from '../construct-names';
-import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
-import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
-import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
+import type { MonitoringScope } from './monitoring-scope';
+import { ResourceMonitor } from './resource-monitor';
+import type { SignalOverrides } from './signal-overrides';
 
 export interface FirehoseMonitorProps {
   /** The delivery stream to watch: the L2, an imported one, or a `CfnDeliveryStream`. */
@@ -36,6 +36,11 @@ export interface FirehoseMonitorProps {
    * always carry traffic, such as a service's log archive. @default no such alarm
    */
   readonly incomingRecordsStoppedAfter?: Duration;
+  /**
+   * Overrides for this stream's signals, keyed by signal; they win over the service's `firehose/<signal>`
+   * overrides. The success signals' thresholds are shares (0.99), not percentages. @default none
+   */
+  readonly overrides?: SignalOverrides<'firehose'>;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -55,18 +60,13 @@ const FRESHNESS_MARGIN_SECONDS = 60;
  * cannot handle go to the error prefix of the bucket (`decompression-failed/` …) and, when logging
  * is on, to the stream's error log. The freshness alarm still fires if they stall delivery.
  */
-export class FirehoseMonitor extends Construct {
-  readonly alarms: cloudwatch.Alarm[] = [];
-  /** The metric behind each signal watched, for the team's own alarms and widgets. */
-  readonly metrics: SignalMetrics<'firehose'> = {};
-  private readonly monitoring: MonitoringScope;
-  private readonly resource: MonitoredResource;
-
+export class FirehoseMonitor extends ResourceMonitor<'firehose'> {
   constructor(scope: Construct, id: string, props: FirehoseMonitorProps) {
-    super(scope, id);
+    super(scope, id, props, () => ({
+      kind: 'firehose',
+      name: props.name ?? kebab(props.deliveryStream.node.id),
+    }));
     const { deliveryStream } = props;
-    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
-    this.resource = { kind: 'firehose', name: props.name ?? kebab(deliveryStream.node.id) };
     const config = streamConfig(deliveryStream);
     const metric = (metricName: string, statistic: string) =>
       deliveryStream instanceof firehose.CfnDeliveryStream
@@ -80,7 +80,7 @@ export class FirehoseMonitor extends Construct {
         : deliveryStream.metric(metricName, { period: FIVE_MINUTES, statistic });
 
     const successRatio = props.s3DeliverySuccessRatio ?? 1;
-    this.add({
+    this.addAlarm({
       signal: 's3-delivery-success',
       metric: metric('DeliveryToS3.Success', 'Average'),
       threshold: successRatio,
@@ -90,11 +90,11 @@ export class FirehoseMonitor extends Construct {
       severity: 'high',
       summary:
         'Records are not reaching S3 (bucket policy, KMS key or role); Firehose retries for 24 hours, then drops them.',
-      thresholdReason: `fewer than ${percent(successRatio)} of S3 writes succeed in 3 consecutive five-minute periods`,
+      thresholdReason: `fewer than ${percent(successRatio)} of S3 writes succeed`,
     });
 
     const freshness = freshnessThreshold(config, props.dataFreshness);
-    this.add({
+    this.addAlarm({
       signal: 's3-data-freshness',
       metric: metric('DeliveryToS3.DataFreshness', 'Maximum'),
       threshold: freshness.seconds,
@@ -104,13 +104,14 @@ export class FirehoseMonitor extends Construct {
       severity: 'high',
       summary:
         'Records wait in Firehose longer than buffering explains; delivery to S3 is stuck or falling behind.',
-      thresholdReason: `${freshness.reason}, for 10 minutes`,
+      thresholdReason: freshness.reason,
+      thresholdUnit: 's',
     });
 
     const throttled = props.throttledRecords ?? 1;
     const kinesisSource = props.kinesisStreamSource ?? config.source === 'kinesis';
     if (kinesisSource || config.source === 'direct-put') {
-      this.add({
+      this.addAlarm({
         signal: kinesisSource ? 'throttled-source-reads' : 'throttled-records',
         metric: metric(kinesisSource ? 'ThrottledGetRecords' : 'ThrottledRecords', 'Sum'),
         threshold: throttled,
@@ -123,8 +124,8 @@ export class FirehoseMonitor extends Construct {
           ? 'Firehose is throttled reading its Kinesis stream (shared shards); delivery lags behind the stream.'
           : 'Producers are throttled by the stream limits; records they do not retry are lost.',
         thresholdReason: kinesisSource
-          ? `at least ${throttled} throttled GetRecords call(s) in 2 of 3 five-minute periods`
-          : `at least ${throttled} throttled record(s) in 2 of 3 five-minute periods`,
+          ? `at least ${throttled} throttled GetRecords call(s)`
+          : `at least ${throttled} throttled record(s)`,
       });
     }
 
@@ -135,7 +136,7 @@ export class FirehoseMonitor extends Construct {
           `FirehoseMonitor: incomingRecordsStoppedAfter must be whole hours from 1 to 24 (CloudWatch evaluates at most a day), got ${props.incomingRecordsStoppedAfter.toHumanString()}`,
         );
       }
-      this.add({
+      this.addAlarm({
         signal: 'incoming-records-stopped',
         metric: metric(kinesisSource ? 'DataReadFromKinesisStream.Records' : 'IncomingRecords', 'Sum').with({
           period: Duration.hours(1),
@@ -150,13 +151,13 @@ export class FirehoseMonitor extends Construct {
         severity: 'high',
         summary:
           'No record has reached the stream: its producers stopped sending (a subscription removed, a role that no longer works), so nothing is archived.',
-        thresholdReason: `no record in ${hours} consecutive hour(s)`,
+        thresholdReason: 'no incoming record',
       });
     }
 
     if (props.lambdaProcessing ?? config.lambdaProcessorBufferSeconds !== undefined) {
       const ratio = props.processingSuccessRatio ?? 1;
-      this.add({
+      this.addAlarm({
         signal: 'processing-success',
         metric: metric('ExecuteProcessing.Success', 'Average'),
         threshold: ratio,
@@ -167,15 +168,9 @@ export class FirehoseMonitor extends Construct {
         severity: 'high',
         summary:
           'The transform Lambda fails; after its retries Firehose writes the records to the processing-failed/ error prefix.',
-        thresholdReason: `fewer than ${percent(ratio)} of processor invocations succeed in 2 of 3 five-minute periods`,
+        thresholdReason: `fewer than ${percent(ratio)} of processor invocations succeed`,
       });
     }
-  }
-
-  private add(spec: MonitorAlarmSpec<'firehose'>): void {
-    keepSignalMetric(this.metrics, spec);
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
-    if (alarm) this.alarms.push(alarm);
   }
 }
 

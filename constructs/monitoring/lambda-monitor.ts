@@ -2,13 +2,13 @@ import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct, type IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { kebab } from '../construct-names';
 import { LogSubscription } from '../log-archive/log-subscription';
-import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import type { MonitorSignal } from './monitor-signals';
-import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
-import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
+import type { MonitoringScope } from './monitoring-scope';
+import { ResourceMonitor } from './resource-monitor';
+import type { SignalOverrides } from './signal-overrides';
 import { resourcesReferencing } from './stack-references';
 
 export interface LambdaMonitorProps {
@@ -48,6 +48,8 @@ export interface LambdaMonitorProps {
    * @default false
    */
   readonly trafficDrop?: boolean;
+  /** Overrides for this function's signals, keyed by signal; they win over the service's `lambda/<signal>` overrides. @default none */
+  readonly overrides?: SignalOverrides<'lambda'>;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -70,22 +72,14 @@ const DEFAULT_STREAM_ALARM_AGE_SECONDS = 300;
  * a LogRetention custom resource (a function and a role) to the team's stack, and a filter on a log
  * group Lambda has not created yet fails the deployment.
  */
-export class LambdaMonitor extends Construct {
-  readonly alarms: cloudwatch.Alarm[] = [];
-  /** The metric behind each signal watched, for the team's own alarms and widgets. */
-  readonly metrics: SignalMetrics<'lambda'> = {};
-  private readonly monitoring: MonitoringScope;
-  private readonly resource: MonitoredResource;
-
+export class LambdaMonitor extends ResourceMonitor<'lambda'> {
   constructor(scope: Construct, id: string, props: LambdaMonitorProps) {
-    super(scope, id);
-    const { fn } = props;
-    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
-    this.resource = {
+    super(scope, id, props, (self) => ({
       kind: 'lambda',
-      name: props.name ?? kebab(fn.node.id),
-      logGroup: logGroupNameOf(fn, this),
-    };
+      name: props.name ?? kebab(props.fn.node.id),
+      logGroup: logGroupNameOf(props.fn, self),
+    }));
+    const { fn } = props;
     const cfn = fn.node.defaultChild instanceof lambda.CfnFunction ? fn.node.defaultChild : undefined;
     const rollback = props.alias ? 'lambda-alias-rollback' : undefined;
     // Named in the alarm so the dispatcher moves this alias, whatever it is called; a token cannot be.
@@ -95,7 +89,7 @@ export class LambdaMonitor extends Construct {
     const invocations = fn.metricInvocations({ period: FIVE_MINUTES, statistic: 'Sum' });
     const errors = fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' });
     const errorRatePercent = props.errorRatePercent ?? 5;
-    this.add({
+    this.addAlarm({
       signal: 'error-rate',
       metric: new cloudwatch.MathExpression({
         expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
@@ -110,12 +104,13 @@ export class LambdaMonitor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       severity: 'high',
       summary: 'A growing share of invocations fail; callers see errors.',
-      thresholdReason: `more than ${errorRatePercent}% of invocations in 2 of 3 five-minute periods`,
+      thresholdReason: `more than ${errorRatePercent}% of invocations`,
+      thresholdUnit: '%',
       playbook: rollback,
       alias: rollback ? aliasName : undefined,
     });
     const errorCount = props.errorCount ?? 1;
-    this.add({
+    this.addAlarm({
       signal: 'errors',
       metric: errors,
       threshold: errorCount,
@@ -124,11 +119,11 @@ export class LambdaMonitor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       severity: 'warning',
       summary: 'The function keeps failing, even if the failure rate is low.',
-      thresholdReason: `at least ${errorCount} error(s) in each of 3 consecutive five-minute periods`,
+      thresholdReason: `at least ${errorCount} error(s)`,
     });
 
     const reserved = numberOrUndefined(cfn?.reservedConcurrentExecutions);
-    this.add({
+    this.addAlarm({
       signal: 'throttles',
       metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
       threshold: 1,
@@ -140,14 +135,14 @@ export class LambdaMonitor extends Construct {
       summary: 'Invocations are rejected for lack of concurrency; synchronous callers get 429s.',
       thresholdReason:
         reserved === undefined
-          ? 'any throttle in 2 of 3 five-minute periods (account concurrency is shared)'
-          : `any throttle in 2 of 3 five-minute periods (reserved concurrency ${reserved})`,
+          ? 'any throttle (account concurrency is shared)'
+          : `any throttle (reserved concurrency ${reserved})`,
       playbook: reserved === undefined ? undefined : 'lambda-concurrency',
     });
 
     const timeoutSeconds = numberOrUndefined(cfn?.timeout) ?? DEFAULT_TIMEOUT_SECONDS;
     const durationShare = props.durationShareOfTimeout ?? 0.8;
-    this.add({
+    this.addAlarm({
       signal: 'p99-duration',
       metric: fn.metricDuration({ period: FIVE_MINUTES, statistic: 'p99' }),
       threshold: Math.round(timeoutSeconds * 1000 * durationShare),
@@ -156,12 +151,13 @@ export class LambdaMonitor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       severity: 'high',
       summary: 'The slowest invocations approach the timeout; timeouts and retries follow.',
-      thresholdReason: `${Math.round(durationShare * 100)}% of the ${timeoutSeconds} s timeout, for 15 minutes`,
+      thresholdReason: `${Math.round(durationShare * 100)}% of the ${timeoutSeconds} s timeout`,
+      thresholdUnit: 'ms',
     });
 
     if (reserved !== undefined && reserved > 0) {
       const share = props.concurrencyShareOfReserved ?? 0.8;
-      this.add({
+      this.addAlarm({
         signal: 'concurrency',
         metric: fn.metric('ConcurrentExecutions', { period: Duration.minutes(1), statistic: 'Maximum' }),
         threshold: Math.max(1, Math.floor(reserved * share)),
@@ -186,7 +182,7 @@ export class LambdaMonitor extends Construct {
         .find((age) => age !== undefined && age > 0);
       const threshold =
         maxRecordAge === undefined ? DEFAULT_STREAM_ALARM_AGE_SECONDS : Math.floor(maxRecordAge / 2);
-      this.add({
+      this.addAlarm({
         signal: 'iterator-age',
         metric: fn.metric('IteratorAge', { period: FIVE_MINUTES, statistic: 'Maximum' }),
         threshold: threshold * 1000,
@@ -199,6 +195,7 @@ export class LambdaMonitor extends Construct {
           maxRecordAge === undefined
             ? `${threshold} s behind the stream (no maximum record age is set)`
             : `half the ${maxRecordAge} s maximum record age`,
+        thresholdUnit: 'ms',
       });
     }
 
@@ -226,8 +223,7 @@ export class LambdaMonitor extends Construct {
       this.warnWithoutLogGroup(fn, errorLogs, archive !== undefined);
     }
     if (props.trafficDrop ?? false) {
-      keepSignalMetric(this.metrics, { signal: 'traffic-drop', metric: invocations });
-      const alarm = this.monitoring.addAnomalyAlarm(this, this.resource, {
+      this.addAnomalyAlarm({
         signal: 'traffic-drop',
         metric: invocations,
         stdDevs: 3,
@@ -237,10 +233,8 @@ export class LambdaMonitor extends Construct {
         severity: 'warning',
         summary:
           'Invocations fell well below their usual level for this time: callers may be failing before they reach it.',
-        thresholdReason:
-          'below the 3-standard-deviation anomaly band for 15 minutes; no data counts as a drop',
+        thresholdReason: 'below the 3-standard-deviation anomaly band, no data counting as a drop',
       });
-      if (alarm) this.alarms.push(alarm);
     }
   }
 
@@ -269,7 +263,7 @@ export class LambdaMonitor extends Construct {
         'Asynchronous events were dropped without being processed (or were handed to a failure destination the monitor cannot read).',
       );
     } else if (kept) {
-      this.add({
+      this.addAlarm({
         signal: 'async-events-dropped',
         metric: fn.metric('AsyncEventsDropped', { period: FIVE_MINUTES, statistic: 'Sum' }),
         threshold: 1,
@@ -278,7 +272,7 @@ export class LambdaMonitor extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         severity: 'warning',
         summary: `Asynchronous events failed every attempt or expired and were handed to the ${kept}; inspect them there.`,
-        thresholdReason: `any event: kept in the ${kept}, whose own alarm pages`,
+        thresholdReason: `any event (kept in the ${kept}, whose own alarm pages)`,
       });
     } else {
       this.lost(
@@ -299,7 +293,7 @@ export class LambdaMonitor extends Construct {
         'Failed events could not be written to the dead-letter queue.',
       );
     }
-    this.add({
+    this.addAlarm({
       signal: 'async-event-age',
       metric: fn.metric('AsyncEventAge', { period: FIVE_MINUTES, statistic: 'Maximum' }),
       threshold: Math.floor(maxAge / 2) * 1000,
@@ -309,6 +303,7 @@ export class LambdaMonitor extends Construct {
       severity: 'high',
       summary: 'Queued asynchronous events wait long; past the maximum age they are dropped.',
       thresholdReason: `half the ${maxAge} s maximum event age`,
+      thresholdUnit: 'ms',
     });
   }
 
@@ -319,7 +314,7 @@ export class LambdaMonitor extends Construct {
     metricName: string,
     summary: string,
   ): void {
-    this.add({
+    this.addAlarm({
       signal,
       metric: fn.metric(metricName, { period: FIVE_MINUTES, statistic: 'Sum' }),
       threshold: 1,
@@ -328,7 +323,7 @@ export class LambdaMonitor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       severity: 'critical',
       summary,
-      thresholdReason: 'any event: each one is work lost',
+      thresholdReason: 'any event (each one is work lost)',
     });
   }
 
@@ -369,7 +364,7 @@ export class LambdaMonitor extends Construct {
       metricName,
       metricValue: '1',
     });
-    this.add({
+    this.addAlarm({
       signal: 'error-logs',
       metric: filter.metric({ period: FIVE_MINUTES, statistic: 'Sum' }),
       threshold: 1,
@@ -378,14 +373,8 @@ export class LambdaMonitor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       severity: 'warning',
       summary: 'The function logged errors; the log excerpt in the alert shows which.',
-      thresholdReason: 'any JSON log line with level ERROR in five minutes',
+      thresholdReason: 'any JSON log line with level ERROR',
     });
-  }
-
-  private add(spec: MonitorAlarmSpec<'lambda'>): void {
-    keepSignalMetric(this.metrics, spec);
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
-    if (alarm) this.alarms.push(alarm);
   }
 }
 

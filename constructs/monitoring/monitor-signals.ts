@@ -79,7 +79,17 @@ export const MONITOR_SIGNALS = {
 } as const;
 
 export type MonitorKind = keyof typeof MONITOR_SIGNALS;
-export type MonitorSignal<K extends MonitorKind> = (typeof MONITOR_SIGNALS)[K][number];
+/**
+ * The signals of a kind: its row of MONITOR_SIGNALS for Vigil's own kinds; any signal for a kind a
+ * team's own monitor adds (`ResourceMonitor<'s3-bucket'>`), which no list here can know.
+ */
+export type MonitorSignal<K extends string> = K extends MonitorKind
+  ? (typeof MONITOR_SIGNALS)[K][number]
+  : string;
+
+export function isMonitorKind(kind: string): kind is MonitorKind {
+  return Object.hasOwn(MONITOR_SIGNALS, kind);
+}
 
 /** `<kind>/<signal>` for every signal of every monitor: what an override may be keyed by. */
 export type OverrideKey = { [K in MonitorKind]: `${K}/${MonitorSignal<K>}` }[MonitorKind];
@@ -101,5 +111,16 @@ export function unknownOverrideKeysMessage(keys: readonly string[]): string | un
   return (
     `unknown override key${unknown.length === 1 ? '' : 's'} ${unknown.map((key) => JSON.stringify(key)).join(', ')}: ` +
     `an override is keyed <kind>/<signal> by a signal a monitor raises, one of ${OVERRIDE_KEYS.join(', ')}`
+  );
+}
+
+/** The error for a monitor's override keys that name none of its kind's signals: each unknown key, then every valid one. */
+export function unknownSignalsMessage(kind: MonitorKind, keys: readonly string[]): string | undefined {
+  const signals: readonly string[] = MONITOR_SIGNALS[kind];
+  const unknown = keys.filter((key) => !signals.includes(key));
+  if (unknown.length === 0) return undefined;
+  return (
+    `unknown signal${unknown.length === 1 ? '' : 's'} ${unknown.map((key) => JSON.stringify(key)).join(', ')} ` +
+    `in the ${kind} monitor's overrides: they are keyed by one of its signals, ${signals.join(', ')}`
   );
 }

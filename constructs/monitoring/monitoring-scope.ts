@@ -2,6 +2,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct, IConstruct } from 'constructs';
 import type { LogArchiveStream } from '../log-archive/log-archive-stream';
 import type { AlarmSpec, AnomalyAlarmSpec, CompositeAlarmSpec } from './alarm-spec';
+import type { SignalOverride } from './signal-overrides';
 
 /** A monitored resource as the facade sees it. */
 export interface MonitoredResource {
@@ -11,6 +12,8 @@ export interface MonitoredResource {
   readonly name: string;
   /** Its log group, named in each alarm's description for the alert's error excerpt. @default none */
   readonly logGroup?: string;
+  /** The resource's own overrides, keyed by signal; they win over the service's. @default none */
+  readonly overrides?: Readonly<Record<string, SignalOverride>>;
 }
 
 /**
@@ -28,14 +31,17 @@ export interface MonitoringScope {
   readonly logArchive: LogArchiveStream | undefined;
   /** The alarm name a signal of the resource gets. */
   alarmName(resource: MonitoredResource, signal: string): string;
-  /** Makes one alarm in `scope`; undefined when the signal is switched off. */
-  addAlarm(scope: Construct, resource: MonitoredResource, spec: AlarmSpec): cloudwatch.Alarm | undefined;
-  /** Makes an anomaly-detection alarm in `scope`; undefined when the signal is switched off. */
+  /**
+   * Makes a signal's alarms in `scope`: none when an override switched it off, one per severity when
+   * an override set several thresholds (most severe first), otherwise one.
+   */
+  addAlarm(scope: Construct, resource: MonitoredResource, spec: AlarmSpec): cloudwatch.Alarm[];
+  /** Makes a signal's anomaly-detection alarms in `scope`, like {@link addAlarm}. */
   addAnomalyAlarm(
     scope: Construct,
     resource: MonitoredResource,
     spec: AnomalyAlarmSpec,
-  ): cloudwatch.AnomalyDetectionAlarm | undefined;
+  ): cloudwatch.AnomalyDetectionAlarm[];
   /** Makes a composite alarm in `scope`; undefined when the signal is switched off. */
   addCompositeAlarm(
     scope: Construct,

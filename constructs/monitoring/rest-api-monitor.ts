@@ -1,12 +1,12 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { kebab } from '../construct-names';
-import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
 import { type ApiLatencyOptions, p99LatencySpec, seconds, type Timeout } from './api-latency';
-import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
-import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
+import type { MonitoringScope } from './monitoring-scope';
+import { ResourceMonitor } from './resource-monitor';
+import type { SignalOverrides } from './signal-overrides';
 import { resourcesReferencing } from './stack-references';
 
 export interface RestApiMonitorProps extends ApiLatencyOptions {
@@ -36,6 +36,11 @@ export interface RestApiMonitorProps extends ApiLatencyOptions {
    * @default no method alarms
    */
   readonly methods?: string[];
+  /**
+   * Overrides for this API's signals, keyed by signal; they win over the service's `rest-api/<signal>`
+   * overrides. A watched method's alarms follow their signal's. @default none
+   */
+  readonly overrides?: SignalOverrides<'rest-api'>;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -51,20 +56,13 @@ const METHOD_KEY = /^([A-Z]+) (\/\S*)$/;
  * of 5XXError and 4XXError already is, and p99 latency against the integration timeout (or the shorter
  * backend timeout). Methods listed in `methods` get their own 5XX-rate and latency alarms.
  */
-export class RestApiMonitor extends Construct {
-  readonly alarms: cloudwatch.Alarm[] = [];
-  /** The metric behind each signal watched, for the team's own alarms and widgets. */
-  readonly metrics: SignalMetrics<'rest-api'> = {};
-  private readonly monitoring: MonitoringScope;
-  private readonly resource: MonitoredResource;
+export class RestApiMonitor extends ResourceMonitor<'rest-api'> {
   private readonly props: RestApiMonitorProps;
 
   constructor(scope: Construct, id: string, props: RestApiMonitorProps) {
-    super(scope, id);
+    super(scope, id, props, () => ({ kind: 'rest-api', name: props.name ?? kebab(props.api.node.id) }));
     const { api } = props;
     this.props = props;
-    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
-    this.resource = { kind: 'rest-api', name: props.name ?? kebab(api.node.id) };
     const stage = props.stage ?? deploymentStage(api);
     if (stage === undefined) {
       throw new Error(
@@ -95,7 +93,7 @@ export class RestApiMonitor extends Construct {
 
   private addServerErrorRate(prefix: string, dimensionsMap: Record<string, string>, what: string): void {
     const percent = this.props.serverErrorRatePercent ?? 1;
-    this.add({
+    this.addAlarm({
       signal: `${prefix}server-error-rate`,
       overrideSignal: 'server-error-rate',
       metric: new cloudwatch.MathExpression({
@@ -111,14 +109,15 @@ export class RestApiMonitor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       severity: 'high',
       summary: `A growing share of ${what} fail with 5XX; callers see server errors.`,
-      thresholdReason: `more than ${percent}% of ${what} in 3 consecutive five-minute periods`,
+      thresholdReason: `more than ${percent}% of ${what}`,
+      thresholdUnit: '%',
     });
   }
 
   private addClientErrorRate(dimensionsMap: Record<string, string>): void {
     const percent = this.props.clientErrorRatePercent ?? 10;
     const minRequests = this.props.clientErrorMinRequests ?? 20;
-    this.add({
+    this.addAlarm({
       signal: 'client-error-rate',
       metric: new cloudwatch.MathExpression({
         expression: `IF(requests >= ${minRequests}, 100 * clientErrorShare, 0)`,
@@ -137,7 +136,8 @@ export class RestApiMonitor extends Construct {
       // A healthy API's stray 404s and validation errors stay well below a tenth of the traffic; a broken
       // client release, expired keys or credentials, or the usage-plan throttle (429) push past it.
       summary: 'Callers are turned away with 4XX: a broken client, failing auth, or throttling.',
-      thresholdReason: `more than ${percent}% of requests in 3 consecutive five-minute periods, from ${minRequests} requests per period`,
+      thresholdReason: `more than ${percent}% of requests, from ${minRequests} requests per period`,
+      thresholdUnit: '%',
     });
   }
 
@@ -147,13 +147,9 @@ export class RestApiMonitor extends Construct {
     integration: Timeout,
     what: string,
   ): void {
-    this.add(p99LatencySpec(prefix, metric('Latency', dimensionsMap, 'p99'), integration, this.props, what));
-  }
-
-  private add(spec: MonitorAlarmSpec<'rest-api'>): void {
-    keepSignalMetric(this.metrics, spec);
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
-    if (alarm) this.alarms.push(alarm);
+    this.addAlarm(
+      p99LatencySpec(prefix, metric('Latency', dimensionsMap, 'p99'), integration, this.props, what),
+    );
   }
 }
 

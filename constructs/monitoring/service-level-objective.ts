@@ -156,11 +156,11 @@ export class ServiceLevelObjective extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
           severity: rule.severity,
           summary: `The ${part} window of the ${rule.label} burn-rate rule of the ${percent} ${props.indicator.kind} SLO.`,
-          thresholdReason: `bad share over ${length.toHumanString()} above ${burnRate.toFixed(1)} x the ${this.errorBudget.toPrecision(3)} budget`,
+          thresholdReason: `bad share above ${burnRate.toFixed(1)} x the ${this.errorBudget.toPrecision(3)} budget`,
           partOf: compositeName,
         });
-      const long = window('long', rule.long);
-      const short = window('short', rule.short);
+      const [long] = window('long', rule.long);
+      const [short] = window('short', rule.short);
       if (!long || !short) continue;
       const composite = monitoring.addCompositeAlarm(this, resource, {
         signal,

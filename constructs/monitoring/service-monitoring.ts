@@ -24,15 +24,15 @@ import { kebab, pascal } from '../construct-names';
 import { formatAlarmDescription } from '../contracts/alarm-description';
 import type { AlarmSeverity } from '../contracts/alarm-severity';
 import type { LogArchiveStream } from '../log-archive/log-archive-stream';
+import {
+  describeCondition,
+  describeEvaluation,
+  higherIsWorse,
+  metricPeriodSeconds,
+} from './alarm-evaluation';
 import { alarmNamePrefixFor, ENVIRONMENT_CONTEXT_KEY, ENVIRONMENT_NAME } from './alarm-naming';
 import { type AlarmRouting, NO_ROUTING } from './alarm-routing';
-import type {
-  AlarmFacts,
-  AlarmSpec,
-  AnomalyAlarmSpec,
-  CompositeAlarmSpec,
-  SignalOverride,
-} from './alarm-spec';
+import type { AlarmFacts, AlarmSpec, AnomalyAlarmSpec, CompositeAlarmSpec } from './alarm-spec';
 import { DynamoDbTableMonitor, type DynamoDbTableMonitorProps } from './dynamodb-table-monitor';
 import { EventRuleMonitor, type EventRuleMonitorProps } from './event-rule-monitor';
 import { FirehoseMonitor, type FirehoseMonitorProps } from './firehose-monitor';
@@ -42,6 +42,7 @@ import { type OverrideKey, unknownOverrideKeysMessage } from './monitor-signals'
 import { type MonitoredResource, type MonitoringScope, setDefaultMonitoringScope } from './monitoring-scope';
 import { RestApiMonitor, type RestApiMonitorProps } from './rest-api-monitor';
 import { ServiceLevelObjective } from './service-level-objective';
+import { overriddenAlarms, type SignalOverride, signalOverrideProblems } from './signal-overrides';
 import { SnsTopicMonitor, type SnsTopicMonitorProps } from './sns-topic-monitor';
 import { SqsQueueMonitor, type SqsQueueMonitorProps } from './sqs-queue-monitor';
 import { StateMachineMonitor, type StateMachineMonitorProps } from './state-machine-monitor';
@@ -139,6 +140,10 @@ export class ServiceMonitoring extends Construct implements MonitoringScope {
     }
     const unknownKeys = unknownOverrideKeysMessage(Object.keys(props.overrides ?? {}));
     if (unknownKeys !== undefined) throw new Error(`service ${props.service}: ${unknownKeys}`);
+    const problems = Object.entries(props.overrides ?? {}).flatMap(([key, override]) =>
+      signalOverrideProblems(`service ${props.service}: override ${key}`, override),
+    );
+    if (problems.length > 0) throw new Error(problems.join('; '));
     this.service = props.service;
     this.props = props;
     this.namePrefix = props.alarmNamePrefix ?? alarmNamePrefixFor(contextEnvironment(this));
@@ -391,63 +396,99 @@ export class ServiceMonitoring extends Construct implements MonitoringScope {
     return [this.namePrefix, this.service, resource.name, signal].join('-');
   }
 
-  /** The effective severity of a signal, or undefined when a team switched it off. */
-  severityOf(
-    resource: MonitoredResource,
-    signal: string,
-    monitorDefault: AlarmSeverity,
-  ): AlarmSeverity | undefined {
-    const override = this.props.overrides?.[`${resource.kind}/${signal}` as OverrideKey];
-    if (override?.enabled === false) return undefined;
-    return override?.severity ?? monitorDefault;
+  /**
+   * The override a signal of the resource gets: the monitor's fields over the service's. A variant
+   * signal (a route's `get-items-server-error-rate`) follows the signal it names in `overrideSignal`.
+   */
+  overrideOf(resource: MonitoredResource, spec: AlarmFacts): SignalOverride | undefined {
+    const signal = spec.overrideSignal ?? spec.signal;
+    const service = this.props.overrides?.[`${resource.kind}/${signal}` as OverrideKey];
+    const own = resource.overrides?.[signal];
+    if (own === undefined) return service;
+    const merged: SignalOverride = { ...service, ...own };
+    // A monitor's one threshold replaces the service's several, and the other way round.
+    if (own.threshold !== undefined) return { ...merged, thresholds: undefined };
+    if (own.thresholds !== undefined) return { ...merged, threshold: undefined, severity: own.severity };
+    return merged;
   }
 
-  /** Makes one alarm in `scope` for a resource of this service; undefined when the signal is switched off. */
-  addAlarm(scope: Construct, resource: MonitoredResource, spec: AlarmSpec): cloudwatch.Alarm | undefined {
-    return this.register(scope, resource, spec, (alarmName, alarmDescription) => {
-      return new cloudwatch.Alarm(scope, pascal(spec.signal), {
-        alarmName,
-        alarmDescription,
-        metric: spec.metric,
-        threshold: spec.threshold,
-        comparisonOperator: spec.comparisonOperator,
-        evaluationPeriods: spec.evaluationPeriods,
-        datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
-        treatMissingData: spec.treatMissingData,
-      });
-    });
+  /**
+   * Makes a signal's alarm in `scope` for a resource of this service: none when an override
+   * switched it off, several (most severe first) when an override set `thresholds`.
+   */
+  addAlarm(scope: Construct, resource: MonitoredResource, spec: AlarmSpec): cloudwatch.Alarm[] {
+    const evaluation = describeEvaluation(
+      metricPeriodSeconds(spec.metric),
+      spec.evaluationPeriods,
+      spec.datapointsToAlarm ?? spec.evaluationPeriods,
+    );
+    return this.overridden(resource, spec, spec.comparisonOperator).map((variant) =>
+      this.register(scope, resource, variant, spec.signal, evaluation, (alarmName, alarmDescription) => {
+        return new cloudwatch.Alarm(scope, pascal(variant.signal), {
+          alarmName,
+          alarmDescription,
+          metric: spec.metric,
+          threshold: variant.threshold ?? spec.threshold,
+          comparisonOperator: spec.comparisonOperator,
+          evaluationPeriods: spec.evaluationPeriods,
+          datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
+          treatMissingData: spec.treatMissingData,
+        });
+      }),
+    );
   }
 
-  /** Makes an anomaly-detection alarm, for metrics whose normal level no fixed threshold describes. */
+  /**
+   * Makes an anomaly-detection alarm, for metrics whose normal level no fixed threshold describes;
+   * an override's threshold is the band's width in standard deviations.
+   */
   addAnomalyAlarm(
     scope: Construct,
     resource: MonitoredResource,
     spec: AnomalyAlarmSpec,
-  ): cloudwatch.AnomalyDetectionAlarm | undefined {
-    return this.register(scope, resource, spec, (alarmName, alarmDescription) => {
-      return new cloudwatch.AnomalyDetectionAlarm(scope, pascal(spec.signal), {
-        alarmName,
-        alarmDescription,
-        metric: spec.metric,
-        stdDevs: spec.stdDevs,
-        comparisonOperator: spec.comparisonOperator,
-        evaluationPeriods: spec.evaluationPeriods,
-        datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
-        treatMissingData: spec.treatMissingData,
-      });
-    });
+  ): cloudwatch.AnomalyDetectionAlarm[] {
+    const evaluation = describeEvaluation(
+      metricPeriodSeconds(spec.metric),
+      spec.evaluationPeriods,
+      spec.datapointsToAlarm ?? spec.evaluationPeriods,
+    );
+    return this.overridden(resource, spec, spec.comparisonOperator).map((variant) =>
+      this.register(scope, resource, variant, spec.signal, evaluation, (alarmName, alarmDescription) => {
+        return new cloudwatch.AnomalyDetectionAlarm(scope, pascal(variant.signal), {
+          alarmName,
+          alarmDescription,
+          metric: spec.metric,
+          stdDevs: variant.threshold ?? spec.stdDevs,
+          comparisonOperator: spec.comparisonOperator,
+          evaluationPeriods: spec.evaluationPeriods,
+          datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
+          treatMissingData: spec.treatMissingData,
+        });
+      }),
+    );
   }
 
   /**
    * Makes a composite alarm over other alarms (e.g. both windows of a burn rate, or a service's health).
-   * Its parts should be made with `partOf` so that only the composite notifies.
+   * Its parts should be made with `partOf` so that only the composite notifies. A composite has no
+   * threshold: an override may only switch it off or change its severity.
    */
   addCompositeAlarm(
     scope: Construct,
     resource: MonitoredResource,
     spec: CompositeAlarmSpec,
   ): cloudwatch.CompositeAlarm | undefined {
-    return this.register(scope, resource, spec, (alarmName, alarmDescription) => {
+    const override = this.overrideOf(resource, spec);
+    const key = `${resource.kind}/${spec.overrideSignal ?? spec.signal}`;
+    if (override?.threshold !== undefined || override?.thresholds !== undefined) {
+      throw new Error(
+        `service ${this.service}, ${resource.name}: override ${key} sets a threshold, but ${spec.signal} is a ` +
+          'composite alarm (a rule over other alarms); override the alarms it combines instead',
+      );
+    }
+    if (override?.enabled === false) return undefined;
+    const variant = { ...spec, severity: override?.severity ?? spec.severity };
+    return this.register(scope, resource, variant, spec.signal, undefined, (alarmName, alarmDescription) => {
       return new cloudwatch.CompositeAlarm(scope, pascal(spec.signal), {
         compositeAlarmName: alarmName,
         alarmDescription,
@@ -456,24 +497,59 @@ export class ServiceMonitoring extends Construct implements MonitoringScope {
     });
   }
 
+  /** The spec of each alarm a signal gets under its override, with the threshold text to match. */
+  private overridden<
+    Spec extends AlarmFacts & { readonly comparisonOperator: cloudwatch.ComparisonOperator },
+  >(
+    resource: MonitoredResource,
+    spec: Spec,
+    comparison: cloudwatch.ComparisonOperator,
+  ): (Spec & { readonly threshold?: number })[] {
+    const override = this.overrideOf(resource, spec);
+    const where = `service ${this.service}, ${resource.name}: override ${resource.kind}/${spec.overrideSignal ?? spec.signal}`;
+    const problems = signalOverrideProblems(where, override ?? {});
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    if (override?.thresholds !== undefined && spec.partOf !== undefined) {
+      throw new Error(
+        `${where}: ${spec.signal} feeds the composite ${spec.partOf}, so it takes one threshold`,
+      );
+    }
+    const unit = 'thresholdUnit' in spec ? (spec.thresholdUnit as string | undefined) : undefined;
+    return overriddenAlarms(where, spec.signal, spec.severity, override, higherIsWorse(comparison)).map(
+      (alarm) => ({
+        ...spec,
+        signal: alarm.signal,
+        overrideSignal: spec.overrideSignal ?? spec.signal,
+        severity: alarm.severity,
+        threshold: alarm.threshold,
+        playbook: alarm.keepsPlaybook ? spec.playbook : undefined,
+        thresholdReason:
+          alarm.threshold === undefined
+            ? spec.thresholdReason
+            : `${describeCondition(comparison, alarm.threshold, unit)}, set by the team (the monitor's default: ${spec.thresholdReason})`,
+      }),
+    );
+  }
+
   private register<T extends cloudwatch.AlarmBase>(
     scope: Construct,
     resource: MonitoredResource,
     spec: AlarmFacts,
+    /** The signal whose runbook the alarm links: a `-warning` variant shares its signal's. */
+    runbookSignal: string,
+    evaluation: string | undefined,
     make: (alarmName: string, description: string) => T,
-  ): T | undefined {
+  ): T {
     for (const part of [resource.name, resource.kind, spec.signal]) {
       if (!ALARM_NAME_PART.test(part)) {
         throw new Error(`alarm name parts must be kebab-case (got ${JSON.stringify(part)})`);
       }
     }
-    const severity = this.severityOf(resource, spec.overrideSignal ?? spec.signal, spec.severity);
-    if (severity === undefined) return undefined;
-
+    const severity = spec.severity;
     const alarmName = this.alarmName(resource, spec.signal);
     this.claim(alarmName, scope);
     const runbook = this.props.runbookBaseUrl
-      ? `${this.props.runbookBaseUrl.replace(/\/$/, '')}/${resource.kind}-${spec.signal}`
+      ? `${this.props.runbookBaseUrl.replace(/\/$/, '')}/${resource.kind}-${runbookSignal}`
       : undefined;
     const alarm = make(
       alarmName,
@@ -484,7 +560,7 @@ export class ServiceMonitoring extends Construct implements MonitoringScope {
         signal: spec.signal,
         severity,
         summary: spec.summary,
-        threshold: spec.thresholdReason,
+        threshold: evaluation === undefined ? spec.thresholdReason : `${spec.thresholdReason}, ${evaluation}`,
         runbook,
         playbook: spec.playbook,
         alias: spec.alias,

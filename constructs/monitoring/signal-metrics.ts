@@ -1,5 +1,5 @@
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type { MonitorKind, MonitorSignal } from './monitor-signals';
+import type { MonitorSignal } from './monitor-signals';
 
 /**
  * The metric behind each signal a monitor watches, by signal (`monitor.metrics['error-rate']`), for
@@ -7,12 +7,12 @@ import type { MonitorKind, MonitorSignal } from './monitor-signals';
  * switched off too: the metric is still there to use. A variant signal (an HTTP API route's
  * `<route>-server-error-rate`) is keyed by its own name.
  */
-export type SignalMetrics<K extends MonitorKind> = Readonly<
+export type SignalMetrics<K extends string> = Readonly<
   Partial<Record<MonitorSignal<K> | (string & {}), cloudwatch.IMetric>>
 >;
 
 /** Keeps `spec.metric` under `spec.signal`: the one place monitors fill their {@link SignalMetrics}. */
-export function keepSignalMetric<K extends MonitorKind>(
+export function keepSignalMetric<K extends string>(
   metrics: SignalMetrics<K>,
   spec: { readonly signal: string; readonly metric: cloudwatch.IMetric },
 ): void {

@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { kebab } from '../construct-names';
-import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
-import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
-import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
+import type { MonitoringScope } from './monitoring-scope';
+import { ResourceMonitor } from './resource-monitor';
+import type { SignalOverrides } from './signal-overrides';
 import { resourcesReferencing } from './stack-references';
 
 export interface SnsTopicMonitorProps {
@@ -25,6 +25,8 @@ export interface SnsTopicMonitorProps {
    * @default true when a subscription to the topic in the topic's stack has a dead-letter queue
    */
   readonly redriveFailureAlarm?: boolean;
+  /** Overrides for this topic's signals, keyed by signal; they win over the service's `sns/<signal>` overrides. @default none */
+  readonly overrides?: SignalOverrides<'sns'>;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -35,18 +37,10 @@ const FIVE_MINUTES = Duration.minutes(5);
  * The subscriptions in the topic's stack decide whether the redrive alarm exists and how the
  * failed-delivery alarm describes the damage.
  */
-export class SnsTopicMonitor extends Construct {
-  readonly alarms: cloudwatch.Alarm[] = [];
-  /** The metric behind each signal watched, for the team's own alarms and widgets. */
-  readonly metrics: SignalMetrics<'sns'> = {};
-  private readonly monitoring: MonitoringScope;
-  private readonly resource: MonitoredResource;
-
+export class SnsTopicMonitor extends ResourceMonitor<'sns'> {
   constructor(scope: Construct, id: string, props: SnsTopicMonitorProps) {
-    super(scope, id);
+    super(scope, id, props, () => ({ kind: 'sns', name: props.name ?? kebab(props.topic.node.id) }));
     const { topic } = props;
-    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
-    this.resource = { kind: 'sns', name: props.name ?? kebab(topic.node.id) };
     const subscriptions = subscriptionsOf(topic);
     const withDeadLetterQueue = subscriptions.filter(
       (subscription) => subscription.redrivePolicy !== undefined,
@@ -54,7 +48,7 @@ export class SnsTopicMonitor extends Construct {
 
     const failed = props.failedNotifications ?? 1;
     const allParked = subscriptions.length > 0 && withDeadLetterQueue.length === subscriptions.length;
-    this.add({
+    this.addAlarm({
       signal: 'notifications-failed',
       metric: topic.metricNumberOfNotificationsFailed({ period: FIVE_MINUTES, statistic: 'Sum' }),
       threshold: failed,
@@ -67,16 +61,14 @@ export class SnsTopicMonitor extends Construct {
         ? "Deliveries to subscribers failed after SNS's retries; the messages wait in the subscriptions' dead-letter queues."
         : "Deliveries to subscribers failed after SNS's retries; subscribers without a dead-letter queue lost them.",
       thresholdReason:
-        (failed === 1
-          ? 'any failed delivery in five minutes'
-          : `${failed} failed deliveries in five minutes, set by the team`) +
+        (failed === 1 ? 'any failed delivery' : `${failed} failed deliveries, set by the team`) +
         (subscriptions.length > 0
           ? ` (${withDeadLetterQueue.length} of ${subscriptions.length} subscriptions have a dead-letter queue)`
           : ''),
     });
 
     if (props.redriveFailureAlarm ?? withDeadLetterQueue.length > 0) {
-      this.add({
+      this.addAlarm({
         signal: 'dead-letter-redrive-failed',
         metric: topic.metric('NumberOfNotificationsFailedToRedriveToDlq', {
           period: FIVE_MINUTES,
@@ -89,15 +81,9 @@ export class SnsTopicMonitor extends Construct {
         severity: 'critical',
         summary:
           'Failed deliveries could not be moved to the dead-letter queue (missing permission or key access?); those messages are gone.',
-        thresholdReason: 'any message: each one is lost for good',
+        thresholdReason: 'any message (each one is lost for good)',
       });
     }
-  }
-
-  private add(spec: MonitorAlarmSpec<'sns'>): void {
-    keepSignalMetric(this.metrics, spec);
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
-    if (alarm) this.alarms.push(alarm);
   }
 }
 

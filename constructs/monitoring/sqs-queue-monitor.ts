@@ -1,11 +1,11 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { kebab } from '../construct-names';
-import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
-import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
-import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
+import type { MonitoringScope } from './monitoring-scope';
+import { ResourceMonitor } from './resource-monitor';
+import type { SignalOverrides } from './signal-overrides';
 
 export interface SqsQueueMonitorProps {
   /** The queue to watch. */
@@ -38,6 +38,8 @@ export interface SqsQueueMonitorProps {
   readonly nearExpiryAge?: Duration;
   /** Visible messages in a dead-letter queue that mean work was lost (high). @default 1 */
   readonly deadLetterMessages?: number;
+  /** Overrides for this queue's signals, keyed by signal; they win over the service's `sqs/<signal>` overrides. @default none */
+  readonly overrides?: SignalOverrides<'sqs'>;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -73,18 +75,10 @@ const MIN_OLDEST_MESSAGE_AGE_SECONDS = 300;
  * (Lambda, EventBridge and SNS dead-letter queues, or one shared by several queues); a work queue's
  * monitor already covers its own.
  */
-export class SqsQueueMonitor extends Construct {
-  readonly alarms: cloudwatch.Alarm[] = [];
-  /** The metric behind each signal watched, for the team's own alarms and widgets. */
-  readonly metrics: SignalMetrics<'sqs'> = {};
-  private readonly monitoring: MonitoringScope;
-  private readonly resource: MonitoredResource;
-
+export class SqsQueueMonitor extends ResourceMonitor<'sqs'> {
   constructor(scope: Construct, id: string, props: SqsQueueMonitorProps) {
-    super(scope, id);
+    super(scope, id, props, () => ({ kind: 'sqs', name: props.name ?? kebab(props.queue.node.id) }));
     const { queue } = props;
-    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
-    this.resource = { kind: 'sqs', name: props.name ?? kebab(queue.node.id) };
     const deadLetterMessages = props.deadLetterMessages ?? 1;
 
     if (props.deadLetter) {
@@ -100,7 +94,7 @@ export class SqsQueueMonitor extends Construct {
         ? defaultOldestMessageAge(config)
         : { seconds: teamAge, reason: `${describeSeconds(teamAge)}, set by the team` };
 
-    this.add({
+    this.addAlarm({
       signal: 'oldest-message-age',
       metric: queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: 'Maximum' }),
       threshold: oldestMessage.seconds,
@@ -111,10 +105,11 @@ export class SqsQueueMonitor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       severity: 'warning',
       summary: 'Messages wait longer than consumers should need; consumers are failing, stuck or too few.',
-      thresholdReason: `${oldestMessage.reason}, in 2 of 3 five-minute periods`,
+      thresholdReason: oldestMessage.reason,
+      thresholdUnit: 's',
     });
 
-    this.add({
+    this.addAlarm({
       signal: 'messages-near-expiry',
       metric: queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: 'Maximum' }),
       threshold: nearExpirySeconds,
@@ -127,6 +122,7 @@ export class SqsQueueMonitor extends Construct {
       thresholdReason: props.nearExpiryAge
         ? `${describeSeconds(nearExpirySeconds)}, set by the team (retention period ${config.retention.text})`
         : `half of the retention period of ${config.retention.text}`,
+      thresholdUnit: 's',
     });
 
     if (withoutRedrivePolicy(queue)) {
@@ -159,7 +155,7 @@ export class SqsQueueMonitor extends Construct {
     what: string,
     playbook?: string,
   ): void {
-    this.add({
+    this.addAlarm({
       signal: 'dead-letter-messages',
       // Maximum over five minutes: the approximate count can read 0 for a moment while messages remain.
       metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -175,15 +171,9 @@ export class SqsQueueMonitor extends Construct {
       playbook,
       thresholdReason:
         threshold === 1
-          ? 'any visible message: each one is lost work'
+          ? 'any visible message (each one is lost work)'
           : `${threshold} visible messages, set by the team`,
     });
-  }
-
-  private add(spec: MonitorAlarmSpec<'sqs'>): void {
-    keepSignalMetric(this.metrics, spec);
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
-    if (alarm) this.alarms.push(alarm);
   }
 }
 

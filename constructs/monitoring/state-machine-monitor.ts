@@ -1,11 +1,11 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { kebab } from '../construct-names';
-import type { AlarmSpec, MonitorAlarmSpec } from './alarm-spec';
-import { defaultMonitoringScope, type MonitoredResource, type MonitoringScope } from './monitoring-scope';
-import { keepSignalMetric, type SignalMetrics } from './signal-metrics';
+import type { MonitoringScope } from './monitoring-scope';
+import { ResourceMonitor } from './resource-monitor';
+import type { SignalOverrides } from './signal-overrides';
 
 export interface StateMachineMonitorProps {
   /** The state machine to watch. */
@@ -28,6 +28,11 @@ export interface StateMachineMonitorProps {
    * of an Express workflow or of a 1-hour budget for a Standard one
    */
   readonly executionTimeShareOfTimeout?: number;
+  /**
+   * Overrides for this state machine's signals, keyed by signal; they win over the service's
+   * `state-machine/<signal>` overrides. @default none
+   */
+  readonly overrides?: SignalOverrides<'state-machine'>;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -42,23 +47,18 @@ const STANDARD_BUDGET_SECONDS = 3600;
  * executions and throttled transitions (warning), and the p99 execution time against the state
  * machine's own timeout (warning), read from `TimeoutSeconds` at the top of its definition.
  */
-export class StateMachineMonitor extends Construct {
-  readonly alarms: cloudwatch.Alarm[] = [];
-  /** The metric behind each signal watched, for the team's own alarms and widgets. */
-  readonly metrics: SignalMetrics<'state-machine'> = {};
-  private readonly monitoring: MonitoringScope;
-  private readonly resource: MonitoredResource;
-
+export class StateMachineMonitor extends ResourceMonitor<'state-machine'> {
   constructor(scope: Construct, id: string, props: StateMachineMonitorProps) {
-    super(scope, id);
+    super(scope, id, props, () => ({
+      kind: 'state-machine',
+      name: props.name ?? kebab(props.stateMachine.node.id),
+    }));
     const { stateMachine } = props;
-    this.monitoring = props.monitoring ?? defaultMonitoringScope(this);
-    this.resource = { kind: 'state-machine', name: props.name ?? kebab(stateMachine.node.id) };
     const count = (metricName: string) =>
       stateMachine.metric(metricName, { period: FIVE_MINUTES, statistic: 'Sum' });
 
     const failed = props.failedExecutions ?? 1;
-    this.add({
+    this.addAlarm({
       signal: 'executions-failed',
       metric: count('ExecutionsFailed'),
       threshold: failed,
@@ -67,10 +67,10 @@ export class StateMachineMonitor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       severity: 'high',
       summary: 'Executions failed; the work they carried was not done and needs a redrive or a fix.',
-      thresholdReason: `at least ${failed} failed execution(s) in five minutes`,
+      thresholdReason: `at least ${failed} failed execution(s)`,
     });
     const timedOut = props.timedOutExecutions ?? 1;
-    this.add({
+    this.addAlarm({
       signal: 'executions-timed-out',
       metric: count('ExecutionsTimedOut'),
       threshold: timedOut,
@@ -80,10 +80,10 @@ export class StateMachineMonitor extends Construct {
       severity: 'high',
       summary:
         'Executions hit the state machine timeout; a step hangs or waits on something that never comes.',
-      thresholdReason: `at least ${timedOut} timed-out execution(s) in five minutes`,
+      thresholdReason: `at least ${timedOut} timed-out execution(s)`,
     });
     const aborted = props.abortedExecutions ?? 1;
-    this.add({
+    this.addAlarm({
       signal: 'executions-aborted',
       metric: count('ExecutionsAborted'),
       threshold: aborted,
@@ -93,10 +93,10 @@ export class StateMachineMonitor extends Construct {
       severity: 'warning',
       summary:
         'Executions were stopped before finishing; check who stopped them and what was left half done.',
-      thresholdReason: `at least ${aborted} aborted execution(s) in five minutes`,
+      thresholdReason: `at least ${aborted} aborted execution(s)`,
     });
     const throttled = props.throttledExecutions ?? 1;
-    this.add({
+    this.addAlarm({
       signal: 'executions-throttled',
       metric: count('ExecutionThrottled'),
       threshold: throttled,
@@ -106,12 +106,12 @@ export class StateMachineMonitor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       severity: 'warning',
       summary: 'State transitions are throttled; executions slow down and may reach their timeout.',
-      thresholdReason: `at least ${throttled} throttled transition(s) in 2 of 3 five-minute periods`,
+      thresholdReason: `at least ${throttled} throttled transition(s)`,
     });
 
     const timeout = stateMachineTimeout(stateMachine);
     const share = props.executionTimeShareOfTimeout ?? 0.8;
-    this.add({
+    this.addAlarm({
       signal: 'p99-execution-time',
       metric: stateMachine.metric('ExecutionTime', { period: FIVE_MINUTES, statistic: 'p99' }),
       threshold: Math.round(timeout.seconds * 1000 * share),
@@ -122,13 +122,8 @@ export class StateMachineMonitor extends Construct {
       severity: 'warning',
       summary: 'The slowest executions approach the timeout; timed-out executions follow.',
       thresholdReason: `${Math.round(share * 100)}% of ${timeout.reason}`,
+      thresholdUnit: 'ms',
     });
-  }
-
-  private add(spec: MonitorAlarmSpec<'state-machine'>): void {
-    keepSignalMetric(this.metrics, spec);
-    const alarm = this.monitoring.addAlarm(this, this.resource, spec as AlarmSpec);
-    if (alarm) this.alarms.push(alarm);
   }
 }
 

@@ -161,6 +161,22 @@ describe('parseEnvironmentConfig', () => {
     );
   });
 
+  it('takes an override’s threshold and several thresholds by severity, and refuses a misspelt field in one', () => {
+    const overrides = {
+      'lambda/error-rate': { thresholds: { warning: 1, critical: 5 } },
+      'sqs/oldest-message-age': { threshold: 600 },
+    };
+    expect(parseEnvironmentConfig({ ...minimal, monitoring: { overrides } }).monitoring.overrides).toEqual(
+      overrides,
+    );
+    const message = errorOf({
+      ...minimal,
+      monitoring: { overrides: { 'lambda/errors': { treshold: 5, thresholds: { urgent: 1 } } } },
+    });
+    expect(message).toContain('monitoring.overrides.lambda/errors has unknown field "treshold"');
+    expect(message).toContain('monitoring.overrides.lambda/errors.thresholds');
+  });
+
   it('rejects a misspelt field instead of silently ignoring it', () => {
     expect(errorOf({ ...minimal, log: { retentionDays: 7 } })).toContain('(root) has unknown field "log"');
   });

@@ -165,9 +165,22 @@ describe('DynamoDbTableMonitor on a provisioned table with an index and write au
       signal: 'write-capacity',
       severity: 'warning',
       summary: 'The table consumes nearly all the write capacity it may use; throttling is next.',
-      threshold: '80% of the autoscaling maximum of 50 WCU, for 15 minutes',
+      threshold: '80% of the autoscaling maximum of 50 WCU, in 3 consecutive five-minute periods',
       runbook: 'https://runbooks.example.org/vigil/dynamodb-write-capacity',
     });
+  });
+
+  it.each([
+    ['read-throttles', 'at least 1 throttled read event(s), in 2 of 3 five-minute periods'],
+    [
+      'index-write-throttles',
+      'at least 1 throttled write event(s) over all indexes, in 2 of 3 five-minute periods',
+    ],
+    ['system-errors', 'at least 1 system error(s), in 2 of 3 five-minute periods'],
+  ])('explains the %s threshold and says when it fires: %s', (signal, threshold) => {
+    expect(parseAlarmDescription(alarms.get(name(signal))?.AlarmDescription as string)?.threshold).toBe(
+      threshold,
+    );
   });
 
   it('routes each alarm to the topic of its severity, for ALARM and OK', () => {
@@ -196,7 +209,7 @@ describe('DynamoDbTableMonitor capacity thresholds', () => {
     expect(
       parseAlarmDescription(large.alarms.get('vigil-shop-t-read-capacity')?.AlarmDescription as string)
         ?.threshold,
-    ).toBe('80% of the 200 provisioned RCU, for 15 minutes');
+    ).toBe('80% of the 200 provisioned RCU, in 3 consecutive five-minute periods');
   });
 
   it('has no capacity alarms for an on-demand table, and none for the index it does not have', () => {
@@ -221,7 +234,7 @@ describe('DynamoDbTableMonitor capacity thresholds', () => {
     const alarm = alarms.get('vigil-shop-t-read-capacity');
     expect(alarm?.Threshold).toBe(400);
     expect(parseAlarmDescription(alarm?.AlarmDescription as string)?.threshold).toBe(
-      '80% of the on-demand maximum of 500 read request units per second, for 15 minutes',
+      '80% of the on-demand maximum of 500 read request units per second, in 3 consecutive five-minute periods',
     );
   });
 
@@ -301,6 +314,9 @@ describe('DynamoDbTableMonitor switches', () => {
     });
     expect(alarm?.Dimensions).toBeUndefined();
     expect(tag(alarm, 'vigil:severity')).toBe('warning');
+    expect(parseAlarmDescription(alarm?.AlarmDescription as string)?.threshold).toBe(
+      'at least 1 HTTP 400 error(s) over all tables of the account and Region, in 3 consecutive five-minute periods',
+    );
     expect(
       synthAlarms((stack) => ({ table: onDemand(stack) })).alarms.has('vigil-shop-t-account-user-errors'),
     ).toBe(false);

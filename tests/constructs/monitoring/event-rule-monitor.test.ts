@@ -109,7 +109,7 @@ describe('EventRuleMonitor on a default-bus rule with a dead-letter queue on one
   it('counts the targets with a dead-letter queue in the failed-invocations description', () => {
     const failed = description(alarms.get(name('failed-invocations')));
     expect(failed?.threshold).toBe(
-      'any invocation that failed after retries, in five minutes (1 of 2 targets have a dead-letter queue)',
+      'any invocation that failed after retries (1 of 2 targets have a dead-letter queue), in one five-minute period',
     );
     expect(failed?.summary).toContain('without a dead-letter queue are lost');
   });
@@ -220,7 +220,7 @@ describe('EventRuleMonitor derives from the targets', () => {
       'vigil-shop-audit-throttled-rules',
     ]);
     expect(description(alarms.get('vigil-shop-audit-failed-invocations'))?.threshold).toBe(
-      'any invocation that failed after retries, in five minutes (0 of 1 targets have a dead-letter queue)',
+      'any invocation that failed after retries (0 of 1 targets have a dead-letter queue), in one five-minute period',
     );
   });
 
@@ -272,7 +272,7 @@ describe('EventRuleMonitor props and overrides', () => {
     const { alarms } = monitorRule(ruleWithMixedTargets, { throttledRules: 50 });
     expect(alarms.get(name('throttled-rules'))?.Threshold).toBe(50);
     expect(description(alarms.get(name('throttled-rules')))?.threshold).toBe(
-      '50 throttled runs in 2 of 3 five-minute periods, set by the team',
+      '50 throttled runs, set by the team, in 2 of 3 five-minute periods',
     );
     unchangedExcept(alarms, 'throttled-rules');
   });

@@ -126,14 +126,20 @@ describe('FirehoseMonitor on a direct-put stream with a Lambda processor', () =>
       summary:
         'Records wait in Firehose longer than buffering explains; delivery to S3 is stuck or falling behind.',
       threshold:
-        'over twice the 120 s buffering interval + 60 s + the 90 s Lambda processor buffer, for 10 minutes',
+        'over twice the 120 s buffering interval + 60 s + the 90 s Lambda processor buffer, in 2 consecutive five-minute periods',
       runbook: 'https://runbooks.example.org/vigil/firehose-s3-data-freshness',
     });
-    for (const signal of ['s3-delivery-success', 'throttled-records', 'processing-success']) {
-      const description = parseAlarmDescription(alarms.get(name(signal))?.AlarmDescription as string);
-      expect(description?.signal).toBe(signal);
-      expect(description?.threshold).toMatch(/five-minute periods/);
-    }
+    const thresholds = Object.fromEntries(
+      ['s3-delivery-success', 'throttled-records', 'processing-success'].map((signal) => [
+        signal,
+        parseAlarmDescription(alarms.get(name(signal))?.AlarmDescription as string)?.threshold,
+      ]),
+    );
+    expect(thresholds).toEqual({
+      's3-delivery-success': 'fewer than 100% of S3 writes succeed, in 3 consecutive five-minute periods',
+      'throttled-records': 'at least 1 throttled record(s), in 2 of 3 five-minute periods',
+      'processing-success': 'fewer than 100% of processor invocations succeed, in 2 of 3 five-minute periods',
+    });
     expect(tag(alarm, 'vigil:resource')).toBe('clicks');
   });
 });
@@ -151,11 +157,11 @@ describe('FirehoseMonitor thresholds derived from the stream', () => {
     new FirehoseMonitor(stack, 'DefaultMonitor', { deliveryStream: s3Stream(stack, 'Default') });
     expect(freshness(stack, 'fast')?.Threshold).toBe(180);
     expect(thresholdReason(freshness(stack, 'fast'))).toBe(
-      'over twice the 60 s buffering interval + 60 s, for 10 minutes',
+      'over twice the 60 s buffering interval + 60 s, in 2 consecutive five-minute periods',
     );
     expect(freshness(stack, 'default')?.Threshold).toBe(660);
     expect(thresholdReason(freshness(stack, 'default'))).toBe(
-      'over twice the default 300 s buffering interval + 60 s, for 10 minutes',
+      'over twice the default 300 s buffering interval + 60 s, in 2 consecutive five-minute periods',
     );
     const alarms = alarmsByName(Template.fromStack(stack));
     expect(alarms.has('vigil-s-fast-processing-success')).toBe(false);
@@ -250,7 +256,7 @@ describe('FirehoseMonitor thresholds derived from the stream', () => {
     const alarm = freshness(stack, 'archive');
     expect(alarm?.Threshold).toBe(660);
     expect(thresholdReason(alarm)).toBe(
-      "over twice the default 300 s buffering interval (the stream's own is not readable) + 60 s, for 10 minutes",
+      "over twice the default 300 s buffering interval (the stream's own is not readable) + 60 s, in 2 consecutive five-minute periods",
     );
   });
 
@@ -364,7 +370,9 @@ describe('FirehoseMonitor watching for records that stop arriving', () => {
       // A quiet hour may publish nothing at all: that must count as "stopped".
       TreatMissingData: 'breaching',
     });
-    expect(thresholdReason(alarm as AlarmProperties)).toBe('no record in 6 consecutive hour(s)');
+    expect(thresholdReason(alarm as AlarmProperties)).toBe(
+      'no incoming record, in 6 consecutive one-hour periods',
+    );
   });
 
   it.each([Duration.minutes(90), Duration.hours(25)])('rejects a window of %s', (window) => {

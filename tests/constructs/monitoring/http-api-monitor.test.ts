@@ -170,7 +170,7 @@ describe('HttpApiMonitor on an API with routes', () => {
       Threshold: 8_000,
     });
     expect(parseAlarmDescription(latency?.AlarmDescription as string)?.threshold).toBe(
-      '80% of the 10 s integration timeout, for 15 minutes',
+      '80% of the 10 s integration timeout, in 3 consecutive five-minute periods',
     );
   });
 
@@ -196,12 +196,12 @@ describe('HttpApiMonitor on an API with routes', () => {
       signal: 'server-error-rate',
       severity: 'high',
       summary: 'A growing share of requests fail with 5XX; callers see server errors.',
-      threshold: 'more than 1% of requests in 3 consecutive five-minute periods',
+      threshold: 'more than 1% of requests, in 3 consecutive five-minute periods',
       runbook: 'https://runbooks.example.org/vigil/http-api-server-error-rate',
     });
     expect(
       parseAlarmDescription(alarms.get(name('client-error-rate'))?.AlarmDescription as string)?.threshold,
-    ).toBe('more than 10% of requests in 3 consecutive five-minute periods, from 20 requests per period');
+    ).toBe('more than 10% of requests, from 20 requests per period, in 3 consecutive five-minute periods');
   });
 });
 
@@ -242,7 +242,7 @@ describe('HttpApiMonitor thresholds', () => {
     expect(fast.get('vigil-shop-a-p99-latency')?.Threshold).toBe(4_000);
     expect(
       parseAlarmDescription(fast.get('vigil-shop-a-p99-latency')?.AlarmDescription as string)?.threshold,
-    ).toBe('80% of the 5 s integration timeout, for 15 minutes');
+    ).toBe('80% of the 5 s integration timeout, in 3 consecutive five-minute periods');
   });
 
   it('uses a backend timeout shorter than the integration timeout, and ignores a longer one', () => {
@@ -254,7 +254,7 @@ describe('HttpApiMonitor thresholds', () => {
     const alarm = lambdaBound.get('vigil-shop-a-p99-latency');
     expect(alarm?.Threshold).toBe(23_200);
     expect(parseAlarmDescription(alarm?.AlarmDescription as string)?.threshold).toBe(
-      '80% of the 29 s backend timeout, for 15 minutes',
+      '80% of the 29 s backend timeout, in 3 consecutive five-minute periods',
     );
     const generous = synthAlarms((stack) => ({
       api: predictorLikeApi(stack).api,

@@ -182,12 +182,24 @@ describe('LambdaMonitor on a fully configured function', () => {
       signal: 'p99-duration',
       severity: 'high',
       summary: 'The slowest invocations approach the timeout; timeouts and retries follow.',
-      threshold: '80% of the 30 s timeout, for 15 minutes',
+      threshold: '80% of the 30 s timeout, in 3 consecutive five-minute periods',
       runbook: 'https://runbooks.example.org/vigil/lambda-p99-duration',
       logGroup: expect.stringMatching(/^\$\{CheckoutLog[\w.]+\}$/),
     });
     expect(tag(alarm, 'vigil:service')).toBe('orders');
     expect(tag(alarm, 'vigil:runbook')).toBe('https://runbooks.example.org/vigil/lambda-p99-duration');
+  });
+
+  it.each([
+    ['error-rate', 'more than 5% of invocations, in 2 of 3 five-minute periods'],
+    ['errors', 'at least 1 error(s), in 3 consecutive five-minute periods'],
+    ['throttles', 'any throttle (reserved concurrency 10), in 2 of 3 five-minute periods'],
+    ['concurrency', '80% of the reserved concurrency of 10, in 3 of 5 one-minute periods'],
+    ['iterator-age', 'half the 3600 s maximum record age, in 3 consecutive five-minute periods'],
+    ['async-event-age', 'half the 7200 s maximum event age, in 2 consecutive five-minute periods'],
+    ['error-logs', 'any JSON log line with level ERROR, in one five-minute period'],
+  ])('explains the %s threshold and says when it fires: %s', (signal, threshold) => {
+    expect(description(alarms.get(name(signal)))?.threshold).toBe(threshold);
   });
 
   it('counts ERROR lines of the JSON logs with a metric filter', () => {
@@ -254,6 +266,9 @@ describe('LambdaMonitor on a plain function', () => {
     });
     const band = (drop?.Metrics as { Expression?: string }[] | undefined)?.find((query) => query.Expression);
     expect(band?.Expression).toMatch(/^ANOMALY_DETECTION_BAND\(\w+, 3\)$/);
+    expect(description(drop)?.threshold).toBe(
+      'below the 3-standard-deviation anomaly band, no data counting as a drop, in 3 consecutive five-minute periods',
+    );
   });
 
   it("applies the service's log retention to the log group CDK made, not to one the team made", () => {
@@ -354,7 +369,9 @@ describe('LambdaMonitor on asynchronous failures: one failure, one page', () => 
       'vigil-async-worker-async-events-dropped',
     );
     expect(tag(dropped, 'vigil:severity')).toBe('critical');
-    expect(description(dropped)?.threshold).toBe('any event: each one is work lost');
+    expect(description(dropped)?.threshold).toBe(
+      'any event (each one is work lost), in one five-minute period',
+    );
   });
 
   it('keeps paging when only an on-success destination is set: success records keep no failed event', () => {

@@ -137,7 +137,7 @@ describe('RestApiMonitor on an API with methods', () => {
       resource: 'predictor-api',
       signal: 'post-predict-p99-latency',
       severity: 'high',
-      threshold: '80% of the 10 s integration timeout, for 15 minutes',
+      threshold: '80% of the 10 s integration timeout, in 3 consecutive five-minute periods',
     });
   });
 
@@ -162,7 +162,7 @@ describe('RestApiMonitor on an API with methods', () => {
       signal: 'server-error-rate',
       severity: 'high',
       summary: 'A growing share of requests fail with 5XX; callers see server errors.',
-      threshold: 'more than 1% of requests in 3 consecutive five-minute periods',
+      threshold: 'more than 1% of requests, in 3 consecutive five-minute periods',
     });
   });
 });
@@ -189,7 +189,7 @@ describe('RestApiMonitor thresholds', () => {
     const alarm = alarms.get('vigil-shop-a-p99-latency');
     expect(alarm?.Threshold).toBe(12_000);
     expect(parseAlarmDescription(alarm?.AlarmDescription as string)?.threshold).toBe(
-      '80% of the 15 s backend timeout, for 15 minutes',
+      '80% of the 15 s backend timeout, in 3 consecutive five-minute periods',
     );
   });
 

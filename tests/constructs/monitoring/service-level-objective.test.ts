@@ -109,6 +109,21 @@ describe('ServiceLevelObjective', () => {
     );
   });
 
+  it('says over which window each part measures the burn, and the composite names both', () => {
+    const threshold = (suffix: string) =>
+      parseAlarmDescription(byName.get(name(suffix))?.AlarmDescription)?.threshold;
+    expect(threshold('availability-burn-1h-long')).toBe(
+      'bad share above 14.4 x the 0.00100 budget, in one one-hour period',
+    );
+    expect(threshold('availability-burn-1h-short')).toBe(
+      'bad share above 14.4 x the 0.00100 budget, in one five-minute period',
+    );
+    expect(threshold('availability-burn-6h-short')).toBe(
+      'bad share above 6.0 x the 0.00100 budget, in one 30-minute period',
+    );
+    expect(threshold('availability-burn-1h')).toBe('burn rate 14.4 over 1 hour and 5 minutes');
+  });
+
   it('registers composites and their parts with the service', () => {
     expect(slo.burnRateAlarms).toHaveLength(3);
     expect(monitoring.createdAlarms()).toHaveLength(9);

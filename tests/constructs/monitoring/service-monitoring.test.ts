@@ -7,9 +7,9 @@ import * as integrations from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { kebab } from '../../../constructs/construct-names';
-import type { SignalOverride } from '../../../constructs/monitoring/alarm-spec';
 import { OVERRIDE_KEYS } from '../../../constructs/monitoring/monitor-signals';
 import { ServiceMonitoring } from '../../../constructs/monitoring/service-monitoring';
+import type { SignalOverride } from '../../../constructs/monitoring/signal-overrides';
 import { newFunction } from '../../support/alarm-template';
 
 const spec = (signal: string, overrides: Partial<Parameters<ServiceMonitoring['addAlarm']>[2]> = {}) => ({

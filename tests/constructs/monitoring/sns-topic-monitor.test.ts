@@ -114,7 +114,8 @@ describe('SnsTopicMonitor on a topic whose subscriptions partly have dead-letter
       resource: 'order-events',
       signal: 'notifications-failed',
       severity: 'high',
-      threshold: 'any failed delivery in five minutes (1 of 2 subscriptions have a dead-letter queue)',
+      threshold:
+        'any failed delivery (1 of 2 subscriptions have a dead-letter queue), in one five-minute period',
       runbook: 'https://runbooks.example.org/vigil/sns-notifications-failed',
     });
     expect(description(failed)?.summary).toContain('without a dead-letter queue lost them');
@@ -122,7 +123,7 @@ describe('SnsTopicMonitor on a topic whose subscriptions partly have dead-letter
       resource: 'order-events',
       signal: 'dead-letter-redrive-failed',
       severity: 'critical',
-      threshold: 'any message: each one is lost for good',
+      threshold: 'any message (each one is lost for good), in one five-minute period',
       runbook: 'https://runbooks.example.org/vigil/sns-dead-letter-redrive-failed',
     });
     expect(tag(redrive, 'vigil:resource')).toBe('order-events');
@@ -138,7 +139,7 @@ describe('SnsTopicMonitor derives from the subscriptions', () => {
     });
     expect([...alarms.keys()]).toEqual(['vigil-shop-alerts-notifications-failed']);
     expect(description(alarms.get('vigil-shop-alerts-notifications-failed'))?.threshold).toBe(
-      'any failed delivery in five minutes (0 of 1 subscriptions have a dead-letter queue)',
+      'any failed delivery (0 of 1 subscriptions have a dead-letter queue), in one five-minute period',
     );
   });
 
@@ -155,7 +156,7 @@ describe('SnsTopicMonitor derives from the subscriptions', () => {
     const failed = description(alarms.get('vigil-shop-parked-notifications-failed'));
     expect(failed?.summary).toContain("wait in the subscriptions' dead-letter queues");
     expect(failed?.threshold).toBe(
-      'any failed delivery in five minutes (1 of 1 subscriptions have a dead-letter queue)',
+      'any failed delivery (1 of 1 subscriptions have a dead-letter queue), in one five-minute period',
     );
     expect(alarms.has('vigil-shop-parked-dead-letter-redrive-failed')).toBe(true);
   });
@@ -167,7 +168,7 @@ describe('SnsTopicMonitor derives from the subscriptions', () => {
     });
     expect([...alarms.keys()]).toEqual(['vigil-shop-quiet-notifications-failed']);
     expect(description(alarms.get('vigil-shop-quiet-notifications-failed'))?.threshold).toBe(
-      'any failed delivery in five minutes',
+      'any failed delivery, in one five-minute period',
     );
   });
 
@@ -189,7 +190,7 @@ describe('SnsTopicMonitor props and overrides', () => {
     expect(baseline.get(failedName)?.Threshold).toBe(1);
     expect(alarms.get(failedName)?.Threshold).toBe(5);
     expect(description(alarms.get(failedName))?.threshold).toBe(
-      '5 failed deliveries in five minutes, set by the team (1 of 2 subscriptions have a dead-letter queue)',
+      '5 failed deliveries, set by the team (1 of 2 subscriptions have a dead-letter queue), in one five-minute period',
     );
     expect(alarms.get(redriveName)).toEqual(baseline.get(redriveName));
   });

@@ -128,8 +128,16 @@ describe('SqsQueueMonitor on a work queue with a dead-letter queue', () => {
 
   it.each([
     ['oldest-message-age', 'warning', '4× the visibility timeout of 2 min, in 2 of 3 five-minute periods'],
-    ['messages-near-expiry', 'high', 'half of the retention period of 2 days'],
-    ['dead-letter-messages', 'high', 'any visible message: each one is lost work'],
+    [
+      'messages-near-expiry',
+      'high',
+      'half of the retention period of 2 days, in 2 consecutive five-minute periods',
+    ],
+    [
+      'dead-letter-messages',
+      'high',
+      'any visible message (each one is lost work), in one five-minute period',
+    ],
   ])('describes %s as JSON the enrichment Lambda parses, and tags it', (signal, severity, threshold) => {
     const alarm = alarms.get(name(signal));
     const description = parseAlarmDescription(alarm?.AlarmDescription as string);
@@ -174,7 +182,7 @@ describe('SqsQueueMonitor thresholds follow the queue', () => {
     );
     expect(thresholds(alarms, 'exports')).toEqual({ age: 2_400, expiry: 604_800 });
     expect(reason(alarms, 'vigil-shop-exports-messages-near-expiry')).toBe(
-      'half of the retention period of 14 days',
+      'half of the retention period of 14 days, in 2 consecutive five-minute periods',
     );
   });
 
@@ -185,7 +193,7 @@ describe('SqsQueueMonitor thresholds follow the queue', () => {
       '5 min, more than 4× the visibility timeout of 30 s (SQS default), in 2 of 3 five-minute periods',
     );
     expect(reason(alarms, 'vigil-shop-plain-messages-near-expiry')).toBe(
-      'half of the retention period of 4 days (SQS default)',
+      'half of the retention period of 4 days (SQS default), in 2 consecutive five-minute periods',
     );
   });
 
@@ -210,7 +218,7 @@ describe('SqsQueueMonitor thresholds follow the queue', () => {
     });
     expect(thresholds(alarms, 'tokened')).toEqual({ age: 300, expiry: 172_800 });
     expect(reason(alarms, 'vigil-shop-tokened-messages-near-expiry')).toBe(
-      'half of the retention period of 4 days (SQS default assumed: the queue sets it from a value unknown at synth time)',
+      'half of the retention period of 4 days (SQS default assumed: the queue sets it from a value unknown at synth time), in 2 consecutive five-minute periods',
     );
   });
 

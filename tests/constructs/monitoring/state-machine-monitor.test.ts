@@ -127,20 +127,23 @@ describe('StateMachineMonitor on a state machine that calls a Lambda', () => {
       signal: 'p99-execution-time',
       severity: 'warning',
       summary: 'The slowest executions approach the timeout; timed-out executions follow.',
-      threshold: '80% of the 600 s state machine timeout',
+      threshold: '80% of the 600 s state machine timeout, in one five-minute period',
       runbook: 'https://runbooks.example.org/vigil/state-machine-p99-execution-time',
     });
-    for (const signal of [
-      'executions-failed',
-      'executions-timed-out',
-      'executions-aborted',
-      'executions-throttled',
-    ]) {
-      const description = parseAlarmDescription(alarms.get(name(signal))?.AlarmDescription as string);
-      expect(description?.signal).toBe(signal);
-      expect(description?.summary).toMatch(/\w+.*\./);
-      expect(description?.threshold).toMatch(/five-minute|five minutes/);
-    }
+    const thresholds = Object.fromEntries(
+      ['executions-failed', 'executions-timed-out', 'executions-aborted', 'executions-throttled'].map(
+        (signal) => [
+          signal,
+          parseAlarmDescription(alarms.get(name(signal))?.AlarmDescription as string)?.threshold,
+        ],
+      ),
+    );
+    expect(thresholds).toEqual({
+      'executions-failed': 'at least 1 failed execution(s), in one five-minute period',
+      'executions-timed-out': 'at least 1 timed-out execution(s), in one five-minute period',
+      'executions-aborted': 'at least 1 aborted execution(s), in one five-minute period',
+      'executions-throttled': 'at least 1 throttled transition(s), in 2 of 3 five-minute periods',
+    });
     expect(tag(alarm, 'vigil:resource')).toBe('remediation');
   });
 });
@@ -161,7 +164,9 @@ describe('StateMachineMonitor thresholds derived from the state machine', () => 
     });
     expect(p99Alarm(stack, 'quick')?.Threshold).toBe(96_000);
     expect(p99Alarm(stack, 'slow')?.Threshold).toBe(5_760_000);
-    expect(thresholdReason(p99Alarm(stack, 'slow'))).toBe('80% of the 7200 s state machine timeout');
+    expect(thresholdReason(p99Alarm(stack, 'slow'))).toBe(
+      '80% of the 7200 s state machine timeout, in one five-minute period',
+    );
   });
 
   it('reads TimeoutSeconds from a definition given as a string', () => {
@@ -197,19 +202,19 @@ describe('StateMachineMonitor thresholds derived from the state machine', () => 
       'an Express workflow without a timeout: its 5-minute limit',
       { stateMachineType: sfn.StateMachineType.EXPRESS },
       240_000,
-      '80% of the 300 s Express limit',
+      '80% of the 300 s Express limit, in one five-minute period',
     ],
     [
       'an Express workflow whose timeout exceeds the limit: the limit',
       { stateMachineType: sfn.StateMachineType.EXPRESS, timeout: Duration.minutes(30) },
       240_000,
-      '80% of the 300 s Express limit',
+      '80% of the 300 s Express limit, in one five-minute period',
     ],
     [
       'a Standard workflow without a timeout: the documented 1-hour budget',
       {},
       2_880_000,
-      '80% of a 3600 s budget (the state machine sets no TimeoutSeconds)',
+      '80% of a 3600 s budget (the state machine sets no TimeoutSeconds), in one five-minute period',
     ],
   ] as const)('falls back for %s', (_case, props, threshold, reason) => {
     const app = new App();
@@ -234,7 +239,7 @@ describe('StateMachineMonitor thresholds derived from the state machine', () => 
     const alarm = p99Alarm(stack, 'flow');
     expect(alarm?.Threshold).toBe(2_880_000);
     expect(thresholdReason(alarm)).toBe(
-      '80% of a 3600 s budget (its definition cannot be read at synth time)',
+      '80% of a 3600 s budget (its definition cannot be read at synth time), in one five-minute period',
     );
   });
 
@@ -255,7 +260,7 @@ describe('StateMachineMonitor thresholds derived from the state machine', () => 
       ],
     });
     expect(thresholdReason(alarm)).toBe(
-      '80% of a 3600 s budget (imported state machine: its timeout is unknown)',
+      '80% of a 3600 s budget (imported state machine: its timeout is unknown), in one five-minute period',
     );
   });
 });

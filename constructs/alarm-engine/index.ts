@@ -1,0 +1,13 @@
+/**
+ * CloudWatch's alarm evaluation, offline: replay metric series through the alarms of a synthesized
+ * template (a backtest), or run alarms on a simulated clock in tests.
+ *
+ * @packageDocumentation
+ */
+export * from './alarm-definition';
+export * from './alarm-engine';
+export * from './backtest';
+export * from './backtest-result';
+export * from './metric-source';
+export * from './simulated-time';
+export * from './template-alarms';
