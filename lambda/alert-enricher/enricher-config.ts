@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ALARM_SEVERITIES, type AlarmSeverity } from '../../constructs/contracts/alarm-severity';
 import {
   PLAYBOOK_IDS,
@@ -7,6 +6,7 @@ import {
   REMEDIATION_MODES,
 } from '../../constructs/contracts/remediation';
 import { readEnvironment, requiredText, wholeNumber } from '../shared/environment';
+import * as z from '../shared/zod';
 import type { SeverityDestinations } from './alert-delivery';
 
 /** What the alert enricher is told by its environment (set by the alerting stack). */
@@ -34,57 +34,68 @@ export interface EnricherConfig {
 }
 
 const severityMap = (name: string) =>
-  requiredText
-    .transform((text, ctx) => {
+  z.pipe(
+    z.pipe(
+      requiredText,
+      z.transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          // zod/mini hands a transform the parse payload itself: issues are pushed onto it.
+          ctx.issues.push({
+            code: 'custom',
+            message: `must be JSON mapping severities to ${name}`,
+            input: text,
+          });
+          return z.NEVER;
+        }
+      }),
+    ),
+    z.partialRecord(z.enum(ALARM_SEVERITIES), z.string().check(z.minLength(1)), {
+      // zod reports keys outside the enum as `unrecognized_keys`, which its types do not list here.
+      error: (issue) => {
+        const keys = (issue as { keys?: string[] }).keys;
+        return keys
+          ? `must be keyed by severity (${ALARM_SEVERITIES.join(', ')}), not ${keys.join(', ')}`
+          : undefined;
+      },
+    }),
+  );
+
+const playbookPolicies = z.pipe(
+  z.pipe(
+    requiredText,
+    z.transform((text, ctx) => {
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        ctx.addIssue({ code: 'custom', message: `must be JSON mapping severities to ${name}` });
+        // zod/mini hands a transform the parse payload itself: issues are pushed onto it.
+        ctx.issues.push({
+          code: 'custom',
+          message: 'must be JSON mapping playbook ids to their mode and approval',
+          input: text,
+        });
         return z.NEVER;
       }
-    })
-    .pipe(
-      z.partialRecord(z.enum(ALARM_SEVERITIES), z.string().min(1), {
-        // zod reports keys outside the enum as `unrecognized_keys`, which its types do not list here.
-        error: (issue) => {
-          const keys = (issue as { keys?: string[] }).keys;
-          return keys
-            ? `must be keyed by severity (${ALARM_SEVERITIES.join(', ')}), not ${keys.join(', ')}`
-            : undefined;
-        },
-      }),
-    );
+    }),
+  ),
+  z.partialRecord(
+    z.enum(PLAYBOOK_IDS),
+    z.strictObject({ mode: z.enum(REMEDIATION_MODES), approval: z.boolean() }),
+  ),
+);
 
-const playbookPolicies = requiredText
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must be JSON mapping playbook ids to their mode and approval',
-      });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z.partialRecord(
-      z.enum(PLAYBOOK_IDS),
-      z.strictObject({ mode: z.enum(REMEDIATION_MODES), approval: z.boolean() }),
-    ),
-  );
+const topicArn = requiredText.check(z.regex(/^arn:aws[a-z-]*:sns:/, { error: 'must be an SNS topic ARN' }));
 
-const topicArn = requiredText.regex(/^arn:aws[a-z-]*:sns:/, { error: 'must be an SNS topic ARN' });
-
-const schema = z
-  .object({
+const schema = z.pipe(
+  z.object({
     CRITICAL_TOPIC_ARN: topicArn,
     HIGH_TOPIC_ARN: topicArn,
     WARNING_TOPIC_ARN: topicArn,
     INFO_TOPIC_ARN: topicArn,
-    CHAT_TOPIC_ARNS: severityMap('chat topic ARNs').default({}),
-    PAGERDUTY_SECRET_NAMES: severityMap('Secrets Manager secret names').default({}),
-    PAGERDUTY_EVENTS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    CHAT_TOPIC_ARNS: z._default(severityMap('chat topic ARNs'), {}),
+    PAGERDUTY_SECRET_NAMES: z._default(severityMap('Secrets Manager secret names'), {}),
+    PAGERDUTY_EVENTS_URL: z.optional(z.url({ protocol: /^https?$/ })),
     EPISODE_TABLE_NAME: requiredText,
     ARTIFACTS_BUCKET_NAME: requiredText,
     DEAD_LETTER_QUEUE_URL: z.url({ protocol: /^https$/ }),
@@ -95,9 +106,9 @@ const schema = z
     EPISODE_RETENTION_DAYS: wholeNumber('days', { min: 1, max: 3650 }),
     OUTSIDE_ALARM_SEVERITY: z.enum(ALARM_SEVERITIES),
     REMEDIATION_PLAYBOOKS: playbookPolicies,
-    AWS_REGION: z.string().min(1).optional(),
-  })
-  .transform((env): EnricherConfig => {
+    AWS_REGION: z.optional(z.string().check(z.minLength(1))),
+  }),
+  z.transform((env): EnricherConfig => {
     const topics: Record<AlarmSeverity, string> = {
       critical: env.CRITICAL_TOPIC_ARN,
       high: env.HIGH_TOPIC_ARN,
@@ -131,7 +142,8 @@ const schema = z
         ? { home: { region: env.AWS_REGION, account: accountOf(env.CRITICAL_TOPIC_ARN) } }
         : {}),
     };
-  });
+  }),
+);
 
 /** `arn:aws:sns:<region>:<account>:<name>` → the account; undefined when the ARN has none. */
 function accountOf(arn: string): string | undefined {

@@ -1,9 +1,9 @@
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { z } from 'zod';
 import { createAwsClients } from '../shared/aws-clients';
 import { readEnvironment, requiredText } from '../shared/environment';
 import { instrumentHandler } from '../shared/instrument-handler';
 import { logger, tracer } from '../shared/observability';
+import * as z from '../shared/zod';
 import { describeIssues } from '../shared/zod-issues';
 import { redriveErrorPrefix } from './redrive';
 
@@ -17,7 +17,7 @@ const settings = readEnvironment(
   z.object({
     ARCHIVE_BUCKET_NAME: requiredText,
     DELIVERY_STREAM_NAME: requiredText,
-    ERROR_PREFIX: requiredText.default('errors/'),
+    ERROR_PREFIX: z._default(requiredText, 'errors/'),
   }),
 );
 const { s3 } = createAwsClients();
@@ -26,17 +26,19 @@ const firehose = tracer.captureAWSv3Client(new FirehoseClient({}));
 
 // Strict, so a misspelt `dryrun` fails instead of running for real; the prefix must stay inside the
 // error output, or archived logs would be re-put and moved away.
-const redriveEvent = z
-  .strictObject({
-    prefix: requiredText
-      .refine((prefix) => prefix.startsWith(settings.ERROR_PREFIX), {
-        error: `must be under ${settings.ERROR_PREFIX}`,
-      })
-      .optional(),
-    maxObjects: z.number().int().min(1).max(1000).optional(),
-    dryRun: z.boolean().optional(),
-  })
-  .nullish();
+const redriveEvent = z.nullish(
+  z.strictObject({
+    prefix: z.optional(
+      requiredText.check(
+        z.refine((prefix) => prefix.startsWith(settings.ERROR_PREFIX), {
+          error: `must be under ${settings.ERROR_PREFIX}`,
+        }),
+      ),
+    ),
+    maxObjects: z.optional(z.number().check(z.int(), z.gte(1), z.lte(1000))),
+    dryRun: z.optional(z.boolean()),
+  }),
+);
 
 /**
  * Invoked by hand or by a remediation run: `{ prefix?, maxObjects?, dryRun? }`, all optional.

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
 import { type UploadFormat, uploadKey } from '../shared/object-keys';
 import { presignUpload, type UrlSigning } from '../shared/presigned-urls';
 import { type ResultsTable, UploadIdTakenError } from '../shared/results-table';
+import * as z from '../shared/zod';
 import { ApiError, jsonResponse } from './http-response';
 import { jsonBody, validated } from './request-body';
 
@@ -20,36 +20,42 @@ export function uploadRequestSchema(maxUploadBytes: number) {
       {
         fileName: z
           .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-          .trim()
-          .min(1, { error: 'must not be empty' })
-          .max(255, { error: 'must be at most 255 characters' })
-          .regex(/\.csv(\.gz)?$/i, {
-            error: (issue) => `must end in .csv or .csv.gz (got ${shown(issue.input)})`,
-          }),
+          .check(
+            z.trim(),
+            z.minLength(1, { error: 'must not be empty' }),
+            z.maxLength(255, { error: 'must be at most 255 characters' }),
+            z.regex(/\.csv(\.gz)?$/i, {
+              error: (issue) => `must end in .csv or .csv.gz (got ${shown(issue.input)})`,
+            }),
+          ),
         contentType: z.enum(Object.values(CONTENT_TYPES) as ['text/csv', 'application/gzip'], {
           error: (issue) =>
             `must be ${Object.values(CONTENT_TYPES).join(' or ')} (got ${shown(issue.input ?? null)})`,
         }),
         bytes: z
           .number({ error: (issue) => `must be a number of bytes (got ${shown(issue.input ?? null)})` })
-          .int({ error: 'must be a whole number of bytes' })
-          .min(1, { error: 'must be at least 1: an empty file has nothing to score' })
-          .max(maxUploadBytes, {
-            error: (issue) => `must be at most ${maxUploadBytes}, the upload limit (got ${issue.input})`,
-          }),
+          .check(
+            z.int({ error: 'must be a whole number of bytes' }),
+            z.gte(1, { error: 'must be at least 1: an empty file has nothing to score' }),
+            z.lte(maxUploadBytes, {
+              error: (issue) => `must be at most ${maxUploadBytes}, the upload limit (got ${issue.input})`,
+            }),
+          ),
       },
       { error: (issue) => (issue.code === 'invalid_type' ? 'must be a JSON object' : undefined) },
     )
-    .superRefine((body, context) => {
-      const expected = CONTENT_TYPES[formatOf(body.fileName)];
-      if (body.contentType !== expected) {
-        context.addIssue({
-          code: 'custom',
-          path: ['contentType'],
-          message: `must be ${expected} for a file named ${shown(body.fileName)} (got ${shown(body.contentType)})`,
-        });
-      }
-    });
+    .check(
+      z.superRefine((body, context) => {
+        const expected = CONTENT_TYPES[formatOf(body.fileName)];
+        if (body.contentType !== expected) {
+          context.addIssue({
+            code: 'custom',
+            path: ['contentType'],
+            message: `must be ${expected} for a file named ${shown(body.fileName)} (got ${shown(body.contentType)})`,
+          });
+        }
+      }),
+    );
 }
 
 function formatOf(fileName: string): UploadFormat {

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
 import { type PresignedUrl, presignDownload, type UrlSigning } from '../shared/presigned-urls';
 import type { ResultItem, ResultsTable } from '../shared/results-table';
+import * as z from '../shared/zod';
 import { ApiError, jsonResponse } from './http-response';
 
 const uploadId = z.uuid();

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
 import type { predictRecords } from '../../predictor/inference/predict-records';
+import * as z from '../shared/zod';
 import { ApiError, jsonResponse } from './http-response';
 import { jsonBody, validated } from './request-body';
 
@@ -19,7 +19,7 @@ const predictRequest = z.strictObject(
         }),
         { error: (issue) => (issue.input === undefined ? 'is required' : 'must be an array of rows') },
       )
-      .min(1, { error: 'must hold at least one row' }),
+      .check(z.minLength(1, { error: 'must hold at least one row' })),
   },
   { error: (issue) => (issue.code === 'invalid_type' ? 'must be a JSON object' : undefined) },
 );

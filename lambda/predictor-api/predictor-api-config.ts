@@ -1,4 +1,5 @@
 import { predictorEnvironment, readEnvironment, wholeNumber } from '../shared/environment';
+import * as z from '../shared/zod';
 
 /** What the predictor API is told by its environment. */
 export interface PredictorApiConfig {
@@ -14,20 +15,22 @@ export const DEFAULT_PRESIGN_TTL_SECONDS = 900;
 // A URL signed with the function's temporary role credentials dies with them; promising longer lies.
 const MAX_PRESIGN_TTL_SECONDS = 12 * 3600;
 
-const schema = predictorEnvironment
-  .extend({
-    PRESIGN_TTL_SECONDS: wholeNumber('seconds', { min: 1, max: MAX_PRESIGN_TTL_SECONDS }).default(
+const schema = z.pipe(
+  z.extend(predictorEnvironment, {
+    PRESIGN_TTL_SECONDS: z._default(
+      wholeNumber('seconds', { min: 1, max: MAX_PRESIGN_TTL_SECONDS }),
       DEFAULT_PRESIGN_TTL_SECONDS,
     ),
-  })
-  .transform(
+  }),
+  z.transform(
     (env): PredictorApiConfig => ({
       dataBucketName: env.DATA_BUCKET_NAME,
       resultsTableName: env.RESULTS_TABLE_NAME,
       maxUploadBytes: env.MAX_UPLOAD_BYTES,
       presignTtlSeconds: env.PRESIGN_TTL_SECONDS,
     }),
-  );
+  ),
+);
 
 /** Reads the API's settings; throws naming every missing or malformed variable. */
 export function readPredictorApiConfig(env: NodeJS.ProcessEnv = process.env): PredictorApiConfig {

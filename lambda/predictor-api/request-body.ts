@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from '../shared/zod';
 import { describeIssues } from '../shared/zod-issues';
 import { ApiError } from './http-response';
 
@@ -17,7 +17,7 @@ export function jsonBody(event: APIGatewayProxyEventV2): unknown {
 }
 
 /** `value` checked against `schema`; every problem is named in one 400 message. */
-export function validated<TSchema extends z.ZodType>(schema: TSchema, value: unknown): z.output<TSchema> {
+export function validated<TSchema extends z.ZodMiniType>(schema: TSchema, value: unknown): z.output<TSchema> {
   const result = schema.safeParse(value);
   if (!result.success) throw new ApiError('BAD_REQUEST', describeIssues(result.error));
   return result.data;

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { PLAYBOOK_IDS } from '../../constructs/contracts/remediation';
 import { createAwsClients } from '../shared/aws-clients';
 import { readEnvironment, wholeNumber } from '../shared/environment';
 import { instrumentHandler } from '../shared/instrument-handler';
+import * as z from '../shared/zod';
 import { createPlaybookHandler } from './playbook-handler';
 import { SQS_MAX_MOVE_SECONDS } from './playbooks/dlq-redrive';
 import { playbookFor } from './playbooks/playbooks';
@@ -13,7 +13,7 @@ const { PLAYBOOK, MAX_MOVE_SECONDS } = readEnvironment(
     PLAYBOOK: z.enum(PLAYBOOK_IDS, { error: `must be one of ${PLAYBOOK_IDS.join(', ')}` }),
     // dlq-redrive only: how long a move may take within the run (the stack derives it from the
     // workflow's timeout).
-    MAX_MOVE_SECONDS: wholeNumber('seconds', { min: 1, max: SQS_MAX_MOVE_SECONDS }).optional(),
+    MAX_MOVE_SECONDS: z.optional(wholeNumber('seconds', { min: 1, max: SQS_MAX_MOVE_SECONDS })),
   }),
 );
 

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { logger } from '../shared/observability';
+import * as z from '../shared/zod';
 import { describeIssues } from '../shared/zod-issues';
 import { type Playbook, PlaybookError } from './playbooks/playbook';
 import { actionResultSchema, remediationPlanSchema, remediationRequestSchema } from './remediation-schemas';
@@ -9,13 +9,13 @@ const request = remediationRequestSchema;
 const plan = remediationPlanSchema;
 const actionResult = actionResultSchema;
 
-function operationSchema(snapshot: z.ZodType) {
+function operationSchema(snapshot: z.ZodMiniType) {
   return z.discriminatedUnion('op', [
     z.object({ op: z.literal('describe'), request }),
     z.object({ op: z.literal('snapshot'), request }),
     z.object({ op: z.literal('plan'), request, snapshot }),
     z.object({ op: z.literal('act'), request, snapshot, plan }),
-    z.object({ op: z.literal('rollback'), request, snapshot, action: actionResult.optional() }),
+    z.object({ op: z.literal('rollback'), request, snapshot, action: z.optional(actionResult) }),
   ]);
 }
 

@@ -1,14 +1,14 @@
-import { z } from 'zod';
 import { ALARM_SEVERITIES } from '../../constructs/contracts/alarm-severity';
 import { PLAYBOOK_IDS } from '../../constructs/contracts/remediation';
+import * as z from '../shared/zod';
 import type { ActionResult, RemediationPlan, RemediationRequest, TargetState } from './remediation-types';
 
 // Every function of a run reads these parts of the execution state; they are checked at each step
 // because the state machine passes whatever the previous step left there.
 
-const text = z.string().min(1);
+const text = z.string().check(z.minLength(1));
 
-export const remediationRequestSchema: z.ZodType<RemediationRequest> = z.object({
+export const remediationRequestSchema: z.ZodMiniType<RemediationRequest> = z.object({
   runId: text,
   playbook: z.enum(PLAYBOOK_IDS),
   mode: z.enum(['dry-run', 'enforce']),
@@ -26,13 +26,13 @@ export const remediationRequestSchema: z.ZodType<RemediationRequest> = z.object(
   requestedAt: text,
 });
 
-export const targetStateSchema: z.ZodType<TargetState> = z.object({
+export const targetStateSchema: z.ZodMiniType<TargetState> = z.object({
   exists: z.boolean(),
-  arn: z.string().optional(),
-  tags: z.record(z.string(), z.string()).default({}),
-  related: z
-    .array(z.object({ role: text, name: text, tags: z.record(z.string(), z.string()).default({}) }))
-    .optional(),
+  arn: z.optional(z.string()),
+  tags: z._default(z.record(z.string(), z.string()), {}),
+  related: z.optional(
+    z.array(z.object({ role: text, name: text, tags: z._default(z.record(z.string(), z.string()), {}) })),
+  ),
 });
 
 const plannedCall = z.object({
@@ -42,13 +42,13 @@ const plannedCall = z.object({
   reason: z.string(),
 });
 
-export const remediationPlanSchema: z.ZodType<RemediationPlan> = z.object({
+export const remediationPlanSchema: z.ZodMiniType<RemediationPlan> = z.object({
   calls: z.array(plannedCall),
-  nothingToDo: z.string().optional(),
+  nothingToDo: z.optional(z.string()),
 });
 
-export const actionResultSchema: z.ZodType<ActionResult> = z.object({
-  calls: z.array(plannedCall.extend({ response: z.record(z.string(), z.unknown()) })),
+export const actionResultSchema: z.ZodMiniType<ActionResult> = z.object({
+  calls: z.array(z.extend(plannedCall, { response: z.record(z.string(), z.unknown()) })),
   completedAt: text,
-  settle: z.object({ seconds: z.number().int().min(0), basis: text }).optional(),
+  settle: z.optional(z.object({ seconds: z.number().check(z.int(), z.gte(0)), basis: text })),
 });

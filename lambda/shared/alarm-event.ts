@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   type AlarmDescription,
   parseAlarmDescription,
@@ -13,6 +12,7 @@ import {
   type AlarmMetricStat,
   type TriggeringAlarm,
 } from './alarm-change';
+import * as z from './zod';
 import { describeIssues } from './zod-issues';
 
 /** One item of an invocation: an alarm change, or input that is not one (kept raw, never dropped). */
@@ -21,111 +21,114 @@ export type ParsedAlarmEvent =
   | { readonly ok: false; readonly error: string; readonly raw: string };
 
 const state = z.enum(ALARM_STATES);
-const alarmArn = z.string().regex(/^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.+$/, {
-  error: 'must be a CloudWatch alarm ARN',
-});
+const alarmArn = z.string().check(
+  z.regex(/^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.+$/, {
+    error: 'must be a CloudWatch alarm ARN',
+  }),
+);
 const stateDetail = z.object({
   value: state,
-  reason: z.string().default(''),
-  reasonData: z.string().optional(),
+  reason: z._default(z.string(), ''),
+  reasonData: z.optional(z.string()),
   timestamp: z.string(),
   // Composite alarms with an actions suppressor ("State change for a composite alarm with a
   // suppressor alarm", CloudWatch User Guide): why CloudWatch is not taking the alarm's actions.
-  actionsSuppressedBy: z.string().optional(),
-  actionsSuppressedReason: z.string().optional(),
+  actionsSuppressedBy: z.optional(z.string()),
+  actionsSuppressedReason: z.optional(z.string()),
 });
 const eventMetric = z.object({
   id: z.string(),
-  expression: z.string().optional(),
-  label: z.string().optional(),
-  returnData: z.boolean().optional(),
-  period: z.number().optional(),
-  metricStat: z
-    .object({
+  expression: z.optional(z.string()),
+  label: z.optional(z.string()),
+  returnData: z.optional(z.boolean()),
+  period: z.optional(z.number()),
+  metricStat: z.optional(
+    z.object({
       metric: z.object({
         namespace: z.string(),
         name: z.string(),
-        dimensions: z.record(z.string(), z.string()).default({}),
+        dimensions: z._default(z.record(z.string(), z.string()), {}),
       }),
       period: z.number(),
       stat: z.string(),
-      unit: z.string().optional(),
-    })
-    .optional(),
+      unit: z.optional(z.string()),
+    }),
+  ),
 });
 
 /** EventBridge `CloudWatch Alarm State Change` (what Vigil's own alarms arrive as). */
 const eventBridgeEvent = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   'detail-type': z.literal('CloudWatch Alarm State Change'),
   source: z.literal('aws.cloudwatch'),
   account: z.string(),
   region: z.string(),
   time: z.string(),
-  resources: z.tuple([alarmArn]).rest(z.string()),
+  resources: z.tuple([alarmArn], z.string()),
   detail: z.object({
-    alarmName: z.string().min(1),
+    alarmName: z.string().check(z.minLength(1)),
     state: stateDetail,
     previousState: stateDetail,
-    configuration: z
-      .object({
-        description: z.string().optional(),
-        metrics: z.array(eventMetric).optional(),
-        alarmRule: z.string().optional(),
-        actionsSuppressor: z.string().optional(),
-        actionsSuppressorWaitPeriod: z.number().optional(),
-        actionsSuppressorExtensionPeriod: z.number().optional(),
-      })
-      .default({}),
+    configuration: z._default(
+      z.object({
+        description: z.optional(z.string()),
+        metrics: z.optional(z.array(eventMetric)),
+        alarmRule: z.optional(z.string()),
+        actionsSuppressor: z.optional(z.string()),
+        actionsSuppressorWaitPeriod: z.optional(z.number()),
+        actionsSuppressorExtensionPeriod: z.optional(z.number()),
+      }),
+      {},
+    ),
   }),
 });
 
 const classicDimension = z.object({ name: z.string(), value: z.string() });
 const classicMetric = z.object({
   Id: z.string(),
-  Expression: z.string().optional(),
-  Label: z.string().optional(),
-  ReturnData: z.boolean().optional(),
-  Period: z.number().optional(),
-  MetricStat: z
-    .object({
+  Expression: z.optional(z.string()),
+  Label: z.optional(z.string()),
+  ReturnData: z.optional(z.boolean()),
+  Period: z.optional(z.number()),
+  MetricStat: z.optional(
+    z.object({
       Metric: z.object({
         Namespace: z.string(),
         MetricName: z.string(),
-        Dimensions: z.array(classicDimension).default([]),
+        Dimensions: z._default(z.array(classicDimension), []),
       }),
       Period: z.number(),
       Stat: z.string(),
-      Unit: z.string().nullish(),
-    })
-    .optional(),
+      Unit: z.nullish(z.string()),
+    }),
+  ),
 });
 
 /** The JSON CloudWatch publishes to an SNS alarm action (alarms made outside Vigil). */
 const classicNotification = z.object({
-  AlarmName: z.string().min(1),
-  AlarmDescription: z.string().nullish(),
+  AlarmName: z.string().check(z.minLength(1)),
+  AlarmDescription: z.nullish(z.string()),
   AlarmArn: alarmArn,
   NewStateValue: state,
   OldStateValue: state,
-  NewStateReason: z.string().default(''),
+  NewStateReason: z._default(z.string(), ''),
   StateChangeTime: z.string(),
-  AlarmRule: z.string().nullish(),
-  Trigger: z
-    .object({
-      MetricName: z.string().nullish(),
-      Namespace: z.string().nullish(),
-      Statistic: z.string().nullish(),
-      ExtendedStatistic: z.string().nullish(),
-      Unit: z.string().nullish(),
-      Dimensions: z.array(classicDimension).nullish(),
-      Period: z.number().nullish(),
-      ComparisonOperator: z.string().nullish(),
-      Threshold: z.number().nullish(),
-      ThresholdMetricId: z.string().nullish(),
-      Metrics: z.array(classicMetric).nullish(),
-    })
-    .nullish(),
+  AlarmRule: z.nullish(z.string()),
+  Trigger: z.nullish(
+    z.object({
+      MetricName: z.nullish(z.string()),
+      Namespace: z.nullish(z.string()),
+      Statistic: z.nullish(z.string()),
+      ExtendedStatistic: z.nullish(z.string()),
+      Unit: z.nullish(z.string()),
+      Dimensions: z.nullish(z.array(classicDimension)),
+      Period: z.nullish(z.number()),
+      ComparisonOperator: z.nullish(z.string()),
+      Threshold: z.nullish(z.number()),
+      ThresholdMetricId: z.nullish(z.string()),
+      Metrics: z.nullish(z.array(classicMetric)),
+    }),
+  ),
 });
 
 const snsEvent = z.object({
@@ -133,26 +136,27 @@ const snsEvent = z.object({
     .array(
       z.object({
         EventSource: z.literal('aws:sns'),
-        Sns: z.object({ MessageId: z.string(), Message: z.string(), Timestamp: z.string().optional() }),
+        Sns: z.object({ MessageId: z.string(), Message: z.string(), Timestamp: z.optional(z.string()) }),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 /** What CloudWatch explains in `reasonData`; every field is optional because its shape varies by alarm kind. */
-const reasonData = z
-  .object({
-    threshold: z.number().optional(),
-    recentDatapoints: z.array(z.number()).optional(),
-    recentLowerThresholds: z.array(z.number()).optional(),
-    recentUpperThresholds: z.array(z.number()).optional(),
-    triggeringAlarms: z
-      .array(
-        z.object({ arn: z.string(), state: z.object({ value: state, timestamp: z.string().optional() }) }),
-      )
-      .optional(),
-  })
-  .catch({});
+const reasonData = z.catch(
+  z.object({
+    threshold: z.optional(z.number()),
+    recentDatapoints: z.optional(z.array(z.number())),
+    recentLowerThresholds: z.optional(z.array(z.number())),
+    recentUpperThresholds: z.optional(z.array(z.number())),
+    triggeringAlarms: z.optional(
+      z.array(
+        z.object({ arn: z.string(), state: z.object({ value: state, timestamp: z.optional(z.string()) }) }),
+      ),
+    ),
+  }),
+  {},
+);
 
 /**
  * Reads an invocation of the enricher: an EventBridge alarm state change, or an SNS event carrying

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { z } from 'zod';
+import * as z from './zod';
 
 /** The function was deployed with a missing or malformed setting; it cannot serve anything. */
 export class EnvironmentError extends Error {
@@ -10,7 +10,7 @@ export class EnvironmentError extends Error {
  * Parses `env` with `schema` once, at cold start. A bad value fails the function's initialisation
  * with a message naming each offending variable, instead of a confusing error on the first request.
  */
-export function readEnvironment<TSchema extends z.ZodType>(
+export function readEnvironment<TSchema extends z.ZodMiniType>(
   schema: TSchema,
   env: NodeJS.ProcessEnv = process.env,
 ): z.output<TSchema> {
@@ -27,28 +27,37 @@ const shown = (input: unknown) => JSON.stringify(input);
 /** A required, non-blank variable. */
 export const requiredText = z
   .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-  .trim()
-  .min(1, { error: 'must not be empty' });
+  .check(z.trim(), z.minLength(1, { error: 'must not be empty' }));
 
 /** A whole number written in decimal, from `min` to `max`. */
 export function wholeNumber(unit: string, { min, max }: { min: number; max: number }) {
-  return requiredText
-    .regex(/^\d+$/, { error: (issue) => `must be a whole number of ${unit} (got ${shown(issue.input)})` })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(min, { error: (issue) => `must be at least ${min} ${unit} (got ${issue.input})` })
-        .max(max, { error: (issue) => `must be at most ${max} ${unit} (got ${issue.input})` }),
-    );
+  return z.pipe(
+    z.pipe(
+      requiredText.check(
+        z.regex(/^\d+$/, {
+          error: (issue) => `must be a whole number of ${unit} (got ${shown(issue.input)})`,
+        }),
+      ),
+      z.transform(Number),
+    ),
+    z
+      .number()
+      .check(
+        z.gte(min, { error: (issue) => `must be at least ${min} ${unit} (got ${issue.input})` }),
+        z.lte(max, { error: (issue) => `must be at most ${max} ${unit} (got ${issue.input})` }),
+      ),
+  );
 }
 
 /** A share from 0 to 1, such as `0.05`. */
-export const share = requiredText
-  .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, {
-    error: (issue) => `must be a number from 0 to 1, such as 0.05 (got ${shown(issue.input)})`,
-  })
-  .transform(Number);
+export const share = z.pipe(
+  requiredText.check(
+    z.regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, {
+      error: (issue) => `must be a number from 0 to 1, such as 0.05 (got ${shown(issue.input)})`,
+    }),
+  ),
+  z.transform(Number),
+);
 
 // A single presigned PUT (how users upload) cannot exceed 5 GiB.
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
@@ -60,11 +69,13 @@ export const predictorEnvironment = z.object({
   MAX_UPLOAD_BYTES: wholeNumber('bytes', { min: 1, max: MAX_SINGLE_PUT_BYTES }),
   // The scoring library reads it; checked here so a wrong path fails the deployment's first cold
   // start with the variable's name, not the first scoring run with an ONNX error.
-  PREDICTOR_MODEL_PATH: requiredText
-    .refine((path) => fs.existsSync(path), {
-      error: (issue) => `points to ${shown(issue.input)}, which does not exist`,
-    })
-    .optional(),
+  PREDICTOR_MODEL_PATH: z.optional(
+    requiredText.check(
+      z.refine((path) => fs.existsSync(path), {
+        error: (issue) => `points to ${shown(issue.input)}, which does not exist`,
+      }),
+    ),
+  ),
   POWERTOOLS_SERVICE_NAME: requiredText,
   POWERTOOLS_METRICS_NAMESPACE: requiredText,
 });

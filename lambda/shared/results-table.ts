@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import type { InputErrorCode, RejectedRowSample } from '../../predictor/inference/scoring-types';
+import * as z from './zod';
 
 /**
  * The results table: one item per upload id, written PENDING by the API when it hands out the
@@ -42,7 +42,7 @@ export const NO_COUNTS: ScoreCounts = {
 
 const rejectedSample = z.object({
   line: z.number(),
-  id: z.string().optional(),
+  id: z.optional(z.string()),
   column: z.string(),
   reason: z.string(),
 });
@@ -51,16 +51,16 @@ const resultItem = z.object({
   uploadId: z.string(),
   status: z.enum(UPLOAD_STATUSES),
   sourceKey: z.string(),
-  fileName: z.string().optional(),
-  resultsKey: z.string().optional(),
+  fileName: z.optional(z.string()),
+  resultsKey: z.optional(z.string()),
   rows: z.number(),
   scored: z.number(),
   rejected: z.number(),
-  meanProbability: z.number().nullable(),
-  modelVersion: z.string().nullable(),
-  durationMs: z.number().nullable(),
-  errorCode: z.string().optional(),
-  message: z.string().optional(),
+  meanProbability: z.nullable(z.number()),
+  modelVersion: z.nullable(z.string()),
+  durationMs: z.nullable(z.number()),
+  errorCode: z.optional(z.string()),
+  message: z.optional(z.string()),
   rejectedSamples: z.array(rejectedSample),
   createdAt: z.string(),
   updatedAt: z.string(),

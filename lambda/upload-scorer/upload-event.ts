@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { decodeEventKey, uploadIdOf } from '../shared/object-keys';
+import * as z from '../shared/zod';
 import { describeIssues } from '../shared/zod-issues';
 
 /** An uploaded object to score. */
@@ -38,7 +38,7 @@ export interface QueuedMessage {
 const sqsEvent = z.object({
   Records: z.array(
     z.object({
-      messageId: z.string().min(1),
+      messageId: z.string().check(z.minLength(1)),
       eventSource: z.literal('aws:sqs'),
       body: z.string(),
     }),
@@ -92,12 +92,15 @@ const s3Event = z.object({
         eventSource: z.literal('aws:s3'),
         eventName: z.string(),
         s3: z.object({
-          bucket: z.object({ name: z.string().min(1) }),
-          object: z.object({ key: z.string().min(1), size: z.number().int().nonnegative().optional() }),
+          bucket: z.object({ name: z.string().check(z.minLength(1)) }),
+          object: z.object({
+            key: z.string().check(z.minLength(1)),
+            size: z.optional(z.number().check(z.int(), z.nonnegative())),
+          }),
         }),
       }),
     )
-    .min(1, { error: 'must hold at least one record' }),
+    .check(z.minLength(1, { error: 'must hold at least one record' })),
 });
 
 /** Splits an S3 event notification into the uploads to score and the records to leave alone. */

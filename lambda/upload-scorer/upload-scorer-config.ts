@@ -1,4 +1,5 @@
 import { predictorEnvironment, readEnvironment, share } from '../shared/environment';
+import * as z from '../shared/zod';
 
 /** What the upload scorer is told by its environment. */
 export interface UploadScorerConfig {
@@ -11,13 +12,16 @@ export interface UploadScorerConfig {
   readonly maxRejectedShare: number;
 }
 
-const schema = predictorEnvironment.extend({ MAX_REJECTED_SHARE: share }).transform(
-  (env): UploadScorerConfig => ({
-    dataBucketName: env.DATA_BUCKET_NAME,
-    resultsTableName: env.RESULTS_TABLE_NAME,
-    maxUploadBytes: env.MAX_UPLOAD_BYTES,
-    maxRejectedShare: env.MAX_REJECTED_SHARE,
-  }),
+const schema = z.pipe(
+  z.extend(predictorEnvironment, { MAX_REJECTED_SHARE: share }),
+  z.transform(
+    (env): UploadScorerConfig => ({
+      dataBucketName: env.DATA_BUCKET_NAME,
+      resultsTableName: env.RESULTS_TABLE_NAME,
+      maxUploadBytes: env.MAX_UPLOAD_BYTES,
+      maxRejectedShare: env.MAX_REJECTED_SHARE,
+    }),
+  ),
 );
 
 /** Reads the scorer's settings; throws naming every missing or malformed variable. */

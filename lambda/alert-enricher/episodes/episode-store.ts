@@ -7,10 +7,10 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { EPISODE_FLAPPING_INDEX, EPISODE_TABLE_KEYS } from '../../../constructs/contracts/alerting';
 import { ALARM_STATES, type AlarmState } from '../../shared/alarm-change';
 import { logger } from '../../shared/observability';
+import * as z from '../../shared/zod';
 import type { EpisodeRef } from '../enriched-alert';
 import {
   type AlarmTransition,
@@ -55,12 +55,12 @@ const episodeRef = z.object({
 
 const episodeDecision = z.discriminatedUnion('action', [
   z.object({ action: z.literal('notify'), notification: z.enum(EPISODE_NOTIFICATIONS), episode: episodeRef }),
-  z.object({ action: z.literal('suppress'), reason: z.string(), episode: episodeRef.optional() }),
+  z.object({ action: z.literal('suppress'), reason: z.string(), episode: z.optional(episodeRef) }),
 ]);
 
-const episodeHead: z.ZodType<EpisodeHead> = z.object({
-  episode: z
-    .object({
+const episodeHead: z.ZodMiniType<EpisodeHead> = z.object({
+  episode: z.optional(
+    z.object({
       id: z.string(),
       openedAt: z.string(),
       status: z.enum(['open', 'resolved']),
@@ -68,8 +68,8 @@ const episodeHead: z.ZodType<EpisodeHead> = z.object({
       transitions: z.number(),
       flapping: z.boolean(),
       flapAlerted: z.boolean(),
-    })
-    .optional(),
+    }),
+  ),
   lastState: z.enum(ALARM_STATES),
   lastChangeAt: z.string(),
   recentChanges: z.array(z.string()),

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { type CostReportClients, recordCostData } from '../cost-explorer-reader';
 import type { RecordedCostData } from '../cost-report-model';
 import { reportPeriod } from '../report-period';
@@ -66,23 +66,25 @@ export class RecordingError extends Error {
 }
 
 const manifestSchema = z.object({
-  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
+  account: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit account id')),
   recordedAt: z.iso.datetime(),
   tagKeys: z.array(z.string()),
-  platformTag: z.object({ key: z.string().min(1), value: z.string().min(1) }),
+  platformTag: z.object({ key: z.string().check(z.minLength(1)), value: z.string().check(z.minLength(1)) }),
 });
 
 const exchangeSchema = z
   .looseObject({
     operation: z.enum(Object.keys(OPERATIONS) as [Operation, ...Operation[]]),
-    reference: z.string().optional(),
+    reference: z.optional(z.string()),
     input: z.record(z.string(), z.unknown()),
-    output: z.record(z.string(), z.unknown()).optional(),
-    error: z.object({ name: z.string().min(1), message: z.string() }).optional(),
+    output: z.optional(z.record(z.string(), z.unknown())),
+    error: z.optional(z.object({ name: z.string().check(z.minLength(1)), message: z.string() })),
   })
-  .refine((exchange) => (exchange.output === undefined) !== (exchange.error === undefined), {
-    message: 'needs exactly one of output and error',
-  });
+  .check(
+    z.refine((exchange) => (exchange.output === undefined) !== (exchange.error === undefined), {
+      message: 'needs exactly one of output and error',
+    }),
+  );
 
 /** Reads a recording directory; fails naming the file and what is wrong with it. */
 export function readRecording(directory: string): Recording {
@@ -114,7 +116,7 @@ export function readRecording(directory: string): Recording {
   return { directory, manifest, exchanges };
 }
 
-function parseFile<T>(file: string, schema: z.ZodType<T>): T {
+function parseFile<T>(file: string, schema: z.ZodMiniType<T>): T {
   let json: unknown;
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { readEnvironment, requiredText } from '../../shared/environment';
+import * as z from '../../shared/zod';
 
 /** What the approval function is told by its environment. */
 export interface ApprovalConfig {
@@ -9,19 +9,22 @@ export interface ApprovalConfig {
   readonly ledgerTableName: string;
 }
 
-const schema = z
-  .object({
-    APPROVAL_SECRET_ARN: requiredText.regex(/^arn:aws[a-z-]*:secretsmanager:/, {
-      error: 'must be a Secrets Manager secret ARN',
-    }),
+const schema = z.pipe(
+  z.object({
+    APPROVAL_SECRET_ARN: requiredText.check(
+      z.regex(/^arn:aws[a-z-]*:secretsmanager:/, {
+        error: 'must be a Secrets Manager secret ARN',
+      }),
+    ),
     LEDGER_TABLE_NAME: requiredText,
-  })
-  .transform(
+  }),
+  z.transform(
     (env): ApprovalConfig => ({
       approvalSecretArn: env.APPROVAL_SECRET_ARN,
       ledgerTableName: env.LEDGER_TABLE_NAME,
     }),
-  );
+  ),
+);
 
 /** Reads the approval function's settings; throws naming every missing or malformed variable. */
 export function readApprovalConfig(env: NodeJS.ProcessEnv = process.env): ApprovalConfig {

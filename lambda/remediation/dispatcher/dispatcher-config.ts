@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   PLAYBOOK_IDS,
   type PlaybookId,
@@ -6,6 +5,7 @@ import {
   REMEDIATION_MODES,
 } from '../../../constructs/contracts/remediation';
 import { readEnvironment, requiredText, wholeNumber } from '../../shared/environment';
+import * as z from '../../shared/zod';
 
 /** How one playbook runs in this deployment: its policy and its state machine. */
 export interface PlaybookSettings extends PlaybookPolicy {
@@ -28,45 +28,55 @@ export interface DispatcherConfig {
 }
 
 const playbookSettings = z.strictObject({
-  stateMachineArn: requiredText.regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:.+$/, {
-    error: 'must be a Step Functions state machine ARN',
-  }),
+  stateMachineArn: requiredText.check(
+    z.regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:.+$/, {
+      error: 'must be a Step Functions state machine ARN',
+    }),
+  ),
   mode: z.enum(REMEDIATION_MODES),
   approval: z.boolean(),
 });
 
-const playbooks = requiredText
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON mapping playbook ids to their settings' });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z.partialRecord(z.enum(PLAYBOOK_IDS), playbookSettings, {
-      // zod reports keys outside the enum as `unrecognized_keys`, which its types do not list here.
-      error: (issue) => {
-        const keys = (issue as { keys?: string[] }).keys;
-        return keys
-          ? `must be keyed by playbook (${PLAYBOOK_IDS.join(', ')}), not ${keys.join(', ')}`
-          : undefined;
-      },
+const playbooks = z.pipe(
+  z.pipe(
+    requiredText,
+    z.transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        // zod/mini hands a transform the parse payload itself: issues are pushed onto it.
+        ctx.issues.push({
+          code: 'custom',
+          message: 'must be JSON mapping playbook ids to their settings',
+          input: text,
+        });
+        return z.NEVER;
+      }
     }),
-  );
+  ),
+  z.partialRecord(z.enum(PLAYBOOK_IDS), playbookSettings, {
+    // zod reports keys outside the enum as `unrecognized_keys`, which its types do not list here.
+    error: (issue) => {
+      const keys = (issue as { keys?: string[] }).keys;
+      return keys
+        ? `must be keyed by playbook (${PLAYBOOK_IDS.join(', ')}), not ${keys.join(', ')}`
+        : undefined;
+    },
+  }),
+);
 
-const schema = z
-  .object({
+const schema = z.pipe(
+  z.object({
     PLAYBOOKS: playbooks,
-    ALIAS_NAME: requiredText
-      .regex(/^[A-Za-z0-9_-]+$/, { error: 'must be a Lambda alias name' })
-      .default('live'),
+    ALIAS_NAME: z._default(
+      requiredText.check(z.regex(/^[A-Za-z0-9_-]+$/, { error: 'must be a Lambda alias name' })),
+      'live',
+    ),
     EPISODE_TABLE_NAME: requiredText,
     FLAP_TRANSITIONS: wholeNumber('transitions', { min: 2, max: 50 }),
     FLAP_WINDOW_MINUTES: wholeNumber('minutes', { min: 5, max: 1440 }),
-  })
-  .transform(
+  }),
+  z.transform(
     (env): DispatcherConfig => ({
       playbooks: env.PLAYBOOKS,
       aliasName: env.ALIAS_NAME,
@@ -76,7 +86,8 @@ const schema = z
         flapWindowMinutes: env.FLAP_WINDOW_MINUTES,
       },
     }),
-  );
+  ),
+);
 
 /** Reads the dispatcher's settings; throws naming every missing or malformed variable. */
 export function readDispatcherConfig(env: NodeJS.ProcessEnv = process.env): DispatcherConfig {

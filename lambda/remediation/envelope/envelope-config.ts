@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import type { AlarmSeverity } from '../../../constructs/contracts/alarm-severity';
 import { readEnvironment, requiredText, wholeNumber } from '../../shared/environment';
+import * as z from '../../shared/zod';
 
 /** The topic each severity's messages go to (the alerting stack's severity topics). */
 export type SeverityTopics = Readonly<Record<AlarmSeverity, string>>;
@@ -22,10 +22,10 @@ export interface EnvelopeConfig {
   readonly lockLeaseSeconds: number;
 }
 
-const topicArn = requiredText.regex(/^arn:aws[a-z-]*:sns:/, { error: 'must be an SNS topic ARN' });
+const topicArn = requiredText.check(z.regex(/^arn:aws[a-z-]*:sns:/, { error: 'must be an SNS topic ARN' }));
 
-const schema = z
-  .object({
+const schema = z.pipe(
+  z.object({
     LEDGER_TABLE_NAME: requiredText,
     CRITICAL_TOPIC_ARN: topicArn,
     HIGH_TOPIC_ARN: topicArn,
@@ -33,17 +33,19 @@ const schema = z
     INFO_TOPIC_ARN: topicArn,
     // The links carry a task token: never in clear text.
     APPROVAL_URL: z.url({ protocol: /^https$/ }),
-    APPROVAL_SECRET_ARN: requiredText.regex(/^arn:aws[a-z-]*:secretsmanager:/, {
-      error: 'must be a Secrets Manager secret ARN',
-    }),
+    APPROVAL_SECRET_ARN: requiredText.check(
+      z.regex(/^arn:aws[a-z-]*:secretsmanager:/, {
+        error: 'must be a Secrets Manager secret ARN',
+      }),
+    ),
     // A minute to read the message at least; a plan older than a week was made for a situation long gone.
-    APPROVAL_TTL_SECONDS: wholeNumber('seconds', { min: 60, max: 7 * 86_400 }).default(3600),
-    BLAST_RADIUS_PER_HOUR: wholeNumber('runs', { min: 1, max: 1000 }).default(5),
-    BREAKER_MAX_RUNS: wholeNumber('runs', { min: 1, max: 100 }).default(2),
-    BREAKER_WINDOW_MINUTES: wholeNumber('minutes', { min: 1, max: 10_080 }).default(60),
-    LOCK_LEASE_SECONDS: wholeNumber('seconds', { min: 60, max: 7 * 86_400 }).default(8 * 3600),
-  })
-  .transform(
+    APPROVAL_TTL_SECONDS: z._default(wholeNumber('seconds', { min: 60, max: 7 * 86_400 }), 3600),
+    BLAST_RADIUS_PER_HOUR: z._default(wholeNumber('runs', { min: 1, max: 1000 }), 5),
+    BREAKER_MAX_RUNS: z._default(wholeNumber('runs', { min: 1, max: 100 }), 2),
+    BREAKER_WINDOW_MINUTES: z._default(wholeNumber('minutes', { min: 1, max: 10_080 }), 60),
+    LOCK_LEASE_SECONDS: z._default(wholeNumber('seconds', { min: 60, max: 7 * 86_400 }), 8 * 3600),
+  }),
+  z.transform(
     (env): EnvelopeConfig => ({
       ledgerTableName: env.LEDGER_TABLE_NAME,
       topics: {
@@ -60,7 +62,8 @@ const schema = z
       breakerWindowMinutes: env.BREAKER_WINDOW_MINUTES,
       lockLeaseSeconds: env.LOCK_LEASE_SECONDS,
     }),
-  );
+  ),
+);
 
 /** Reads the envelope's settings; throws naming every missing or malformed variable. */
 export function readEnvelopeConfig(env: NodeJS.ProcessEnv = process.env): EnvelopeConfig {

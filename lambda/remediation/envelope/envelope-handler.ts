@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { OUTCOMES, type Outcome } from '../../../constructs/contracts/remediation';
 import { ALARM_STATES } from '../../shared/alarm-change';
 import type { AwsClients } from '../../shared/aws-clients';
 import { logger } from '../../shared/observability';
+import * as z from '../../shared/zod';
 import { describeIssues } from '../../shared/zod-issues';
 import {
   actionResultSchema,
@@ -42,9 +42,13 @@ export type EnvelopeResult =
   | { readonly outcome: Outcome };
 
 // The state machine may pass an absent step as null (JSONPath has no "absent"); both mean "not reached".
-const absent = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
+const absent = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.nullish(schema),
+    z.transform((value) => value ?? undefined),
+  );
 
-const text = z.string().min(1);
+const text = z.string().check(z.minLength(1));
 const request = remediationRequestSchema;
 const targetState = targetStateSchema;
 const plan = remediationPlanSchema;
@@ -55,19 +59,19 @@ const admission = z.discriminatedUnion('admitted', [
 ]);
 const approvalResult = z.object({
   approved: z.boolean(),
-  decidedBy: z.string().optional(),
+  decidedBy: z.optional(z.string()),
   decidedAt: z.string(),
 });
 const verification = z.object({
-  checks: z.number().int().min(0),
-  consecutiveOk: z.number().int().min(0),
+  checks: z.number().check(z.int(), z.gte(0)),
+  consecutiveOk: z.number().check(z.int(), z.gte(0)),
   // The state machine's seed before the first check has none.
-  lastState: z.enum([...ALARM_STATES, 'MISSING']).optional(),
+  lastState: z.optional(z.enum([...ALARM_STATES, 'MISSING'])),
   stable: z.boolean(),
   expired: z.boolean(),
-  inconclusive: z.boolean().optional(),
-  deadlineSeconds: z.number().int().min(0).optional(),
-  reason: z.string().optional(),
+  inconclusive: z.optional(z.boolean()),
+  deadlineSeconds: z.optional(z.number().check(z.int(), z.gte(0))),
+  reason: z.optional(z.string()),
 });
 const run = z.object({
   request,
@@ -85,8 +89,8 @@ const run = z.object({
   action: absent(actionResult),
   verification: absent(verification),
   rollback: absent(actionResult),
-  error: absent(z.object({ Error: z.string(), Cause: z.string().optional() })),
-  rollbackError: absent(z.object({ Error: z.string(), Cause: z.string().optional() })),
+  error: absent(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  rollbackError: absent(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
 });
 
 const operation = z.discriminatedUnion('op', [
@@ -98,8 +102,8 @@ const operation = z.discriminatedUnion('op', [
     request,
     action: actionResult,
     verification: absent(verification),
-    stablePeriods: z.number().int().min(1),
-    deadlineSeconds: z.number().int().min(1),
+    stablePeriods: z.number().check(z.int(), z.gte(1)),
+    deadlineSeconds: z.number().check(z.int(), z.gte(1)),
   }),
   z.object({ op: z.literal('finish'), outcome: z.enum(OUTCOMES), run }),
   // A workflow execution that ended without reaching a Finish state: the documented "Step Functions

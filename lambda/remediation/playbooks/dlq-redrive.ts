@@ -10,7 +10,7 @@ import {
   StartMessageMoveTaskCommand,
   type StartMessageMoveTaskCommandInput,
 } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import type {
   ActionResult,
   RelatedResource,
@@ -64,11 +64,11 @@ export interface DlqSnapshot {
   readonly sourceQueues: readonly string[];
 }
 
-const dlqSnapshot: z.ZodType<DlqSnapshot> = z.object({
-  queueArn: z.string().min(1),
-  messages: z.number().int().min(0),
-  runningMoveTask: z.string().min(1).nullable(),
-  sourceQueues: z.array(z.string().min(1)),
+const dlqSnapshot: z.ZodMiniType<DlqSnapshot> = z.object({
+  queueArn: z.string().check(z.minLength(1)),
+  messages: z.number().check(z.int(), z.gte(0)),
+  runningMoveTask: z.nullable(z.string().check(z.minLength(1))),
+  sourceQueues: z.array(z.string().check(z.minLength(1))),
 });
 
 /** `RelatedResource.role` of a queue whose messages a redrive sends back to it. */

@@ -7,7 +7,7 @@ import {
   UpdateAliasCommand,
   type UpdateAliasCommandInput,
 } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import type { ActionResult, RemediationPlan, TargetState } from '../remediation-types';
 import {
   actOn,
@@ -36,12 +36,12 @@ export interface AliasSnapshot {
   readonly previousVersion: string | null;
 }
 
-const aliasSnapshot: z.ZodType<AliasSnapshot> = z.object({
-  aliasArn: z.string().min(1),
-  functionVersion: z.string().min(1),
+const aliasSnapshot: z.ZodMiniType<AliasSnapshot> = z.object({
+  aliasArn: z.string().check(z.minLength(1)),
+  functionVersion: z.string().check(z.minLength(1)),
   additionalVersionWeights: z.record(z.string(), z.number()),
-  revisionId: z.string().min(1),
-  previousVersion: z.string().regex(/^\d+$/).nullable(),
+  revisionId: z.string().check(z.minLength(1)),
+  previousVersion: z.nullable(z.string().check(z.regex(/^\d+$/))),
 });
 
 const PUBLISHED_VERSION = /^\d+$/;

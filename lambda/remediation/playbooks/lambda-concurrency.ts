@@ -6,7 +6,7 @@ import {
   PutFunctionConcurrencyCommand,
   type PutFunctionConcurrencyCommandInput,
 } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import type { ActionResult, RemediationPlan, TargetState } from '../remediation-types';
 import {
   actOn,
@@ -40,9 +40,9 @@ export interface ConcurrencySnapshot {
   readonly unreservedConcurrency: number;
 }
 
-const count = z.number().int().min(0);
-const concurrencySnapshot: z.ZodType<ConcurrencySnapshot> = z.object({
-  reservedConcurrency: count.nullable(),
+const count = z.number().check(z.int(), z.gte(0));
+const concurrencySnapshot: z.ZodMiniType<ConcurrencySnapshot> = z.object({
+  reservedConcurrency: z.nullable(count),
   accountConcurrency: count,
   unreservedConcurrency: count,
 });

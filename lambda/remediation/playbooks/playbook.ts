@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { z } from 'zod';
 import type { PlaybookId } from '../../../constructs/contracts/remediation';
+import type * as z from '../../shared/zod';
 import type {
   ActionResult,
   PlannedCall,
@@ -21,7 +21,7 @@ export interface Playbook<K extends TargetKind = TargetKind, TSnapshot = unknown
   readonly id: PlaybookId;
   readonly targetKind: K;
   /** Checks a snapshot that came back through the state machine before plan, act or rollback rely on it. */
-  readonly snapshotSchema: z.ZodType<TSnapshot>;
+  readonly snapshotSchema: z.ZodMiniType<TSnapshot>;
   /** Whether the target exists, its ARN and its tags; a missing target is an answer, not an error. */
   describe(target: TargetOf<K>): Promise<TargetState>;
   /** The state `act` changes, JSON-serializable, enough for `plan` and for `rollback` to restore it. */
