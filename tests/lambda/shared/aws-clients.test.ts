@@ -1,7 +1,11 @@
 import '../support/test-environment';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createAwsClients, DEFAULT_CONNECTION_TIMEOUT_MS } from '../../../lambda/shared/aws-clients';
 import { startLocalDynamoDb, TEST_CREDENTIALS, TEST_REGION } from '../support/local-dynamodb';
+
+const ROOT = path.resolve(__dirname, '../../..');
 
 /** The options the SDK's Node.js handler was built with, as it reports them once it has sent a request. */
 function handlerConfig(client: { config: { requestHandler: unknown } }) {
@@ -35,4 +39,28 @@ test('every client gives up on a connection that is not established within the d
   } finally {
     await local.close();
   }
+});
+
+describe('loading the SDK', () => {
+  it('loads a client package only when a function first uses that client (module init stays short)', () => {
+    // A fresh Node process: Jest's module registry would hide what Node itself loaded.
+    const script = `
+      const { createAwsClients } = require('./lambda/shared/aws-clients');
+      const loaded = () => Object.keys(require.cache).filter((file) => /@aws-sdk[\\\\/]client-/.test(file))
+        .map((file) => file.match(/@aws-sdk[\\\\/](client-[a-z0-9-]+)/)[1]);
+      const clients = createAwsClients({ region: 'eu-west-1' });
+      const before = new Set(loaded());
+      void clients.sqs;
+      console.log(JSON.stringify({ before: [...before], after: [...new Set(loaded())] }));
+    `;
+    const result = spawnSync(path.join(ROOT, 'node_modules/.bin/tsx'), ['-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.stderr).toBe('');
+    const { before, after } = JSON.parse(result.stdout) as { before: string[]; after: string[] };
+    expect(before).toEqual([]);
+    expect(after).toEqual(['client-sqs']);
+  });
 });
