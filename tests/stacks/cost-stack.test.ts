@@ -4,7 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { anomalyThresholdExpression, CostAnomalyAlerts } from '../../constructs/cost/cost-anomaly-alerts';
 import { CostBudget } from '../../constructs/cost/cost-budget';
 import { ANOMALY_ALERTS_OFF } from '../../stacks/cost-stack';
-import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
+import { configWith, vigilStacks, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION } from '../support/synth-vigil';
 
 /** The account's service-wide monitor, made by AWS or by another environment. */
 const SERVICES_MONITOR = 'arn:aws:ce::123456789012:anomalymonitor/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
@@ -23,7 +23,7 @@ const config = configWith({
     tagMonitors: [{ tagKey: 'Owner', tagValues: ['team-orders'] }],
   },
 });
-const { stacks } = vigilStacks(config, WITHOUT_BUNDLING);
+const { stacks } = vigilStacks(config, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION);
 const template = Template.fromStack(stacks.cost);
 
 describe('placement', () => {
@@ -158,6 +158,7 @@ describe('cost anomaly detection', () => {
           cost: { existingMonitorArns: [SERVICES_MONITOR], anomalyAbsoluteUsd: 200, anomalyPercent: null },
         }),
         WITHOUT_BUNDLING,
+        WITHOUT_CFN_VALIDATION,
       ).stacks.cost,
     );
     expect(JSON.parse(subscriptionOf(absoluteOnly).ThresholdExpression)).toEqual({
@@ -172,7 +173,8 @@ describe('cost anomaly detection', () => {
 
   it('creates the service-wide monitor in the environment that owns it (cost.serviceMonitor: true)', () => {
     const owner = Template.fromStack(
-      vigilStacks(configWith({ cost: { serviceMonitor: true } }), WITHOUT_BUNDLING).stacks.cost,
+      vigilStacks(configWith({ cost: { serviceMonitor: true } }), WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION)
+        .stacks.cost,
     );
     owner.resourcePropertiesCountIs(
       'AWS::CE::AnomalyMonitor',
@@ -185,7 +187,7 @@ describe('cost anomaly detection', () => {
   });
 
   it('turns anomaly alerts off, saying so at synthesis, when no monitor is configured (the default)', () => {
-    const { stacks: unconfigured } = vigilStacks(configWith({}), WITHOUT_BUNDLING);
+    const { stacks: unconfigured } = vigilStacks(configWith({}), WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION);
     const cost = Template.fromStack(unconfigured.cost);
     cost.resourceCountIs('AWS::CE::AnomalyMonitor', 0);
     cost.resourceCountIs('AWS::CE::AnomalySubscription', 0);

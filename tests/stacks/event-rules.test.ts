@@ -16,7 +16,7 @@ import {
   withStateValue,
 } from '../fixtures/aws/alarm-events';
 import { type AlarmProperties, alarmsByName, descriptionText, newFunction } from '../support/alarm-template';
-import { newApp, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
+import { newApp, vigilStacks, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION } from '../support/synth-vigil';
 
 // dev and prod as one user with both in one account and region deploys them: each synthesized as
 // `cdk synth -c env=<name>` does, from the real environment files. They are two apps because the
@@ -44,7 +44,7 @@ interface SynthesizedAlarm {
 
 function synthesize(name: 'dev' | 'prod'): Environment {
   const config = loadConfig(name);
-  const { stacks } = vigilStacks(config, { env: name, ...WITHOUT_BUNDLING });
+  const { stacks } = vigilStacks(config, { env: name, ...WITHOUT_BUNDLING }, WITHOUT_CFN_VALIDATION);
   const alerting = onlyRule(Template.fromStack(stacks.alerting), 'AlarmStateChanges');
   const dispatch = onlyRule(Template.fromStack(stacks.remediation), 'AlarmsWithPlaybooks');
   // The cost stack is in us-east-1 by design; its alarm events never reach these rules' region.
@@ -68,7 +68,7 @@ function synthesize(name: 'dev' | 'prod'): Environment {
 
 /** A team's own app, as README's "Monitor your own stack" has it: a stack, a function, default naming. */
 function teamAlarmName(environment: string): string {
-  const app = newApp({ env: environment });
+  const app = newApp({ env: environment }, WITHOUT_CFN_VALIDATION);
   const stack = new Stack(app, 'Orders');
   const monitoring = new ServiceMonitoring(stack, 'Monitoring', { service: 'orders' });
   monitoring.monitorLambda(newFunction(stack, 'Checkout'));

@@ -9,11 +9,12 @@ import { LogArchiveStream } from '../../constructs/log-archive/log-archive-strea
 import { LogSubscription } from '../../constructs/log-archive/log-subscription';
 import { ServiceMonitoring } from '../../constructs/monitoring/service-monitoring';
 import { newFunction } from '../support/alarm-template';
-import { configWith, vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
+import { configWith, vigilStacks, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION } from '../support/synth-vigil';
 
 const { stacks } = vigilStacks(
   configWith({ archive: { logsStoppedAfterHours: { predictor: 6 } } }),
   WITHOUT_BUNDLING,
+  WITHOUT_CFN_VALIDATION,
 );
 const template = Template.fromStack(stacks.logArchive);
 const streams = () => Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'));
@@ -134,7 +135,10 @@ describe('subscriptions', () => {
 
   it('lets a monitor opt out, and never subscribes a log group of an archive stream', () => {
     // The functions need a log group to subscribe: CDK makes one with this flag, as in Vigil's cdk.json.
-    const app = new App({ context: { '@aws-cdk/aws-lambda:useCdkManagedLogGroup': true } });
+    const app = new App({
+      ...WITHOUT_CFN_VALIDATION,
+      context: { '@aws-cdk/aws-lambda:useCdkManagedLogGroup': true },
+    });
     const stack = new Stack(app, 'Team');
     const archive = new LogArchiveStream(stack, 'Archive', {
       service: 'orders',
