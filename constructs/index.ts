@@ -8,6 +8,7 @@
  */
 export * from './contracts/alarm-description';
 export * from './contracts/alarm-severity';
+export { LogArchiveStream, type LogArchiveStreamProps } from './log-archive/log-archive-stream';
 export * from './monitoring/alarm-naming';
 export * from './monitoring/alarm-routing';
 export * from './monitoring/alarm-spec';

@@ -20,12 +20,15 @@ import { evaluationInterval, MetricAlarmEvaluator } from './evaluate-metric-alar
 
 /** A transition of one alarm, as the engine reports it. */
 export interface EngineTransition extends AlarmTransition {
+  /** The name of the alarm whose state changed. */
   readonly alarm: string;
 }
 
 /** What one evaluation of a metric alarm compared, for charts and the alert's "how badly". */
 export interface EvaluationRecord {
+  /** The name of the metric alarm evaluated. */
   readonly alarm: string;
+  /** Epoch milliseconds of the evaluation. */
   readonly at: number;
   /** The newest datapoint compared (null when missing). */
   readonly value: number | null;

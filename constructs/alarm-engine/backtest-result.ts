@@ -2,15 +2,19 @@ import type { AlarmState, AlarmTransition, UnsupportedFeature } from './alarm-de
 
 /** How one alarm behaved over a backtest. */
 export interface AlarmBacktest {
+  /** The alarm's name (`AlarmName`). */
   readonly name: string;
+  /** Whether it is a metric alarm or a composite alarm. */
   readonly kind: 'metric' | 'composite';
   /** The state at the end of the backtest (`--to`). */
   readonly finalState: AlarmState;
+  /** Every state change over the backtest, oldest first. */
   readonly transitions: readonly AlarmTransition[];
   /** Transitions into ALARM: the pages this alarm would have sent. */
   readonly alarmTransitions: number;
   /** ALARM transitions per 7 days of the backtest's span. */
   readonly alarmTransitionsPerWeek: number;
+  /** Total time spent in ALARM over the backtest, in seconds; a spell still open at the end counts up to `to`. */
   readonly secondsInAlarm: number;
   /** True when no evaluation found any datapoint for it. */
   readonly neverHadData: boolean;
@@ -26,6 +30,7 @@ export interface AlarmBacktest {
 export interface BacktestResult {
   /** Epoch ms of the first and the last evaluation. */
   readonly from: number;
+  /** Epoch ms of the last evaluation; each alarm's `finalState` is its state then. */
   readonly to: number;
   /** Noisiest first: most ALARM transitions, then most time in ALARM, then name. */
   readonly alarms: readonly AlarmBacktest[];

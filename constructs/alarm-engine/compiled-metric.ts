@@ -2,7 +2,9 @@ import type { MetricSeries, MetricStat } from './alarm-definition';
 
 /** One aggregated datapoint: the statistic's value over a window and how many samples it had. */
 export interface Datapoint {
+  /** The statistic's value over the window, in the unit the samples were published with. */
   readonly value: number;
+  /** How many samples fell in the window (CloudWatch's `SampleCount`). */
   readonly sampleCount: number;
 }
 
@@ -34,5 +36,6 @@ export interface CompiledAlarmMetric {
   readonly dynamoDb: boolean;
   /** Percentile of a single-metric percentile alarm (0.99 for p99), for the low-sample rule. */
   readonly percentile?: number;
+  /** The value (or band) the alarm compares for the window ending at `end` (epoch ms), read from `source`. */
   datapoint(source: MetricSource, end: number): AlarmDatapoint;
 }

@@ -8,6 +8,7 @@ export * from './alarm-definition';
 export * from './alarm-engine';
 export * from './backtest';
 export * from './backtest-result';
+export type { AlarmDatapoint, CompiledAlarmMetric, Datapoint, MetricSource } from './compiled-metric';
 export * from './metric-source';
 export * from './simulated-time';
 export * from './template-alarms';

@@ -102,8 +102,11 @@ interface FeedMetric {
  * evaluation CloudWatch would run happens as the clock passes it.
  */
 export class AlarmSimulation {
+  /** The simulation's time, starting at the `start` given to the constructor; `run` moves it. */
   readonly clock: SimulatedClock;
+  /** Where traffic publishes samples (`feed.put`); the engine reads its alarms' metrics from it. */
   readonly feed = new MetricFeed();
+  /** The engine evaluating the alarms: subscribe with `onTransition`/`onEvaluation`, or read `state(name)`. */
   readonly engine: AlarmEngine;
   /** Every transition so far, in order. */
   readonly transitions: EngineTransition[] = [];

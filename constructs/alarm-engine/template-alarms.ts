@@ -25,11 +25,11 @@ import { alarmArn, CompositeRuleError, parseCompositeRule } from './composite-ru
 
 /** Where the templates' alarms live, for what intrinsic functions and pseudo parameters return. */
 export interface TemplateAlarmOptions {
-  /** @default 'us-east-1' */
+  /** What `AWS::Region` resolves to, in alarm ARNs and names built from it. @default 'us-east-1' */
   readonly region?: string;
-  /** @default '123456789012' */
+  /** What `AWS::AccountId` resolves to, in alarm ARNs and names built from it. @default '123456789012' */
   readonly account?: string;
-  /** @default 'aws' */
+  /** What `AWS::Partition` resolves to, in alarm ARNs. @default 'aws' */
   readonly partition?: string;
   /** `AWS::StackName` of a single template (an assembly names its own stacks). @default 'stack' */
   readonly stackName?: string;
@@ -39,7 +39,12 @@ export interface TemplateAlarmOptions {
 
 /** The alarms found, and every guess or omission made while reading them. */
 export interface TemplateAlarms {
+  /** Every alarm read, ready for an {@link AlarmEngine} or a backtest. */
   readonly alarms: AlarmDefinition[];
+  /**
+   * One line per alarm left out or name guessed, prefixed `<stack>/<logicalId>:`; empty when every
+   * alarm was read as written.
+   */
   readonly problems: string[];
 }
 

@@ -12,17 +12,19 @@ import { ALARM_SEVERITIES, type AlarmSeverity } from './alarm-severity';
 export interface AlarmDescription {
   /** Format version; bump when a field changes meaning. */
   readonly vigil: 1;
+  /** The service the alarm belongs to (`ServiceMonitoring`'s `service`), e.g. `predictor`; alerts are grouped and routed by it. */
   readonly service: string;
   /** The watched resource's name in the service, e.g. `upload-scorer`. */
   readonly resource: string;
   /** What is measured, e.g. `errors`, `p99-duration`. */
   readonly signal: string;
+  /** How urgently someone must act; decides which alert topic the alarm notifies. */
   readonly severity: AlarmSeverity;
   /** What it means when this fires, for the person paged. */
   readonly summary: string;
   /** Why the threshold is what it is and when the alarm fires, e.g. `80% of the 30 s timeout, in 3 consecutive five-minute periods`. */
   readonly threshold: string;
-  /** @default no runbook */
+  /** Link to the runbook the person paged follows. @default no runbook */
   readonly runbook?: string;
   /** Remediation playbook the self-healing workflows run for this alarm. @default none */
   readonly playbook?: string;
@@ -54,8 +56,18 @@ export function formatAlarmDescription(description: AlarmDescription): string {
 
 /** A parsed JSON value read as a Vigil description, or every problem with it (`severity: must be one of …`). */
 export type AlarmDescriptionReading =
-  | { readonly ok: true; readonly description: AlarmDescription }
-  | { readonly ok: false; readonly problems: readonly string[] };
+  | {
+      /** The value is a valid description. */
+      readonly ok: true;
+      /** The description, with unknown fields dropped. */
+      readonly description: AlarmDescription;
+    }
+  | {
+      /** The value is not a valid description. */
+      readonly ok: false;
+      /** One line per invalid field, `<field>: <what is wrong>`. */
+      readonly problems: readonly string[];
+    };
 
 /** Checks a parsed JSON value field by field; fields it does not know are dropped, like a JSON schema would. */
 export function readAlarmDescription(json: unknown): AlarmDescriptionReading {

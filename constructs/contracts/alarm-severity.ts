@@ -9,4 +9,5 @@
  */
 export const ALARM_SEVERITIES = ['critical', 'high', 'warning', 'info'] as const;
 
+/** One of {@link ALARM_SEVERITIES}: `critical`, `high`, `warning` or `info`. */
 export type AlarmSeverity = (typeof ALARM_SEVERITIES)[number];

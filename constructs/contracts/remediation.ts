@@ -6,10 +6,12 @@
 
 /** The playbooks Vigil knows; alarm descriptions name one in `playbook`. */
 export const PLAYBOOK_IDS = ['lambda-alias-rollback', 'lambda-concurrency', 'dlq-redrive'] as const;
+/** One of {@link PLAYBOOK_IDS}: what an alarm's `playbook` names and the configuration's policies are keyed by. */
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
 /** `dry-run` records the calls a playbook would make and makes none; `enforce` makes them. */
 export const REMEDIATION_MODES = ['dry-run', 'enforce'] as const;
+/** One of {@link REMEDIATION_MODES}: whether a playbook rehearses (`dry-run`) or acts (`enforce`). */
 export type RemediationMode = (typeof REMEDIATION_MODES)[number];
 
 /**
@@ -18,6 +20,7 @@ export type RemediationMode = (typeof REMEDIATION_MODES)[number];
  * to expect), so an alert can never promise a dry run while the playbook acts.
  */
 export interface PlaybookPolicy {
+  /** Whether runs only record the calls they would make (`dry-run`) or make them (`enforce`). */
   readonly mode: RemediationMode;
   /** A human approves each run through signed links in the alert thread first. */
   readonly approval: boolean;
@@ -44,7 +47,15 @@ export const OUTCOMES = [
   'timed-out',
   'failed',
 ] as const;
+/** One of {@link OUTCOMES}: how a remediation run ended. */
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** Attribute names the remediation ledger table must use (both keys strings; TTL on `expiresAt`). */
-export const LEDGER_TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk', ttl: 'expiresAt' } as const;
+export const LEDGER_TABLE_KEYS = {
+  /** Partition key: what an item is about, `<kind>#<id>`, e.g. `run#<run id>`, `lock#<target>`, `blast#<account>`. */
+  partitionKey: 'pk',
+  /** Sort key: the record kind within that partition, e.g. `run`, `lock`, `counter`. */
+  sortKey: 'sk',
+  /** The table's TTL attribute: epoch seconds after which DynamoDB deletes the item. */
+  ttl: 'expiresAt',
+} as const;

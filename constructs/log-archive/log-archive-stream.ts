@@ -7,6 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { wildcardResourceFinding } from '../nag-finding';
 
+/** A service's log archive stream: where it writes, with which key, and how long records may wait. */
 export interface LogArchiveStreamProps {
   /** Service whose logs this stream archives; it is the `service=` partition of every object. */
   readonly service: string;
@@ -45,6 +46,7 @@ export function errorPrefix(service: string): string {
  * the log group is no longer in the record to partition on, and streams have no fixed price.
  */
 export class LogArchiveStream extends Construct {
+  /** The Firehose stream the service's log groups subscribe to (`ServiceMonitoring` `logArchive`). */
   readonly deliveryStream: firehose.DeliveryStream;
   /** Lets CloudWatch Logs put subscription records into this stream. */
   readonly subscriptionRole: iam.Role;

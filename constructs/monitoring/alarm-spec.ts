@@ -6,6 +6,7 @@ import type { MonitorSignal } from './monitor-signals';
 export interface AlarmFacts {
   /** What is measured, kebab-case and unique within the resource: `errors`, `p99-duration`. */
   readonly signal: string;
+  /** How urgently someone must act when it fires; decides where it notifies. */
   readonly severity: AlarmSeverity;
   /** One sentence for the person paged: what it means when this fires. */
   readonly summary: string;
@@ -26,12 +27,17 @@ export interface AlarmFacts {
 
 /** Everything a monitor decides about one metric alarm; the facade adds name, tags, description and actions. */
 export interface AlarmSpec extends AlarmFacts {
+  /** The metric (or metric-math expression) compared, with its period and statistic. */
   readonly metric: cloudwatch.IMetric;
+  /** The value the metric is compared with, in the metric's unit (see `thresholdUnit`). */
   readonly threshold: number;
+  /** Which side of the threshold breaches. */
   readonly comparisonOperator: cloudwatch.ComparisonOperator;
+  /** How many of the most recent periods each evaluation looks at. */
   readonly evaluationPeriods: number;
-  /** @default evaluationPeriods */
+  /** How many of those periods must breach to fire ("M out of N"). @default evaluationPeriods */
   readonly datapointsToAlarm?: number;
+  /** How a period without data counts: chosen per signal, e.g. an idle function's errors are `notBreaching`. */
   readonly treatMissingData: cloudwatch.TreatMissingData;
   /** The threshold's unit (`%`, `ms`, `s`), for the text of a threshold a team sets. @default none (a count) */
   readonly thresholdUnit?: string;
@@ -39,6 +45,7 @@ export interface AlarmSpec extends AlarmFacts {
 
 /** An alarm on leaving the band CloudWatch anomaly detection learns from the metric's own history. */
 export interface AnomalyAlarmSpec extends AlarmFacts {
+  /** The metric whose own history the band is learned from. */
   readonly metric: cloudwatch.IMetric;
   /** Width of the band in standard deviations. */
   readonly stdDevs: number;
@@ -47,14 +54,17 @@ export interface AnomalyAlarmSpec extends AlarmFacts {
     | cloudwatch.ComparisonOperator.LESS_THAN_LOWER_THRESHOLD
     | cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD
     | cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD;
+  /** How many of the most recent periods each evaluation looks at. */
   readonly evaluationPeriods: number;
-  /** @default evaluationPeriods */
+  /** How many of those periods must be outside the band to fire ("M out of N"). @default evaluationPeriods */
   readonly datapointsToAlarm?: number;
+  /** How a period without data counts. */
   readonly treatMissingData: cloudwatch.TreatMissingData;
 }
 
 /** A composite alarm: a rule over other alarms. */
 export interface CompositeAlarmSpec extends AlarmFacts {
+  /** The `AlarmRule`: which states of which alarms put this one in ALARM. */
   readonly rule: cloudwatch.IAlarmRule;
 }
 
@@ -67,6 +77,16 @@ export type MonitorAlarmSpec<K extends string, Spec extends AlarmFacts = AlarmSp
   'signal' | 'overrideSignal'
 > &
   (
-    | { readonly signal: MonitorSignal<K>; readonly overrideSignal?: MonitorSignal<K> }
-    | { readonly signal: string; readonly overrideSignal: MonitorSignal<K> }
+    | {
+        /** One of the kind's listed signals. */
+        readonly signal: MonitorSignal<K>;
+        /** A listed signal whose override applies instead. @default signal */
+        readonly overrideSignal?: MonitorSignal<K>;
+      }
+    | {
+        /** A variant signal, not listed itself, e.g. a watched route's `get-items-server-error-rate`. */
+        readonly signal: string;
+        /** The listed signal the variant follows, whose override applies to it. */
+        readonly overrideSignal: MonitorSignal<K>;
+      }
   );

@@ -4,7 +4,9 @@ import type { AlarmSpec } from './alarm-spec';
 
 /** How long a request may take before the API gives up on it, and where that limit comes from. */
 export interface Timeout {
+  /** The limit, in milliseconds. */
   readonly ms: number;
+  /** Where it comes from, worded to end a threshold explanation, e.g. `29 s integration timeout`. */
   readonly reason: string;
 }
 

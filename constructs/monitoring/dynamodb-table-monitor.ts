@@ -8,6 +8,10 @@ import type { MonitoringScope } from './monitoring-scope';
 import { ResourceMonitor } from './resource-monitor';
 import type { SignalOverrides } from './signal-overrides';
 
+/**
+ * The table a {@link DynamoDbTableMonitor} watches, and the thresholds of its alarms. Only the table is
+ * required: each threshold has a default, many derived from the resource's own configuration.
+ */
 export interface DynamoDbTableMonitorProps {
   /** The table to watch: a `Table`, a `TableV2`, or an imported table (then without capacity alarms). */
   readonly table: dynamodb.ITable;

@@ -7,6 +7,10 @@ import type { MonitoringScope } from './monitoring-scope';
 import { ResourceMonitor } from './resource-monitor';
 import type { SignalOverrides } from './signal-overrides';
 
+/**
+ * The EventBridge rule a {@link EventRuleMonitor} watches, and the thresholds of its alarms. Only the EventBridge rule is
+ * required: each threshold has a default, many derived from the resource's own configuration.
+ */
 export interface EventRuleMonitorProps {
   /** The rule to watch. */
   readonly rule: events.IRule;

@@ -7,6 +7,10 @@ import type { MonitoringScope } from './monitoring-scope';
 import { ResourceMonitor } from './resource-monitor';
 import type { SignalOverrides } from './signal-overrides';
 
+/**
+ * The Firehose delivery stream a {@link FirehoseMonitor} watches, and the thresholds of its alarms. Only the Firehose delivery stream is
+ * required: each threshold has a default, many derived from the resource's own configuration.
+ */
 export interface FirehoseMonitorProps {
   /** The delivery stream to watch: the L2, an imported one, or a `CfnDeliveryStream`. */
   readonly deliveryStream: firehose.IDeliveryStream | firehose.CfnDeliveryStream;

@@ -11,6 +11,10 @@ import { ResourceMonitor } from './resource-monitor';
 import type { SignalOverrides } from './signal-overrides';
 import { resourcesReferencing } from './stack-references';
 
+/**
+ * The function a {@link LambdaMonitor} watches, and the thresholds of its alarms. Only the function is
+ * required: each threshold has a default, many derived from the resource's own configuration.
+ */
 export interface LambdaMonitorProps {
   /** The function to watch. */
   readonly fn: lambda.IFunction;

@@ -27,7 +27,13 @@ const SLO_SIGNALS = SLO_INDICATOR_KINDS.flatMap((kind) =>
 
 const API_SIGNALS = ['server-error-rate', 'client-error-rate', 'p99-latency'] as const;
 
+/**
+ * Every signal each of Vigil's monitors raises, keyed by resource kind: the source of
+ * {@link MonitorKind}, {@link OverrideKey} and {@link OVERRIDE_KEYS}, so an override naming a signal
+ * no monitor raises is caught.
+ */
 export const MONITOR_SIGNALS = {
+  /** {@link LambdaMonitor}'s signals. */
   lambda: [
     'error-rate',
     'errors',
@@ -42,12 +48,23 @@ export const MONITOR_SIGNALS = {
     'error-logs',
     'traffic-drop',
   ],
+  /** {@link SqsQueueMonitor}'s signals. */
   sqs: ['oldest-message-age', 'messages-near-expiry', 'dead-letter-messages'],
+  /** {@link SnsTopicMonitor}'s signals. */
   sns: ['notifications-failed', 'dead-letter-redrive-failed'],
+  /** {@link EventRuleMonitor}'s signals. */
   'event-rule': ['failed-invocations', 'throttled-rules', 'dead-letter-failed'],
-  // A watched route's or method's alarms (`<route>-server-error-rate`) follow the API's key.
+  /**
+   * {@link HttpApiMonitor}'s signals. A watched route's alarms (`<route>-server-error-rate`) follow
+   * the API's key.
+   */
   'http-api': API_SIGNALS,
+  /**
+   * {@link RestApiMonitor}'s signals. A watched method's alarms (`<method>-server-error-rate`)
+   * follow the API's key.
+   */
   'rest-api': API_SIGNALS,
+  /** {@link DynamoDbTableMonitor}'s signals. */
   dynamodb: [
     'read-throttles',
     'write-throttles',
@@ -58,6 +75,7 @@ export const MONITOR_SIGNALS = {
     'write-capacity',
     'account-user-errors',
   ],
+  /** {@link StateMachineMonitor}'s signals. */
   'state-machine': [
     'executions-failed',
     'executions-timed-out',
@@ -65,6 +83,7 @@ export const MONITOR_SIGNALS = {
     'executions-throttled',
     'p99-execution-time',
   ],
+  /** {@link FirehoseMonitor}'s signals. */
   firehose: [
     's3-delivery-success',
     's3-data-freshness',
@@ -73,11 +92,16 @@ export const MONITOR_SIGNALS = {
     'processing-success',
     'incoming-records-stopped',
   ],
+  /**
+   * {@link ServiceLevelObjective}'s burn-rate alarms: `<indicator>-burn-<window>` composites
+   * (`availability-burn-1h`) and their `-long` and `-short` window alarms.
+   */
   slo: SLO_SIGNALS,
-  // `health-part-<n>` composites follow the `health` key.
+  /** The service-health composite over its paging (critical and high) alarms; `health-part-<n>` composites follow the `health` key. */
   service: ['health'],
 } as const;
 
+/** A resource kind one of Vigil's monitors watches: a key of {@link MONITOR_SIGNALS}, the `<kind>` of an override key. */
 export type MonitorKind = keyof typeof MONITOR_SIGNALS;
 /**
  * The signals of a kind: its row of MONITOR_SIGNALS for Vigil's own kinds; any signal for a kind a
@@ -94,6 +118,7 @@ export function isMonitorKind(kind: string): kind is MonitorKind {
 /** `<kind>/<signal>` for every signal of every monitor: what an override may be keyed by. */
 export type OverrideKey = { [K in MonitorKind]: `${K}/${MonitorSignal<K>}` }[MonitorKind];
 
+/** Every valid override key, `<kind>/<signal>` (e.g. `lambda/error-rate`), for validating configuration. */
 export const OVERRIDE_KEYS = Object.entries(MONITOR_SIGNALS).flatMap(([kind, signals]) =>
   (signals as readonly string[]).map((signal) => `${kind}/${signal}`),
 ) as [OverrideKey, ...OverrideKey[]];

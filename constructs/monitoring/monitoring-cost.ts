@@ -9,7 +9,9 @@ export const CLOUDWATCH_PRICES = {
   highResolutionAlarmMetric: 0.3,
   /** An anomaly-detection alarm is billed as three metrics: the metric and both band edges. */
   anomalyBandMetrics: 3,
+  /** Per composite alarm, whatever the number of alarms its rule reads. */
   compositeAlarm: 0.5,
+  /** Per dashboard (`AWS::CloudWatch::Dashboard`). */
   dashboard: 3,
   /** Per custom metric (first 10,000), e.g. one per log metric filter. */
   customMetric: 0.3,
@@ -30,16 +32,21 @@ export const CLOUDWATCH_PRICES = {
  */
 export const ASSUMED_METRICS_PER_INSIGHTS_QUERY = 5;
 
+/** Assumptions {@link monitoringCostOf} makes where the template alone cannot tell. */
 export interface MonitoringCostOptions {
-  /** Metrics a Metrics Insights query analyzes where the template does not say. @default ASSUMED_METRICS_PER_INSIGHTS_QUERY */
+  /** Metrics a Metrics Insights query analyzes where the template does not say. @default {@link ASSUMED_METRICS_PER_INSIGHTS_QUERY} */
   readonly metricsPerInsightsQuery?: number;
 }
 
 /** What a template's monitoring costs per month, in USD. */
 export interface MonitoringCost {
+  /** Metric and composite alarms together, including the metrics Metrics Insights alarms analyze. */
   readonly alarms: number;
+  /** Dashboards. */
   readonly dashboards: number;
+  /** Custom metrics the template publishes through log metric filters. */
   readonly customMetrics: number;
+  /** The sum of the three, rounded to cents like each of them. */
   readonly total: number;
 }
 

@@ -43,7 +43,15 @@ export abstract class ResourceMonitor<K extends string> extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   /** The metric behind each signal watched, for the team's own alarms and widgets. */
   readonly metrics: SignalMetrics<K> = {} as SignalMetrics<K>;
+  /**
+   * The service this monitor's alarms belong to: `props.monitoring`, else the `ServiceMonitoring`
+   * found from the construct tree. A subclass rarely needs it; `addAlarm` goes through it.
+   */
   protected readonly monitoring: MonitoringScope;
+  /**
+   * The watched resource as alarms name and describe it (kind, name, log group), with its overrides
+   * checked against the kind's signals.
+   */
   protected readonly resource: MonitoredResource;
   /** By the signal overrides name (a variant's `overrideSignal`): what a team's own kind checks its keys against. */
   private readonly raised = new Set<string>();

@@ -76,6 +76,7 @@ export function httpApiAvailability(apiId: string): SloIndicator {
   };
 }
 
+/** What a {@link ServiceLevelObjective} promises and over which period its error budget is spent. */
 export interface ServiceLevelObjectiveProps {
   /** What the objective is about, kebab-case, e.g. `api`. */
   readonly name: string;

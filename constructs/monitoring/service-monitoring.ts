@@ -47,6 +47,7 @@ import { SnsTopicMonitor, type SnsTopicMonitorProps } from './sns-topic-monitor'
 import { SqsQueueMonitor, type SqsQueueMonitorProps } from './sqs-queue-monitor';
 import { StateMachineMonitor, type StateMachineMonitorProps } from './state-machine-monitor';
 
+/** Settings of a service's monitoring; only `service` is required. */
 export interface ServiceMonitoringProps {
   /** Service name, kebab-case: part of every alarm name, tag and dashboard. */
   readonly service: string;
@@ -86,9 +87,13 @@ export interface ServiceMonitoringProps {
 
 /** One alarm of the service with what dashboards need to place it. */
 export interface RegisteredAlarm {
+  /** The alarm, metric or composite, as created (named, tagged, described and routed). */
   readonly alarm: cloudwatch.AlarmBase;
+  /** The watched resource it belongs to. */
   readonly resource: MonitoredResource;
+  /** What it measures, e.g. `error-rate`: the last part of its name. */
   readonly signal: string;
+  /** Its severity, an override's when one applies: what chose its actions. */
   readonly severity: AlarmSeverity;
   /** The composite it feeds, when it only feeds one. */
   readonly partOf?: string;

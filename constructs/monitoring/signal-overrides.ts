@@ -8,9 +8,9 @@ import type { MonitorSignal } from './monitor-signals';
  * (`overrides`, keyed by signal); a monitor's fields win over the service's.
  */
 export interface SignalOverride {
-  /** @default the monitor's severity for the signal */
+  /** The alarm's severity, which decides where it notifies and whether it pages. @default the monitor's severity for the signal */
   readonly severity?: AlarmSeverity;
-  /** @default true */
+  /** `false` makes no alarm for the signal, e.g. where the team already has its own. @default true */
   readonly enabled?: boolean;
   /**
    * The threshold, in the metric's unit as the alarm's description states it (for an anomaly alarm,

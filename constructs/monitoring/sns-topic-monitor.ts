@@ -8,6 +8,10 @@ import { ResourceMonitor } from './resource-monitor';
 import type { SignalOverrides } from './signal-overrides';
 import { resourcesReferencing } from './stack-references';
 
+/**
+ * The SNS topic a {@link SnsTopicMonitor} watches, and the thresholds of its alarms. Only the SNS topic is
+ * required: each threshold has a default, many derived from the resource's own configuration.
+ */
 export interface SnsTopicMonitorProps {
   /** The topic to watch. */
   readonly topic: sns.ITopic;

@@ -7,6 +7,10 @@ import type { MonitoringScope } from './monitoring-scope';
 import { ResourceMonitor } from './resource-monitor';
 import type { SignalOverrides } from './signal-overrides';
 
+/**
+ * The SQS queue a {@link SqsQueueMonitor} watches, and the thresholds of its alarms. Only the SQS queue is
+ * required: each threshold has a default, many derived from the resource's own configuration.
+ */
 export interface SqsQueueMonitorProps {
   /** The queue to watch. */
   readonly queue: sqs.IQueue;

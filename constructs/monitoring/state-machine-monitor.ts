@@ -7,6 +7,10 @@ import type { MonitoringScope } from './monitoring-scope';
 import { ResourceMonitor } from './resource-monitor';
 import type { SignalOverrides } from './signal-overrides';
 
+/**
+ * The Step Functions state machine a {@link StateMachineMonitor} watches, and the thresholds of its alarms. Only the Step Functions state machine is
+ * required: each threshold has a default, many derived from the resource's own configuration.
+ */
 export interface StateMachineMonitorProps {
   /** The state machine to watch. */
   readonly stateMachine: sfn.IStateMachine;
