@@ -5,7 +5,7 @@ import {
   type PlaybookPolicy,
   REMEDIATION_MODES,
 } from '../../constructs/contracts/remediation';
-import { readEnvironment, requiredText, wholeNumber } from '../shared/environment';
+import { jsonText, keyedRecord, readEnvironment, requiredText, wholeNumber } from '../shared/environment';
 import * as z from '../shared/zod';
 import type { SeverityDestinations } from './alert-delivery';
 
@@ -35,50 +35,12 @@ export interface EnricherConfig {
 
 const severityMap = (name: string) =>
   z.pipe(
-    z.pipe(
-      requiredText,
-      z.transform((text, ctx) => {
-        try {
-          return JSON.parse(text) as unknown;
-        } catch {
-          // zod/mini hands a transform the parse payload itself: issues are pushed onto it.
-          ctx.issues.push({
-            code: 'custom',
-            message: `must be JSON mapping severities to ${name}`,
-            input: text,
-          });
-          return z.NEVER;
-        }
-      }),
-    ),
-    z.partialRecord(z.enum(ALARM_SEVERITIES), z.string().check(z.minLength(1)), {
-      // zod reports keys outside the enum as `unrecognized_keys`, which its types do not list here.
-      error: (issue) => {
-        const keys = (issue as { keys?: string[] }).keys;
-        return keys
-          ? `must be keyed by severity (${ALARM_SEVERITIES.join(', ')}), not ${keys.join(', ')}`
-          : undefined;
-      },
-    }),
+    jsonText(`mapping severities to ${name}`),
+    keyedRecord('severity', ALARM_SEVERITIES, z.string().check(z.minLength(1))),
   );
 
 const playbookPolicies = z.pipe(
-  z.pipe(
-    requiredText,
-    z.transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        // zod/mini hands a transform the parse payload itself: issues are pushed onto it.
-        ctx.issues.push({
-          code: 'custom',
-          message: 'must be JSON mapping playbook ids to their mode and approval',
-          input: text,
-        });
-        return z.NEVER;
-      }
-    }),
-  ),
+  jsonText('mapping playbook ids to their mode and approval'),
   z.partialRecord(
     z.enum(PLAYBOOK_IDS),
     z.strictObject({ mode: z.enum(REMEDIATION_MODES), approval: z.boolean() }),

@@ -29,6 +29,40 @@ export const requiredText = z
   .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
   .check(z.trim(), z.minLength(1, { error: 'must not be empty' }));
 
+/** A variable holding JSON, parsed; not JSON reads `must be JSON <what>`. */
+export function jsonText(what: string) {
+  return z.pipe(
+    requiredText,
+    z.transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        // zod/mini hands a transform the parse payload itself: issues are pushed onto it.
+        ctx.issues.push({ code: 'custom', message: `must be JSON ${what}`, input: text });
+        return z.NEVER;
+      }
+    }),
+  );
+}
+
+/**
+ * A record keyed by some of `keys` (`label` names them in the error), e.g. settings by playbook; a
+ * key outside them reads `must be keyed by <label> (<keys>), not <found>`.
+ */
+export function keyedRecord<const Keys extends readonly [string, ...string[]], Value extends z.ZodMiniType>(
+  label: string,
+  keys: Keys,
+  value: Value,
+) {
+  return z.partialRecord(z.enum(keys), value, {
+    // zod reports keys outside the enum as `unrecognized_keys`, which its types do not list here.
+    error: (issue) => {
+      const found = (issue as { keys?: string[] }).keys;
+      return found ? `must be keyed by ${label} (${keys.join(', ')}), not ${found.join(', ')}` : undefined;
+    },
+  });
+}
+
 /** A whole number written in decimal, from `min` to `max`. */
 export function wholeNumber(unit: string, { min, max }: { min: number; max: number }) {
   return z.pipe(

@@ -4,7 +4,7 @@ import {
   type PlaybookPolicy,
   REMEDIATION_MODES,
 } from '../../../constructs/contracts/remediation';
-import { readEnvironment, requiredText, wholeNumber } from '../../shared/environment';
+import { jsonText, keyedRecord, readEnvironment, requiredText, wholeNumber } from '../../shared/environment';
 import * as z from '../../shared/zod';
 
 /** How one playbook runs in this deployment: its policy and its state machine. */
@@ -38,31 +38,8 @@ const playbookSettings = z.strictObject({
 });
 
 const playbooks = z.pipe(
-  z.pipe(
-    requiredText,
-    z.transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        // zod/mini hands a transform the parse payload itself: issues are pushed onto it.
-        ctx.issues.push({
-          code: 'custom',
-          message: 'must be JSON mapping playbook ids to their settings',
-          input: text,
-        });
-        return z.NEVER;
-      }
-    }),
-  ),
-  z.partialRecord(z.enum(PLAYBOOK_IDS), playbookSettings, {
-    // zod reports keys outside the enum as `unrecognized_keys`, which its types do not list here.
-    error: (issue) => {
-      const keys = (issue as { keys?: string[] }).keys;
-      return keys
-        ? `must be keyed by playbook (${PLAYBOOK_IDS.join(', ')}), not ${keys.join(', ')}`
-        : undefined;
-    },
-  }),
+  jsonText('mapping playbook ids to their settings'),
+  keyedRecord('playbook', PLAYBOOK_IDS, playbookSettings),
 );
 
 const schema = z.pipe(
