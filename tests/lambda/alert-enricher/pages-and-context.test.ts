@@ -171,7 +171,9 @@ describe('a description that looks like Vigil’s but fails its schema', () => {
     expect(published?.alert.summary).toBe('ServerCpuTooHigh changed to ALARM');
     expect(published?.alert.missing[0]).toEqual({
       source: 'description',
-      reason: expect.stringMatching(/^not readable: resource: is required; .*severity: must be one of critical, high, warning, info$/),
+      reason: expect.stringMatching(
+        /^not readable: resource: is required; .*severity: must be one of critical, high, warning, info$/,
+      ),
     });
     expect(published?.message.email).toContain('Not included: description (not readable: resource: ');
     expect(JSON.stringify(published?.alert.title)).not.toContain('{');
