@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 /** One line a function wrote, as CloudWatch Logs keeps it: when (simulated time) and the raw text. */
 export interface LogEvent {
   readonly logGroup: string;
@@ -40,4 +43,20 @@ export class LocalLogStore {
   get logGroups(): readonly string[] {
     return [...this.groups.keys()];
   }
+}
+
+/** The run folder's log lines (`npm run logs -- --local` reads them): one JSON {@link LogEvent} per line, in the order written. */
+export const RUN_LOGS_FILE = 'logs.jsonl';
+
+/**
+ * Keeps a run's log lines in its folder, as CloudWatch Logs keeps them: every line put in the store
+ * is appended to `logs.jsonl` as it is written, so the file holds what the run wrote even if the run
+ * fails part-way.
+ */
+export function recordRunLogs(store: LocalLogStore, runFolder: string): void {
+  const file = path.join(runFolder, RUN_LOGS_FILE);
+  store.onEvent((event) => {
+    const { logGroup, timestamp, message } = event;
+    fs.appendFileSync(file, `${JSON.stringify({ logGroup, timestamp, message })}\n`);
+  });
 }

@@ -14,7 +14,7 @@ import { deployedValue } from './deployed-values';
 import { LocalLambdaFunction, standInLambda } from './lambda-aliases';
 import { LOCAL_REGION, LocalAws } from './local-aws';
 import { startLocalDynamoDb } from './local-dynamodb';
-import { LocalLogStore } from './local-logs';
+import { LocalLogStore, recordRunLogs } from './local-logs';
 import { LocalSqs } from './local-sqs';
 import { LogMetrics } from './log-metrics';
 import { standInLogsInsights } from './logs-insights-stand-in';
@@ -117,6 +117,7 @@ export class LocalRun {
     private readonly closeDynamoDb: () => Promise<void>,
   ) {
     const start = options.timelineStart;
+    recordRunLogs(this.logs, options.runFolder);
     this.timeline = new Timeline(start);
     this.watched = options.watch.map((spec) => {
       const fn = reader.resource('AWS::Lambda::Function', spec.stack, spec.function);
