@@ -106,6 +106,54 @@ const archive = z
   });
 
 /**
+ * Where Cognito may send a browser back after sign-in or sign-out. "Amazon Cognito requires HTTPS over
+ * HTTP except for http://localhost for testing purposes only", and a redirect URI must "not include a
+ * fragment component" (Cognito API reference, CreateUserPoolClient, `CallbackURLs`): so plain http is
+ * accepted for `localhost` only, not for 127.0.0.1, which that page does not name.
+ */
+const callbackUrl = z
+  .url({ error: 'must be an absolute URL' })
+  .refine(
+    (value) => {
+      // Refinements still run after z.url() failed; that failure is the one to report.
+      if (!URL.canParse(value)) return true;
+      const url = new URL(value);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && url.hostname === 'localhost');
+    },
+    {
+      error: (issue) =>
+        `must be an https:// URL, or http://localhost for development (got ${JSON.stringify(issue.input)})`,
+    },
+  )
+  .refine((value) => !value.includes('#'), { error: 'must not include a fragment (#…)' });
+
+/**
+ * A Cognito domain prefix, as CreateUserPoolDomain's `Domain` pattern and length (1 to 63) allow
+ * (Cognito API reference, "CreateUserPoolDomain").
+ */
+const cognitoDomainPrefix = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, {
+  error: 'must be 1 to 63 lowercase letters, digits and inner hyphens',
+});
+
+const uploadSite = z.strictObject({
+  /**
+   * Whether anyone may create their own account. Off: an administrator creates each user
+   * (`aws cognito-idp admin-create-user`), so only the people meant to upload can.
+   */
+  selfSignUp: z.boolean().default(false),
+  /**
+   * The site's sign-in callback URLs; their origins are also the only origins the data bucket answers
+   * CORS requests from, and Cognito may send the browser back to them after sign-out. None: only the
+   * local console, `http://localhost:4780/` (`npm start -- --serve`), for development.
+   */
+  callbackUrls: z.array(callbackUrl).default([]),
+  /** Prefix of the Cognito-hosted sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`). @default no domain */
+  domainPrefix: cognitoDomainPrefix.optional(),
+  /** Days an upload is kept under `uploads/` before S3 expires it; results keep `dataRetentionDays`. */
+  uploadExpiryDays: wholeDays(1).default(1),
+});
+
+/**
  * One deployment environment of Vigil. Every field but `name` and `tags` has a default, so an
  * environment file states only what differs. Defaults live here and nowhere else.
  */
@@ -305,6 +353,8 @@ const environmentFields = z.strictObject({
       apiRateLimit: z.number().int().min(1).default(50),
       /** Burst of requests allowed on the API. */
       apiBurstLimit: z.number().int().min(1).default(100),
+      /** Sign-in for the people who upload through a browser, and the data bucket's upload rules. */
+      uploadSite: uploadSite.prefault({}),
     })
     .prefault({}),
   monitoring: z

@@ -1,10 +1,11 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -58,6 +59,13 @@ const API_TIMEOUT = Duration.seconds(29);
 const UPLOADS_PREFIX = 'uploads/';
 const RESULTS_PREFIX = 'results/';
 const METRICS_NAMESPACE = 'Vigil/Predictor';
+// The local console of `npm start -- --serve` (scripts/local-loop/start.ts, DEFAULT_PORT). Cognito
+// allows plain http only for localhost (CreateUserPoolClient, `CallbackURLs`).
+const LOCAL_CONSOLE_URL = 'http://localhost:4780/';
+// A sign-in failure spike: more than half of the attempts in three 5-minute periods of which two
+// breach, counted from 10 attempts a period so one person mistyping a password twice stays quiet.
+const SIGN_IN_FAILURE_PERCENT = 50;
+const SIGN_IN_MIN_ATTEMPTS = 10;
 // Powertools puts the service name in every metric's `service` dimension.
 const SCORER_SERVICE = 'predictor-upload-scorer';
 
@@ -79,6 +87,12 @@ export class PredictorStack extends Stack {
   readonly deadLetterQueue: sqs.Queue;
   /** The workload's alarms, all made through this one service monitoring. */
   readonly monitoring: ServiceMonitoring;
+  /** The people allowed to upload through the browser: an administrator creates each one by default. */
+  readonly uploadUsers: cognito.UserPool;
+  /** The upload site's public client: authorization code with PKCE, no secret. */
+  readonly siteClient: cognito.UserPoolClient;
+  /** Origins of the site's callback URLs: the only origins the data bucket answers CORS requests from. */
+  readonly siteOrigins: string[];
   private readonly bucketArn: string;
 
   private readonly logArchive?: LogArchiveStream;
@@ -88,6 +102,7 @@ export class PredictorStack extends Stack {
     this.logArchive = props.logArchive;
     const { config, key } = props;
     const predictor = config.predictor;
+    const uploadSite = predictor.uploadSite;
 
     // A fixed name lets the S3 notification, the upload queue's policy and the grants refer to the bucket
     // without referring to each other, which would be a dependency cycle.
@@ -102,13 +117,35 @@ export class PredictorStack extends Stack {
       serverAccessLogsBucket: s3.Bucket.fromBucketName(this, 'AccessLogs', props.accessLogBucket.bucketName),
       serverAccessLogsPrefix: 'predictor/',
       lifecycleRules: [
+        // Uploads are read once by the scorer, so people's files are not kept; a dead-letter redrive
+        // after the expiry finds no file. The bucket is versioned: the expired version goes a day later.
         {
-          id: 'expire-uploads-and-results',
+          id: 'expire-uploads',
+          prefix: UPLOADS_PREFIX,
+          expiration: Duration.days(uploadSite.uploadExpiryDays),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        {
+          id: 'expire-results',
+          prefix: RESULTS_PREFIX,
           expiration: Duration.days(predictor.dataRetentionDays),
           noncurrentVersionExpiration: Duration.days(config.archive.noncurrentVersionExpireDays),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
+        { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
+    });
+    this.siteOrigins = siteOriginsOf(uploadSite.callbackUrls);
+    // Browsers on the site PUT to presigned upload URLs and GET presigned result URLs. The presigner
+    // signs Content-Type (and Content-Length, which the browser sets itself and never lists in a
+    // preflight) and no checksum (`requestChecksumCalculation: 'WHEN_REQUIRED'`), so Content-Type is
+    // the one request header a preflight asks for (S3 user guide, "Using cross-origin resource sharing
+    // (CORS)": each Access-Control-Request-Headers header must match an AllowedHeader).
+    this.dataBucket.addCorsRule({
+      allowedOrigins: this.siteOrigins,
+      allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET],
+      allowedHeaders: ['Content-Type'],
+      exposedHeaders: ['ETag'],
+      maxAge: 3000,
     });
 
     this.resultsTable = new dynamodb.Table(this, 'ResultsTable', {
@@ -208,6 +245,9 @@ export class PredictorStack extends Stack {
 
     const { httpApi, stage } = this.createHttpApi(config, key);
     this.httpApi = httpApi;
+    const signIn = this.createUploadSignIn(config);
+    this.uploadUsers = signIn.userPool;
+    this.siteClient = signIn.client;
     this.monitoring = this.addMonitoring(config, stage, props.alarmRouting);
   }
 
@@ -334,6 +374,134 @@ export class PredictorStack extends Stack {
     return { httpApi, stage };
   }
 
+  /**
+   * The user pool of the people who upload through the browser, and the site's public client. Email is
+   * the user name; an administrator creates users unless self sign-up is configured.
+   */
+  private createUploadSignIn(config: EnvironmentConfig): {
+    userPool: cognito.UserPool;
+    client: cognito.UserPoolClient;
+  } {
+    const site = config.predictor.uploadSite;
+    const userPool = new cognito.UserPool(this, 'UploadUsers', {
+      userPoolName: physicalName(config, 'predictor-uploaders'),
+      selfSignUpEnabled: site.selfSignUp,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      // A changed address takes effect once verified: a mistyped one cannot lock its user out.
+      keepOriginal: { email: true },
+      standardAttributes: { email: { required: true, mutable: true } },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // Threat protection (formerly advanced security features) "is available in the Plus feature plan"
+      // only ("Advanced security with threat protection", Cognito developer guide), which is priced
+      // per monthly active user above Essentials, so it stays off.
+      featurePlan: cognito.FeaturePlan.ESSENTIALS,
+      // The users are state, like the results table: kept when the stack goes, and not deletable by accident.
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(userPool).acknowledge({
+      id: 'AwsSolutions-COG2',
+      reason:
+        'MFA is optional (TOTP): uploaders are created by an administrator and may enrol a TOTP app; required MFA would need every uploader enrolled before a first upload, and SMS MFA is not offered (cost, SIM swap).',
+    });
+    const plusCost =
+      'the Cognito Plus feature plan, priced above Essentials per monthly active user, for a handful of administrator-created uploaders; sign-in failures are alarmed on instead.';
+    Validations.of(userPool).acknowledge({
+      id: 'AwsSolutions-COG3',
+      reason: `Threat protection (AdvancedSecurityMode ENFORCED) is available only in ${plusCost}`,
+    });
+    Validations.of(userPool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason: `The pool stays on Essentials: the Plus tier this rule asks for is ${plusCost}`,
+    });
+    if (site.domainPrefix !== undefined) {
+      userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: site.domainPrefix } });
+    }
+    const urls = site.callbackUrls.length > 0 ? [...site.callbackUrls] : [LOCAL_CONSOLE_URL];
+    const client = userPool.addClient('SiteClient', {
+      userPoolClientName: physicalName(config, 'predictor-upload-site'),
+      // A browser cannot keep a secret. PKCE is the client's part: Cognito returns tokens for a code
+      // requested with a code_challenge only to the matching code_verifier ("Using PKCE in
+      // authorization code grants", Cognito developer guide). That page names no app-client setting
+      // that requires PKCE, so the site must always send one.
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
+        callbackUrls: urls,
+        logoutUrls: urls,
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      // Within the documented ranges: access and ID tokens 5 minutes to 1 day, refresh tokens 60
+      // minutes to 10 years (CreateUserPoolClient, AccessTokenValidity / IdTokenValidity / RefreshTokenValidity).
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+    });
+    // What `aws cognito-idp admin-create-user` and the site's sign-in need.
+    new CfnOutput(this, 'UploadUserPoolId', { value: userPool.userPoolId });
+    new CfnOutput(this, 'UploadSiteClientId', { value: client.userPoolClientId });
+    return { userPool, client };
+  }
+
+  /**
+   * Failed sign-ins as a share of attempts. Cognito publishes `SignInSuccesses` per user pool and
+   * client every 5 minutes, 1 for a success and 0 for a failure or throttle: `SampleCount` counts
+   * attempts, `Sum` successes ("User pool metrics in CloudWatch", Cognito developer guide).
+   */
+  private addSignInFailureAlarm(monitoring: ServiceMonitoring): void {
+    const dimensionsMap = {
+      UserPool: this.uploadUsers.userPoolId,
+      UserPoolClient: this.siteClient.userPoolClientId,
+    };
+    const signIns = (statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Cognito',
+        metricName: 'SignInSuccesses',
+        dimensionsMap,
+        statistic,
+        period: Duration.minutes(5),
+      });
+    monitoring.addAlarm(
+      this,
+      { kind: 'cognito', name: 'upload-users' },
+      {
+        signal: 'sign-in-failure-rate',
+        metric: new cloudwatch.MathExpression({
+          expression: `IF(attempts >= ${SIGN_IN_MIN_ATTEMPTS}, 100 * (attempts - successes) / attempts, 0)`,
+          usingMetrics: { attempts: signIns('SampleCount'), successes: signIns('Sum') },
+          period: Duration.minutes(5),
+          label: 'Sign-in failures (%)',
+        }),
+        threshold: SIGN_IN_FAILURE_PERCENT,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        severity: 'warning',
+        summary:
+          'Most sign-ins to the upload site fail: password guessing, or a broken sign-in page or client setting.',
+        thresholdReason: `more than ${SIGN_IN_FAILURE_PERCENT}% of sign-in attempts, from ${SIGN_IN_MIN_ATTEMPTS} attempts per 5 minutes`,
+        thresholdUnit: '%',
+      },
+    );
+  }
+
   /** Alarms, objectives and the dashboard of the predictor service. */
   private addMonitoring(
     config: EnvironmentConfig,
@@ -374,6 +542,7 @@ export class PredictorStack extends Stack {
       monitoring,
     });
     this.addDriftAlarm(monitoring);
+    this.addSignInFailureAlarm(monitoring);
     monitoring.addServiceHealthAlarm();
     new ServiceDashboard(this, 'Dashboard', {
       monitoring,
@@ -435,4 +604,10 @@ export class PredictorStack extends Stack {
       },
     );
   }
+}
+
+/** The origins of the site's callback URLs, or of the local console when none are configured. */
+function siteOriginsOf(callbackUrls: readonly string[]): string[] {
+  const urls = callbackUrls.length > 0 ? callbackUrls : [LOCAL_CONSOLE_URL];
+  return [...new Set(urls.map((url) => new URL(url).origin))];
 }

@@ -173,6 +173,11 @@ class Deployment {
         return keyId(id);
       case 'AWS::ApiGatewayV2::Api':
         return suffix(id, 10).toLowerCase();
+      // User pool ids are `<region>_<9 characters>`, app client ids 26 lowercase characters.
+      case 'AWS::Cognito::UserPool':
+        return `${this.region}_${suffix(id, 9)}`;
+      case 'AWS::Cognito::UserPoolClient':
+        return suffix(id, 26).toLowerCase();
       case 'AWS::DynamoDB::Table':
       case 'AWS::S3::Bucket':
       case 'AWS::KinesisFirehose::DeliveryStream':

@@ -308,7 +308,9 @@ describe('upload pipeline', () => {
         BlockPublicAcls: true,
         RestrictPublicBuckets: true,
       }),
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 14 })] },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ Prefix: 'results/', ExpirationInDays: 14 })]),
+      },
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'predictor/' }),
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
