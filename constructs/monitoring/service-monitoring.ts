@@ -422,25 +422,18 @@ export class ServiceMonitoring extends Construct implements MonitoringScope {
    * switched it off, several (most severe first) when an override set `thresholds`.
    */
   addAlarm(scope: Construct, resource: MonitoredResource, spec: AlarmSpec): cloudwatch.Alarm[] {
-    const evaluation = describeEvaluation(
-      metricPeriodSeconds(spec.metric),
-      spec.evaluationPeriods,
-      spec.datapointsToAlarm ?? spec.evaluationPeriods,
-    );
-    return this.overridden(resource, spec, spec.comparisonOperator).map((variant) =>
-      this.register(scope, resource, variant, spec.signal, evaluation, (alarmName, alarmDescription) => {
-        return new cloudwatch.Alarm(scope, pascal(variant.signal), {
-          alarmName,
-          alarmDescription,
-          metric: spec.metric,
-          threshold: variant.threshold ?? spec.threshold,
-          comparisonOperator: spec.comparisonOperator,
-          evaluationPeriods: spec.evaluationPeriods,
-          datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
-          treatMissingData: spec.treatMissingData,
-        });
-      }),
-    );
+    return this.makeAlarms(scope, resource, spec, (variant, alarmName, alarmDescription) => {
+      return new cloudwatch.Alarm(scope, pascal(variant.signal), {
+        alarmName,
+        alarmDescription,
+        metric: spec.metric,
+        threshold: variant.threshold ?? spec.threshold,
+        comparisonOperator: spec.comparisonOperator,
+        evaluationPeriods: spec.evaluationPeriods,
+        datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
+        treatMissingData: spec.treatMissingData,
+      });
+    });
   }
 
   /**
@@ -452,24 +445,36 @@ export class ServiceMonitoring extends Construct implements MonitoringScope {
     resource: MonitoredResource,
     spec: AnomalyAlarmSpec,
   ): cloudwatch.AnomalyDetectionAlarm[] {
+    return this.makeAlarms(scope, resource, spec, (variant, alarmName, alarmDescription) => {
+      return new cloudwatch.AnomalyDetectionAlarm(scope, pascal(variant.signal), {
+        alarmName,
+        alarmDescription,
+        metric: spec.metric,
+        stdDevs: variant.threshold ?? spec.stdDevs,
+        comparisonOperator: spec.comparisonOperator,
+        evaluationPeriods: spec.evaluationPeriods,
+        datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
+        treatMissingData: spec.treatMissingData,
+      });
+    });
+  }
+
+  /** Each alarm a metric or anomaly signal gets under its override, registered with the text of when it fires. */
+  private makeAlarms<Spec extends AlarmSpec | AnomalyAlarmSpec, T extends cloudwatch.AlarmBase>(
+    scope: Construct,
+    resource: MonitoredResource,
+    spec: Spec,
+    make: (variant: Spec & { readonly threshold?: number }, alarmName: string, alarmDescription: string) => T,
+  ): T[] {
     const evaluation = describeEvaluation(
       metricPeriodSeconds(spec.metric),
       spec.evaluationPeriods,
       spec.datapointsToAlarm ?? spec.evaluationPeriods,
     );
     return this.overridden(resource, spec, spec.comparisonOperator).map((variant) =>
-      this.register(scope, resource, variant, spec.signal, evaluation, (alarmName, alarmDescription) => {
-        return new cloudwatch.AnomalyDetectionAlarm(scope, pascal(variant.signal), {
-          alarmName,
-          alarmDescription,
-          metric: spec.metric,
-          stdDevs: variant.threshold ?? spec.stdDevs,
-          comparisonOperator: spec.comparisonOperator,
-          evaluationPeriods: spec.evaluationPeriods,
-          datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods,
-          treatMissingData: spec.treatMissingData,
-        });
-      }),
+      this.register(scope, resource, variant, spec.signal, evaluation, (alarmName, alarmDescription) =>
+        make(variant, alarmName, alarmDescription),
+      ),
     );
   }
 
