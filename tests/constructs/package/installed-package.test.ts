@@ -133,7 +133,7 @@ describe('the packed monitoring library', () => {
     const sources = files.map(String).filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'));
     expect(sources).toEqual([]);
     expect(files.map(String)).toEqual(
-      expect.arrayContaining(['dist/index.d.ts', 'dist/alarm-lint/index.js']),
+      expect.arrayContaining(['README.md', 'dist/index.d.ts', 'dist/alarm-lint/index.js']),
     );
   });
 
