@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -15,6 +15,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
+import { UPLOADER_INDEX } from '../constructs/contracts/predictor';
 import { OPT_IN_TAG } from '../constructs/contracts/remediation';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
@@ -156,6 +157,15 @@ export class PredictorStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // The site lists a person's recent uploads newest first. Only items written by the site carry
+    // `uploaderSub`, so only they are in the index (a sparse index). ALL: the listing shows status and
+    // counts, and a bounded item (rejected samples are capped) costs little to copy.
+    this.resultsTable.addGlobalSecondaryIndex({
+      indexName: UPLOADER_INDEX.indexName,
+      partitionKey: { name: UPLOADER_INDEX.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: UPLOADER_INDEX.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
 
     const onnxRuntime = new OnnxRuntimeLayer(this, 'OnnxRuntime', {
       description: 'onnxruntime-node, linux-arm64 binaries only',
@@ -239,15 +249,22 @@ export class PredictorStack extends Stack {
     this.grant(this.api, ['s3:PutObject'], UPLOADS_PREFIX, 'signs upload URLs for new uploads');
     this.grant(this.api, ['s3:GetObject'], RESULTS_PREFIX, 'signs download URLs for finished results');
     this.allowTableAndKey(this.api, key, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+    // Only Query, and only on the uploader index: the listing of a person's uploads.
+    this.api.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${this.resultsTable.tableArn}/index/${UPLOADER_INDEX.indexName}`],
+      }),
+    );
 
     // Self-healing may roll these functions' `live` alias back and raise their concurrency.
     for (const fn of [this.scorer, this.api]) Tags.of(fn.function).add(OPT_IN_TAG, 'true');
 
-    const { httpApi, stage } = this.createHttpApi(config, key);
-    this.httpApi = httpApi;
     const signIn = this.createUploadSignIn(config);
     this.uploadUsers = signIn.userPool;
     this.siteClient = signIn.client;
+    const { httpApi, stage } = this.createHttpApi(config, key);
+    this.httpApi = httpApi;
     this.monitoring = this.addMonitoring(config, stage, props.alarmRouting);
   }
 
@@ -339,6 +356,19 @@ export class PredictorStack extends Stack {
       createDefaultStage: false,
       // Callers sign requests with SigV4; access is granted with execute-api:Invoke.
       defaultAuthorizer: new HttpIamAuthorizer(),
+      // For the site's browser routes. With CORS configured, API Gateway answers preflight OPTIONS
+      // requests itself, with no OPTIONS route needed ("Configure CORS for HTTP APIs in API Gateway"),
+      // so a preflight reaches no authorizer: every route names its method, none is ANY or $default.
+      corsPreflight: {
+        allowOrigins: this.siteOrigins,
+        allowHeaders: ['Authorization', 'Content-Type'],
+        allowMethods: [
+          apigwv2.CorsHttpMethod.GET,
+          apigwv2.CorsHttpMethod.POST,
+          apigwv2.CorsHttpMethod.OPTIONS,
+        ],
+        maxAge: Duration.hours(1),
+      },
     });
     const stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi,
@@ -369,6 +399,22 @@ export class PredictorStack extends Stack {
     ];
     for (const [routePath, method] of routes) {
       httpApi.addRoutes({ path: routePath, methods: [method], integration });
+    }
+    // The site's routes take the user pool's tokens instead of SigV4. API Gateway checks the
+    // signature, issuer and expiry, and that `aud` (or, without `aud`, `client_id`) is the site
+    // client ("Control access to HTTP APIs with JWT authorizers in API Gateway").
+    const siteUsers = new HttpJwtAuthorizer(
+      'UploadSiteAuthorizer',
+      `https://cognito-idp.${this.region}.amazonaws.com/${this.uploadUsers.userPoolId}`,
+      { jwtAudience: [this.siteClient.userPoolClientId] },
+    );
+    const appRoutes: [string, apigwv2.HttpMethod][] = [
+      ['/app/uploads', apigwv2.HttpMethod.POST],
+      ['/app/uploads', apigwv2.HttpMethod.GET],
+      ['/app/results/{id}', apigwv2.HttpMethod.GET],
+    ];
+    for (const [routePath, method] of appRoutes) {
+      httpApi.addRoutes({ path: routePath, methods: [method], integration, authorizer: siteUsers });
     }
 
     return { httpApi, stage };

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type UploadFormat, uploadKey } from '../shared/object-keys';
 import { presignUpload, type UrlSigning } from '../shared/presigned-urls';
-import { type ResultsTable, UploadIdTakenError } from '../shared/results-table';
+import { type ResultsTable, type Uploader, UploadIdTakenError } from '../shared/results-table';
 import * as z from '../shared/zod';
 import { ApiError, jsonResponse } from './http-response';
 import { jsonBody, validated } from './request-body';
@@ -72,17 +72,19 @@ export interface CreateUploadDependencies {
 
 /**
  * Registers an upload as PENDING, then hands out a presigned PUT for it. The item comes first so
- * that the scorer, triggered by the PUT, always finds the upload known.
+ * that the scorer, triggered by the PUT, always finds the upload known. An upload from the site is
+ * recorded with its uploader, who alone reads it back at `/app/results/{id}`.
  */
 export async function createUpload(
   deps: CreateUploadDependencies,
   event: APIGatewayProxyEventV2,
+  uploader?: Uploader,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const request = validated(uploadRequestSchema(deps.maxUploadBytes), jsonBody(event));
   const uploadId = deps.newUploadId();
   const key = uploadKey(uploadId, formatOf(request.fileName));
   try {
-    await deps.results.createPending({ uploadId, sourceKey: key, fileName: request.fileName });
+    await deps.results.createPending({ uploadId, sourceKey: key, fileName: request.fileName, uploader });
   } catch (error) {
     if (error instanceof UploadIdTakenError) {
       throw new ApiError(
@@ -107,6 +109,6 @@ export async function createUpload(
       method: 'PUT',
       headers: { 'Content-Type': request.contentType },
     },
-    { location: `/results/${uploadId}` },
+    { location: uploader === undefined ? `/results/${uploadId}` : `/app/results/${uploadId}` },
   );
 }

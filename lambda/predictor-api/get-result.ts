@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type PresignedUrl, presignDownload, type UrlSigning } from '../shared/presigned-urls';
-import type { ResultItem, ResultsTable } from '../shared/results-table';
+import type { ResultItem, ResultsTable, Uploader } from '../shared/results-table';
 import * as z from '../shared/zod';
 import { ApiError, jsonResponse } from './http-response';
 
@@ -12,10 +12,15 @@ export interface GetResultDependencies {
   readonly bucket: string;
 }
 
-/** `GET /results/{id}`: the upload's status and summary, with a download URL once results exist. */
+/**
+ * `GET /results/{id}`: the upload's status and summary, with a download URL once results exist.
+ * With an owner (`GET /app/results/{id}`), only that person's uploads: any other answers exactly as
+ * a missing id does, so the site never tells whether someone else's id exists.
+ */
 export async function getResult(
   deps: GetResultDependencies,
   id: string,
+  owner?: Uploader,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   if (!uploadId.safeParse(id).success) {
     throw new ApiError(
@@ -24,7 +29,9 @@ export async function getResult(
     );
   }
   const item = await deps.results.get(id);
-  if (item === undefined) throw new ApiError('NOT_FOUND', `No upload with id ${id}.`);
+  if (item === undefined || (owner !== undefined && item.uploaderSub !== owner.sub)) {
+    throw new ApiError('NOT_FOUND', `No upload with id ${id}.`);
+  }
   const download =
     item.resultsKey !== undefined && (item.status === 'SUCCEEDED' || item.status === 'PARTIAL')
       ? await presignDownload(deps.signing, { bucket: deps.bucket, key: item.resultsKey })

@@ -4,10 +4,12 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { logger } from '../shared/observability';
 import type { UrlSigning } from '../shared/presigned-urls';
 import type { ResultsTable } from '../shared/results-table';
+import { callerOf } from './caller-identity';
 import { createUpload } from './create-upload';
 import { getResult } from './get-result';
 import { createHealthCheck } from './health';
 import { ApiError, errorResponse } from './http-response';
+import { listUploads } from './list-uploads';
 import { type PredictRecords, predict } from './predict';
 import type { PredictorApiConfig } from './predictor-api-config';
 import { matchRoute, type Route } from './routing';
@@ -35,29 +37,37 @@ export function createPredictorApi(deps: PredictorApiDependencies) {
   };
   const bucket = deps.config.dataBucketName;
   const health = createHealthCheck(deps.predictRecords);
+  const uploads = {
+    results: deps.results,
+    signing,
+    bucket,
+    maxUploadBytes: deps.config.maxUploadBytes,
+    newUploadId: deps.newUploadId ?? randomUUID,
+  };
+  const results = { results: deps.results, signing, bucket };
   const routes: Route<Response>[] = [
+    // Machines, signed with SigV4 (IAM authorizer).
+    { method: 'POST', path: '/uploads', handle: (event) => createUpload(uploads, event) },
+    { method: 'GET', path: '/results/{id}', handle: (_event, { id }) => getResult(results, id ?? '') },
+    { method: 'POST', path: '/predict', handle: (event) => predict(deps.predictRecords, event) },
+    { method: 'GET', path: '/health', handle: () => health() },
+    // People on the upload site (JWT authorizer): each sees only their own uploads. The caller is
+    // read first, so a request without one is a 401 before anything else is looked at.
     {
       method: 'POST',
-      path: '/uploads',
-      handle: (event) =>
-        createUpload(
-          {
-            results: deps.results,
-            signing,
-            bucket,
-            maxUploadBytes: deps.config.maxUploadBytes,
-            newUploadId: deps.newUploadId ?? randomUUID,
-          },
-          event,
-        ),
+      path: '/app/uploads',
+      handle: (event) => createUpload(uploads, event, callerOf(event)),
     },
     {
       method: 'GET',
-      path: '/results/{id}',
-      handle: (_event, { id }) => getResult({ results: deps.results, signing, bucket }, id ?? ''),
+      path: '/app/uploads',
+      handle: (event) => listUploads({ results: deps.results }, callerOf(event)),
     },
-    { method: 'POST', path: '/predict', handle: (event) => predict(deps.predictRecords, event) },
-    { method: 'GET', path: '/health', handle: () => health() },
+    {
+      method: 'GET',
+      path: '/app/results/{id}',
+      handle: (event, { id }) => getResult(results, id ?? '', callerOf(event)),
+    },
   ];
 
   return async (event: APIGatewayProxyEventV2): Response => {

@@ -1,5 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { UPLOADER_INDEX } from '../../constructs/contracts/predictor';
 import type { InputErrorCode, RejectedRowSample } from '../../predictor/inference/scoring-types';
 import * as z from './zod';
 
@@ -52,6 +59,10 @@ const resultItem = z.object({
   status: z.enum(UPLOAD_STATUSES),
   sourceKey: z.string(),
   fileName: z.optional(z.string()),
+  // Who uploaded through the site. Absent on uploads made through the IAM routes or straight into the
+  // bucket, and on every item written before browser uploads existed.
+  uploaderSub: z.optional(z.string()),
+  uploaderEmail: z.optional(z.string()),
   resultsKey: z.optional(z.string()),
   rows: z.number(),
   scored: z.number(),
@@ -83,6 +94,12 @@ export interface FinalResult {
   readonly rejectedSamples: readonly RejectedRowSample[];
 }
 
+/** The person who made an upload through the site: the user pool's `sub` and their address. */
+export interface Uploader {
+  readonly sub: string;
+  readonly email: string;
+}
+
 /** A PENDING item already exists under this id. */
 export class UploadIdTakenError extends Error {
   override readonly name = 'UploadIdTakenError';
@@ -103,10 +120,14 @@ export class ResultsTable {
     uploadId: string;
     sourceKey: string;
     fileName: string;
+    uploader?: Uploader;
   }): Promise<ResultItem> {
     const now = this.now().toISOString();
+    const { uploader, ...keys } = upload;
     const item: ResultItem = {
-      ...upload,
+      ...keys,
+      // Only items with an uploader carry the index's key, so only they appear in the index.
+      ...(uploader !== undefined && { uploaderSub: uploader.sub, uploaderEmail: uploader.email }),
       status: 'PENDING',
       ...NO_COUNTS,
       durationMs: null,
@@ -137,6 +158,34 @@ export class ResultsTable {
       new GetCommand({ TableName: this.tableName, Key: { uploadId }, ConsistentRead: true }),
     );
     return Item === undefined ? undefined : resultItem.parse(Item);
+  }
+
+  /**
+   * The uploader's most recent uploads, newest first, from {@link UPLOADER_INDEX} (`createdAt` is
+   * ISO 8601 in UTC, so text order is time order). A Query stops at `Limit` items or 1 MB read,
+   * whichever comes first, and then returns `LastEvaluatedKey` (DynamoDB developer guide, "Paginating
+   * table query results"), so it reads on from there until it has `limit` items or none are left.
+   */
+  async recentByUploader(uploaderSub: string, limit: number): Promise<ResultItem[]> {
+    const items: ResultItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.dynamoDb.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: UPLOADER_INDEX.indexName,
+          KeyConditionExpression: '#uploaderSub = :uploaderSub',
+          ExpressionAttributeNames: { '#uploaderSub': UPLOADER_INDEX.partitionKey },
+          ExpressionAttributeValues: { ':uploaderSub': uploaderSub },
+          ScanIndexForward: false,
+          Limit: limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) items.push(resultItem.parse(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined && items.length < limit);
+    return items;
   }
 
   /**

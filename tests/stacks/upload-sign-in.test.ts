@@ -1,5 +1,7 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { lintAlarms } from '../../constructs/alarm-lint/alarm-lint';
+import { UPLOADER_INDEX } from '../../constructs/contracts/predictor';
 import { alarmsByName, description, expression, query } from '../support/alarm-template';
 import { configWith, vigilStacks, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION } from '../support/synth-vigil';
 
@@ -120,20 +122,107 @@ describe('the site client', () => {
   });
 });
 
-describe('the machine API', () => {
-  it('keeps IAM authorization on every route and adds no browser route', () => {
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
-      (route) => [route.Properties.RouteKey, route.Properties.AuthorizationType] as const,
+describe('the HTTP API', () => {
+  const routes = () =>
+    Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
+  const authorizer = () => only(template, 'AWS::ApiGatewayV2::Authorizer');
+
+  it('keeps IAM authorization on the four machine routes', () => {
+    const machine = routes().filter((route) => route.AuthorizationType === 'AWS_IAM');
+    expect(machine.map((route) => route.RouteKey).sort()).toEqual(
+      ['GET /health', 'GET /results/{id}', 'POST /predict', 'POST /uploads'].sort(),
     );
-    expect(routes.sort()).toEqual(
-      [
-        ['GET /health', 'AWS_IAM'],
-        ['GET /results/{id}', 'AWS_IAM'],
-        ['POST /predict', 'AWS_IAM'],
-        ['POST /uploads', 'AWS_IAM'],
-      ].sort(),
+    for (const route of machine) expect(route.AuthorizerId).toBeUndefined();
+  });
+
+  it('puts the site client’s JWT authorizer on exactly the three /app routes', () => {
+    const site = routes().filter((route) => route.AuthorizationType === 'JWT');
+    expect(site.map((route) => route.RouteKey).sort()).toEqual(
+      ['GET /app/results/{id}', 'GET /app/uploads', 'POST /app/uploads'].sort(),
     );
-    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+    for (const route of site) expect(route.AuthorizerId).toEqual({ Ref: authorizer().id });
+    expect(routes()).toHaveLength(7);
+  });
+
+  it('accepts tokens of the user pool issued to the site client, from the Authorization header', () => {
+    const pool = only(template, 'AWS::Cognito::UserPool').id;
+    const client = only(template, 'AWS::Cognito::UserPoolClient').id;
+    expect(authorizer().properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: {
+        Issuer: {
+          'Fn::Join': [
+            '',
+            ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.amazonaws.com/', { Ref: pool }],
+          ],
+        },
+        Audience: [{ Ref: client }],
+      },
+    });
+  });
+
+  it('answers CORS for the site origins only, with the token and JSON headers', () => {
+    expect(only(template, 'AWS::ApiGatewayV2::Api').properties.CorsConfiguration).toEqual({
+      AllowOrigins: stacks.predictor.siteOrigins,
+      AllowHeaders: ['Authorization', 'Content-Type'],
+      AllowMethods: ['GET', 'POST', 'OPTIONS'],
+      MaxAge: 3600,
+    });
+    expect(stacks.predictor.siteOrigins).toEqual([SITE, 'http://localhost:4780']);
+    expect(only(defaults, 'AWS::ApiGatewayV2::Api').properties.CorsConfiguration.AllowOrigins).toEqual([
+      'http://localhost:4780',
+    ]);
+  });
+
+  it('has no OPTIONS or catch-all route a preflight could meet an authorizer on', () => {
+    for (const route of routes()) expect(route.RouteKey).toMatch(/^(GET|POST) \//);
+  });
+});
+
+describe('uploads by uploader', () => {
+  const table = () => only(template, 'AWS::DynamoDB::Table');
+
+  it('indexes the results table by uploader and creation time, newest readable first', () => {
+    expect(table().properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: UPLOADER_INDEX.indexName,
+        KeySchema: [
+          { AttributeName: 'uploaderSub', KeyType: 'HASH' },
+          { AttributeName: 'createdAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
+    expect(table().properties.AttributeDefinitions).toEqual(
+      expect.arrayContaining([
+        { AttributeName: 'uploaderSub', AttributeType: 'S' },
+        { AttributeName: 'createdAt', AttributeType: 'S' },
+      ]),
+    );
+  });
+
+  it('lets the API function Query only that index, and no other role Query at all', () => {
+    const statements = Object.entries(template.findResources('AWS::IAM::Policy')).flatMap(([id, policy]) =>
+      (policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+        .filter((statement) => [statement.Action].flat().some((action) => action.includes('dynamodb:Query')))
+        .map((statement) => ({ id, statement })),
+    );
+    const apiRole = stacks.predictor.getLogicalId(
+      stacks.predictor.api.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild as CfnElement,
+    );
+    expect(statements).toEqual([
+      {
+        id: apiRole,
+        statement: {
+          Effect: 'Allow',
+          Action: 'dynamodb:Query',
+          Resource: {
+            'Fn::Join': ['', [{ 'Fn::GetAtt': [table().id, 'Arn'] }, `/index/${UPLOADER_INDEX.indexName}`]],
+          },
+        },
+      },
+    ]);
   });
 });
 
