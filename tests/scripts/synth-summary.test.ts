@@ -45,10 +45,10 @@ describe('summarizeAssembly', () => {
         stack: 'vigil-dev-predictor',
         // The upload-events queue replaced the scorer's async invocation: its three async alarms went,
         // the queue's age and expiry alarms came.
-        resources: 78,
-        alarms: 40,
+        resources: 90,
+        alarms: 43,
         functions: 2,
-        monitoringUsd: 12.2,
+        monitoringUsd: 12.6,
         findings: [],
       },
       {
