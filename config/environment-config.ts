@@ -151,7 +151,49 @@ const uploadSite = z.strictObject({
   domainPrefix: cognitoDomainPrefix.optional(),
   /** Days an upload is kept under `uploads/` before S3 expires it; results keep `dataRetentionDays`. */
   uploadExpiryDays: wholeDays(1).default(1),
+  /**
+   * The site's base URL; the "results ready" mail links `<siteUrl>/results/<uploadId>`.
+   * @default no link: the mail tells the reader to open the site
+   */
+  siteUrl: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
 });
+
+/**
+ * The "results ready" mail to the uploader (SES). Off by default: SES sends only from an identity
+ * verified in the account, which no environment has until someone verifies one.
+ */
+const resultsMail = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    /** The sender, an address of `identity` (or the identity itself). */
+    fromAddress: z.email({ error: 'must be an email address' }).optional(),
+    /** The verified SES identity the mail is sent as: a domain (`example.org`) or an address. */
+    identity: z
+      .string()
+      .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$|^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, {
+        error: 'must be a domain (example.org) or an email address',
+      })
+      .optional(),
+  })
+  .superRefine((mail, ctx) => {
+    if (!mail.enabled) return;
+    for (const field of ['fromAddress', 'identity'] as const) {
+      if (mail[field] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [field], message: 'is required when enabled is true' });
+      }
+    }
+    // SES sends only as a verified identity: the address itself, or any address of a verified domain.
+    const { fromAddress, identity } = mail;
+    if (fromAddress === undefined || identity === undefined) return;
+    const domain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1).toLowerCase();
+    if (fromAddress.toLowerCase() !== identity.toLowerCase() && domain !== identity.toLowerCase()) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fromAddress'],
+        message: `must be the identity ${identity} or an address of it (got ${JSON.stringify(fromAddress)})`,
+      });
+    }
+  });
 
 /**
  * One deployment environment of Vigil. Every field but `name` and `tags` has a default, so an
@@ -355,6 +397,8 @@ const environmentFields = z.strictObject({
       apiBurstLimit: z.number().int().min(1).default(100),
       /** Sign-in for the people who upload through a browser, and the data bucket's upload rules. */
       uploadSite: uploadSite.prefault({}),
+      /** The "results ready" mail to each site uploader. @default off */
+      resultsMail: resultsMail.prefault({}),
     })
     .prefault({}),
   monitoring: z

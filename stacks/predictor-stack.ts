@@ -1,5 +1,14 @@
 import * as path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Tags,
+  Validations,
+} from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -7,15 +16,17 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
-import { UPLOADER_INDEX } from '../constructs/contracts/predictor';
+import { RESULTS_MAIL_OPT_OUT, UPLOADER_INDEX } from '../constructs/contracts/predictor';
 import { OPT_IN_TAG } from '../constructs/contracts/remediation';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
@@ -69,6 +80,15 @@ const SIGN_IN_FAILURE_PERCENT = 50;
 const SIGN_IN_MIN_ATTEMPTS = 10;
 // Powertools puts the service name in every metric's `service` dimension.
 const SCORER_SERVICE = 'predictor-upload-scorer';
+// SES's own account thresholds, as fractions (Reputation.BounceRate 0.05 is 5%): the account is put
+// under review at a 5% bounce or 0.1% complaint rate (SES developer guide, "Sending review process
+// FAQs"; that page is not among the stored docs, so these two are unverified here) and sending may be
+// paused at 10% or 0.5% (AWS re:Post knowledge center, "Why is my Amazon SES sending account under
+// review or paused?").
+const SES_THRESHOLDS = {
+  bounce: { review: 0.05, pause: 0.1 },
+  complaint: { review: 0.001, pause: 0.005 },
+} as const;
 
 /**
  * The workload Vigil watches and heals: the Chicago-crimes arrest predictor. Uploads land in S3 and
@@ -94,6 +114,12 @@ export class PredictorStack extends Stack {
   readonly siteClient: cognito.UserPoolClient;
   /** Origins of the site's callback URLs: the only origins the data bucket answers CORS requests from. */
   readonly siteOrigins: string[];
+  /** The "results ready" mail, only when `predictor.resultsMail.enabled`. */
+  readonly resultsMail?: {
+    readonly mailer: PlatformFunction;
+    readonly deadLetters: sqs.Queue;
+    readonly configurationSet: ses.ConfigurationSet;
+  };
   private readonly bucketArn: string;
 
   private readonly logArchive?: LogArchiveStream;
@@ -156,6 +182,8 @@ export class PredictorStack extends Stack {
       encryptionKey: key,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
+      // The results mailer compares a change's old and new status, so it needs both images.
+      ...(predictor.resultsMail.enabled && { stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES }),
     });
     // The site lists a person's recent uploads newest first. Only items written by the site carry
     // `uploaderSub`, so only they are in the index (a sparse index). ALL: the listing shows status and
@@ -265,7 +293,168 @@ export class PredictorStack extends Stack {
     this.siteClient = signIn.client;
     const { httpApi, stage } = this.createHttpApi(config, key);
     this.httpApi = httpApi;
+    if (predictor.resultsMail.enabled) this.resultsMail = this.createResultsMail(config, key);
     this.monitoring = this.addMonitoring(config, stage, props.alarmRouting);
+  }
+
+  /**
+   * The "results ready" mail: a function fed by the results table's stream, a dead-letter queue for
+   * the records it failed for good, and the SES configuration set every mail is sent with.
+   */
+  private createResultsMail(
+    config: EnvironmentConfig,
+    key: kms.IKey,
+  ): NonNullable<PredictorStack['resultsMail']> {
+    const { fromAddress, identity } = config.predictor.resultsMail;
+    if (fromAddress === undefined || identity === undefined) {
+      throw new Error('predictor.resultsMail.enabled needs fromAddress and identity');
+    }
+    const configurationSet = new ses.ConfigurationSet(this, 'ResultsMailConfigurationSet', {
+      configurationSetName: physicalName(config, 'predictor-results-mail'),
+      // An address that bounced or complained is not mailed again by this configuration set, whatever
+      // the account-level list says (SES developer guide, "Using configuration set-level suppression").
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      reputationMetrics: true,
+      sendingEnabled: true,
+    });
+    // To the account's default event bus rather than an SNS topic: SES publishes to a KMS-encrypted
+    // topic only when the key's policy admits ses.amazonaws.com, which the platform key's does not,
+    // and an unencrypted topic would hold recipients' addresses in the clear. The default bus needs
+    // no resource policy for SES ("Set up an Amazon EventBridge event destination", SES developer
+    // guide); rules there can route the events later.
+    configurationSet.addEventDestination('BounceAndComplaintEvents', {
+      destination: ses.EventDestination.eventBus(
+        events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      ),
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.REJECT],
+    });
+
+    const deadLetters = new DeadLetterQueue(this, 'ResultsMailDeadLetters', {
+      encryptionKey: key,
+      holds: 'results-table stream records the results mailer failed 3 retries in a row',
+    });
+    const mailer = new PlatformFunction(this, 'ResultsMailer', {
+      entry: path.join(ROOT, 'lambda', 'results-mailer', 'handler.ts'),
+      description: 'Mails the uploader when an upload finished scoring',
+      serviceName: 'predictor-results-mailer',
+      metricsNamespace: METRICS_NAMESPACE,
+      logKey: key,
+      logRetentionDays: config.logs.retentionDays,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: {
+        MAIL_FROM_ADDRESS: fromAddress,
+        MAIL_CONFIGURATION_SET: configurationSet.configurationSetName,
+        ...(config.predictor.uploadSite.siteUrl !== undefined && {
+          SITE_URL: config.predictor.uploadSite.siteUrl,
+        }),
+      },
+    });
+    // SendEmail authorizes the identity and the configuration set it names ("Actions, resources, and
+    // condition keys for Amazon Simple Email Service (SES) v2", SendEmail: identity, configuration-set),
+    // and only from the configured sender.
+    const sesArn = (resource: string, resourceName: string) =>
+      this.formatArn({ service: 'ses', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    mailer.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [
+          sesArn('identity', identity),
+          sesArn('configuration-set', configurationSet.configurationSetName),
+        ],
+        conditions: { StringEquals: { 'ses:FromAddress': fromAddress } },
+      }),
+    );
+    // Only uploads whose status is final and that carry an uploader address reach the function
+    // (Lambda developer guide, "Using event filtering with a DynamoDB event source": filters match
+    // `dynamodb.NewImage.<attribute>.<type>`). Whether the change is the first final one needs the old
+    // image too, which a filter cannot compare, so the function decides that.
+    new lambda.EventSourceMapping(this, 'MailerReadsResults', {
+      target: mailer.live,
+      eventSourceArn: this.resultsTable.tableStreamArn,
+      startingPosition: lambda.StartingPosition.LATEST,
+      batchSize: 10,
+      maxBatchingWindow: Duration.seconds(1),
+      reportBatchItemFailures: true,
+      bisectBatchOnError: true,
+      retryAttempts: 3,
+      // Unsent for a day is no longer "results ready": kept in the dead-letter queue instead.
+      maxRecordAge: Duration.days(1),
+      // The destination's ARN only: SqsDlq would grant KMS wildcards (kms:ReEncrypt*, GenerateDataKey*);
+      // the two KMS actions sending to an encrypted queue takes are granted below.
+      onFailure: { bind: () => ({ destination: deadLetters.queueArn }) },
+      filters: [
+        lambda.FilterCriteria.filter({
+          eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
+          dynamodb: {
+            NewImage: {
+              status: { S: lambda.FilterRule.or('SUCCEEDED', 'PARTIAL', 'FAILED') },
+              uploaderEmail: { S: lambda.FilterRule.exists() },
+            },
+          },
+        }),
+      ],
+    });
+    this.resultsTable.grantStreamRead(mailer.live);
+    mailer.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [deadLetters.queueArn] }),
+    );
+    mailer.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+    );
+    Validations.of(mailer.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Invoked only by its DynamoDB stream event source mapping, whose on-failure destination keeps the records it failed.',
+    });
+    Tags.of(mailer.function).add(OPT_IN_TAG, 'true');
+    return { mailer, deadLetters, configurationSet };
+  }
+
+  /**
+   * SES's reputation metrics for the account (no dimensions), against SES's own thresholds: high at
+   * the review threshold, critical at the pause threshold. Reputation metrics are a running rate over
+   * recent sends, published about hourly, so one breaching datapoint is enough.
+   */
+  private addSesReputationAlarms(monitoring: ServiceMonitoring): void {
+    const rate = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/SES',
+        metricName,
+        statistic: 'Maximum',
+        period: Duration.hours(1),
+      });
+    const signals = [
+      ['bounce-rate', 'Reputation.BounceRate', SES_THRESHOLDS.bounce, 'Mails to addresses that do not exist'],
+      [
+        'complaint-rate',
+        'Reputation.ComplaintRate',
+        SES_THRESHOLDS.complaint,
+        'Recipients marking mails as spam',
+      ],
+    ] as const;
+    for (const [signal, metricName, threshold, cause] of signals) {
+      for (const [stage, severity, value, consequence] of [
+        ['review', 'high', threshold.review, 'SES puts the account under review'],
+        ['pause', 'critical', threshold.pause, 'SES may pause the account\u2019s sending'],
+      ] as const) {
+        monitoring.addAlarm(
+          this,
+          { kind: 'ses', name: 'account' },
+          {
+            signal: `${signal}-${stage}`,
+            metric: rate(metricName),
+            threshold: value,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluationPeriods: 1,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+            severity,
+            summary: `${cause}: the account's SES ${signal.replace('-', ' ')} reached the level at which ${consequence}.`,
+            thresholdReason: `${value * 100}% of sends, SES's ${stage} threshold`,
+          },
+        );
+      }
+    }
   }
 
   /**
@@ -438,6 +627,11 @@ export class PredictorStack extends Stack {
       // A changed address takes effect once verified: a mistyped one cannot lock its user out.
       keepOriginal: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
+      // The uploader's opt-out of the results mail (`off`); an administrator sets it with
+      // admin-update-user-attributes. The ID token carries it, so the API records it on each upload.
+      customAttributes: {
+        [RESULTS_MAIL_OPT_OUT.attribute]: new cognito.StringAttribute({ maxLen: 8, mutable: true }),
+      },
       passwordPolicy: {
         minLength: 12,
         requireLowercase: true,
@@ -589,6 +783,12 @@ export class PredictorStack extends Stack {
     });
     this.addDriftAlarm(monitoring);
     this.addSignInFailureAlarm(monitoring);
+    if (this.resultsMail !== undefined) {
+      const { mailer, deadLetters } = this.resultsMail;
+      monitoring.monitorLambda(mailer.function, { name: 'results-mailer', alias: mailer.live });
+      monitoring.monitorQueue(deadLetters, { name: 'results-mail-dead-letters', deadLetter: true });
+      this.addSesReputationAlarms(monitoring);
+    }
     monitoring.addServiceHealthAlarm();
     new ServiceDashboard(this, 'Dashboard', {
       monitoring,

@@ -13,3 +13,13 @@ export const UPLOADER_INDEX = {
   partitionKey: 'uploaderSub',
   sortKey: 'createdAt',
 } as const;
+
+/**
+ * The user pool's opt-out of the "results ready" mail: custom attribute `results_mail`, which Cognito
+ * puts in the ID token as `custom:results_mail`; `off` opts the user out.
+ */
+export const RESULTS_MAIL_OPT_OUT = {
+  attribute: 'results_mail',
+  claim: 'custom:results_mail',
+  off: 'off',
+} as const;

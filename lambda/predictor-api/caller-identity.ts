@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { RESULTS_MAIL_OPT_OUT } from '../../constructs/contracts/predictor';
 import type { Uploader } from '../shared/results-table';
 import * as z from '../shared/zod';
 import { ApiError } from './http-response';
@@ -9,7 +10,13 @@ const claimText = (max: number) => z.string().check(z.minLength(1), z.maxLength(
 
 // The claims of the ID token the site sends: `email` is in Cognito ID tokens (with the `email` scope)
 // and never in access tokens ("Understanding the identity (ID) token", Cognito developer guide).
-const claims = z.object({ sub: claimText(255), email: claimText(254) });
+// `custom:results_mail` is the user pool's opt-out attribute: Cognito puts custom attributes the app
+// client may read into the ID token ("Understanding the identity (ID) token"); `off` stops the mail.
+const claims = z.object({
+  sub: claimText(255),
+  email: claimText(254),
+  [RESULTS_MAIL_OPT_OUT.claim]: z.optional(z.string()),
+});
 
 // Where a JWT authorizer puts the token's claims in a payload format 2.0 event: requestContext →
 // authorizer → jwt → claims (API Gateway developer guide, "Create AWS Lambda proxy integrations for
@@ -34,6 +41,6 @@ export function identityFrom(requestContext: unknown): Uploader {
       'This route needs the signed-in user: send the Cognito ID token (with its sub and email claims) as "Authorization: Bearer <token>".',
     );
   }
-  const { sub, email } = parsed.data.authorizer.jwt.claims;
-  return { sub, email };
+  const { sub, email, [RESULTS_MAIL_OPT_OUT.claim]: resultsMail } = parsed.data.authorizer.jwt.claims;
+  return { sub, email, ...(resultsMail === RESULTS_MAIL_OPT_OUT.off && { notify: false }) };
 }

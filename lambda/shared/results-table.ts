@@ -63,6 +63,8 @@ const resultItem = z.object({
   // bucket, and on every item written before browser uploads existed.
   uploaderSub: z.optional(z.string()),
   uploaderEmail: z.optional(z.string()),
+  // false when the uploader turned the results mail off; the mailer reads it from the stream.
+  notify: z.optional(z.boolean()),
   resultsKey: z.optional(z.string()),
   rows: z.number(),
   scored: z.number(),
@@ -98,6 +100,8 @@ export interface FinalResult {
 export interface Uploader {
   readonly sub: string;
   readonly email: string;
+  /** false when they turned the "results ready" mail off. @default true */
+  readonly notify?: boolean;
 }
 
 /** A PENDING item already exists under this id. */
@@ -128,6 +132,7 @@ export class ResultsTable {
       ...keys,
       // Only items with an uploader carry the index's key, so only they appear in the index.
       ...(uploader !== undefined && { uploaderSub: uploader.sub, uploaderEmail: uploader.email }),
+      ...(uploader?.notify === false && { notify: false }),
       status: 'PENDING',
       ...NO_COUNTS,
       durationMs: null,

@@ -71,3 +71,57 @@ describe('predictor.uploadSite', () => {
     expect(errorOf({ selfSignup: true })).toContain('predictor.uploadSite');
   });
 });
+
+describe('predictor.uploadSite.siteUrl and predictor.resultsMail', () => {
+  const withMail = (resultsMail: Record<string, unknown>) =>
+    parseEnvironmentConfig({ ...minimal, predictor: { resultsMail } });
+  const mailError = (resultsMail: Record<string, unknown>) => {
+    try {
+      withMail(resultsMail);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('expected the config to be rejected');
+  };
+
+  it('has no site URL and the mail off by default', () => {
+    const { predictor } = parseEnvironmentConfig(minimal);
+    expect(predictor.uploadSite.siteUrl).toBeUndefined();
+    expect(predictor.resultsMail).toEqual({ enabled: false });
+  });
+
+  it('accepts an https site URL only', () => {
+    expect(withSite({ siteUrl: 'https://uploads.example.org' }).predictor.uploadSite.siteUrl).toBe(
+      'https://uploads.example.org',
+    );
+    expect(errorOf({ siteUrl: 'http://uploads.example.org' })).toContain(
+      'predictor.uploadSite.siteUrl must be an https:// URL',
+    );
+  });
+
+  it('accepts a sender of a verified domain or the verified address itself', () => {
+    const domain = { enabled: true, fromAddress: 'predictor@example.org', identity: 'example.org' };
+    expect(withMail(domain).predictor.resultsMail).toEqual(domain);
+    const address = { enabled: true, fromAddress: 'me@example.org', identity: 'me@example.org' };
+    expect(withMail(address).predictor.resultsMail).toEqual(address);
+  });
+
+  it('needs fromAddress and identity when enabled', () => {
+    const message = mailError({ enabled: true });
+    expect(message).toContain('predictor.resultsMail.fromAddress is required when enabled is true');
+    expect(message).toContain('predictor.resultsMail.identity is required when enabled is true');
+  });
+
+  it('rejects a sender that is not an email address, or not of the identity', () => {
+    expect(mailError({ enabled: true, fromAddress: 'predictor', identity: 'example.org' })).toContain(
+      'predictor.resultsMail.fromAddress must be an email address',
+    );
+    expect(
+      mailError({ enabled: true, fromAddress: 'predictor@elsewhere.org', identity: 'example.org' }),
+    ).toContain('predictor.resultsMail.fromAddress must be the identity example.org or an address of it');
+    expect(mailError({ identity: 'not a domain' })).toContain(
+      'predictor.resultsMail.identity must be a domain (example.org) or an email address',
+    );
+  });
+});

@@ -32,6 +32,19 @@ const environments = {
   dev: () => loadConfig('dev'),
   prod: () => loadConfig('prod'),
   pinned: () => ({ ...loadConfig('prod'), account: '123456789012', region: 'eu-west-1' }),
+  // No shipped environment turns the results mail on (it needs a verified SES identity), so its
+  // resources are checked with it on here.
+  'results-mail': () => {
+    const prod = loadConfig('prod');
+    return {
+      ...prod,
+      predictor: {
+        ...prod.predictor,
+        uploadSite: { ...prod.predictor.uploadSite, siteUrl: 'https://uploads.example.org' },
+        resultsMail: { enabled: true, fromAddress: 'predictor@example.org', identity: 'example.org' },
+      },
+    };
+  },
 };
 
 describe.each(Object.keys(environments) as (keyof typeof environments)[])('the whole %s app', (envName) => {

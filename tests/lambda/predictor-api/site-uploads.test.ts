@@ -128,6 +128,19 @@ describe('POST /app/uploads', () => {
     });
   });
 
+  // The user pool's opt-out attribute arrives as the ID token's `custom:results_mail` claim; the
+  // upload records it so the results mailer needs no call to Cognito.
+  test('records that the uploader turned the results mail off, and nothing otherwise', async () => {
+    const optedOut = { ...ID_TOKEN_CLAIMS, 'custom:results_mail': 'off' };
+    const off = bodyOf(await call(siteEvent('POST /app/uploads', { body: csvUpload, claims: optedOut })));
+    expect(await results.get(off.uploadId)).toMatchObject({ notify: false });
+    const onClaims = { ...ID_TOKEN_CLAIMS, 'custom:results_mail': 'on' };
+    const on = bodyOf(await call(siteEvent('POST /app/uploads', { body: csvUpload, claims: onClaims })));
+    expect((await results.get(on.uploadId))?.notify).toBeUndefined();
+    const plain = bodyOf(await call(siteEvent('POST /app/uploads', { body: csvUpload })));
+    expect((await results.get(plain.uploadId))?.notify).toBeUndefined();
+  });
+
   test('checks the body as the machine route does', async () => {
     const response = await call(siteEvent('POST /app/uploads', { body: { ...csvUpload, bytes: 0 } }));
     expect(response.statusCode).toBe(400);
