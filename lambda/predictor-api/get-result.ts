@@ -39,7 +39,8 @@ export async function getResult(
   return jsonResponse(200, resultBody(item, download));
 }
 
-function resultBody(item: ResultItem, download: PresignedUrl | undefined) {
+/** What an upload's result and the list of a user's uploads both show of it. */
+export function uploadOverview(item: ResultItem) {
   return {
     uploadId: item.uploadId,
     status: item.status,
@@ -50,12 +51,19 @@ function resultBody(item: ResultItem, download: PresignedUrl | undefined) {
       rejected: item.rejected,
       meanProbability: item.meanProbability,
       modelVersion: item.modelVersion,
-      durationMs: item.durationMs,
     },
     ...(item.errorCode !== undefined && { error: { code: item.errorCode, message: item.message ?? '' } }),
-    rejectedSamples: item.rejectedSamples,
-    ...(download !== undefined && { resultsUrl: download.url, expiresAt: download.expiresAt }),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
+  };
+}
+
+function resultBody(item: ResultItem, download: PresignedUrl | undefined) {
+  const overview = uploadOverview(item);
+  return {
+    ...overview,
+    summary: { ...overview.summary, durationMs: item.durationMs },
+    rejectedSamples: item.rejectedSamples,
+    ...(download !== undefined && { resultsUrl: download.url, expiresAt: download.expiresAt }),
   };
 }

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { ResultItem, ResultsTable, Uploader } from '../shared/results-table';
+import type { ResultsTable, Uploader } from '../shared/results-table';
+import { uploadOverview } from './get-result';
 import { jsonResponse } from './http-response';
 
 /** Uploads one listing shows: the site's "recent uploads". */
@@ -15,23 +16,5 @@ export async function listUploads(
   caller: Uploader,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const items = await deps.results.recentByUploader(caller.sub, RECENT_UPLOADS);
-  return jsonResponse(200, { uploads: items.map(listed) });
-}
-
-function listed(item: ResultItem) {
-  return {
-    uploadId: item.uploadId,
-    status: item.status,
-    fileName: item.fileName,
-    summary: {
-      rows: item.rows,
-      scored: item.scored,
-      rejected: item.rejected,
-      meanProbability: item.meanProbability,
-      modelVersion: item.modelVersion,
-    },
-    ...(item.errorCode !== undefined && { error: { code: item.errorCode, message: item.message ?? '' } }),
-    createdAt: item.createdAt,
-    updatedAt: item.updatedAt,
-  };
+  return jsonResponse(200, { uploads: items.map(uploadOverview) });
 }
