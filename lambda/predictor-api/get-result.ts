@@ -34,9 +34,21 @@ export async function getResult(
   }
   const download =
     item.resultsKey !== undefined && (item.status === 'SUCCEEDED' || item.status === 'PARTIAL')
-      ? await presignDownload(deps.signing, { bucket: deps.bucket, key: item.resultsKey })
+      ? await presignDownload(deps.signing, {
+          bucket: deps.bucket,
+          key: item.resultsKey,
+          fileName: downloadName(item.fileName ?? item.uploadId),
+        })
       : undefined;
   return jsonResponse(200, resultBody(item, download));
+}
+
+/**
+ * The scored rows' file name: the upload's, marked as scored. S3 serves the results with
+ * `Content-Encoding: gzip`, which browsers undo as they save, so the saved file is plain NDJSON.
+ */
+export function downloadName(fileName: string): string {
+  return `${fileName.replace(/\.csv(\.gz)?$/i, '')}-scored.ndjson`;
 }
 
 /** What an upload's result and the list of a user's uploads both show of it. */

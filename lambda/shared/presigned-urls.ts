@@ -32,12 +32,25 @@ export async function presignUpload(
   return sign(signing, command, new Set(['content-type', 'content-length']));
 }
 
-/** A GET URL for a results object. */
+/**
+ * A GET URL for an object. With `fileName`, S3 answers with `Content-Disposition: attachment` naming
+ * it (GetObject's `response-content-disposition`, S3 API reference): a browser saves the file under
+ * that name instead of showing it or naming it after the key.
+ */
 export async function presignDownload(
   signing: UrlSigning,
-  object: { bucket: string; key: string },
+  object: { bucket: string; key: string; fileName?: string },
 ): Promise<PresignedUrl> {
-  return sign(signing, new GetObjectCommand({ Bucket: object.bucket, Key: object.key }));
+  return sign(
+    signing,
+    new GetObjectCommand({
+      Bucket: object.bucket,
+      Key: object.key,
+      ...(object.fileName !== undefined && {
+        ResponseContentDisposition: `attachment; filename="${object.fileName.replace(/["\\\r\n]/g, '_')}"`,
+      }),
+    }),
+  );
 }
 
 async function sign(

@@ -173,6 +173,13 @@ class Deployment {
         return keyId(id);
       case 'AWS::ApiGatewayV2::Api':
         return suffix(id, 10).toLowerCase();
+      // Distribution ids are 14 uppercase letters and digits, e.g. `EDFDVBD6EXAMPLE` (CloudFront API
+      // reference, GetDistribution's example).
+      case 'AWS::CloudFront::Distribution':
+        return `E${suffix(id, 13).toUpperCase()}`;
+      // Authorizer ids are short, e.g. `abc123` (API Gateway V2 API reference, CreateAuthorizer's example).
+      case 'AWS::ApiGatewayV2::Authorizer':
+        return suffix(id, 6).toLowerCase();
       // User pool ids are `<region>_<9 characters>`, app client ids 26 lowercase characters.
       case 'AWS::Cognito::UserPool':
         return `${this.region}_${suffix(id, 9)}`;

@@ -64,6 +64,11 @@ export interface ScenarioOptions {
    * answers as on-call would, through the same handler.
    */
   readonly console?: RunConsole;
+  /**
+   * The port of the local upload site (scenario `upload-site`): the site client's localhost callback
+   * URL names it. 0: any free port. @default 0
+   */
+  readonly sitePort?: number;
 }
 
 /** What a running scenario needs from the local console (scripts/local-loop/console/). */
@@ -94,6 +99,22 @@ export interface RunConsole {
    * (`resources.close()`) when it stops.
    */
   holdRun(resources: RunResources): void;
+  /**
+   * Shows the local upload site (scenario `upload-site`) and keeps it up while the console serves: its
+   * URL and sign-ins on the run page, and the simulated clock's control (`POST /api/clock`).
+   */
+  holdUploadSite?(site: HeldUploadSite): void;
+}
+
+/** What the console needs of the local upload site it holds. */
+export interface HeldUploadSite {
+  readonly siteUrl: string;
+  readonly users: readonly { readonly email: string; readonly password: string }[];
+  /** Moves the simulated clock on; S3's lifecycle deletes what is due. Returns the objects deleted. */
+  advance(ms: number): Promise<string[]>;
+  /** The data bucket's objects now, with when each expires. */
+  objects(): { key: string; expiresAt?: string }[];
+  close(): Promise<void>;
 }
 
 /** A run's local AWS and what it evaluated, kept open for the console (see {@link RunConsole.holdRun}). */

@@ -10,12 +10,27 @@ import type { LocalAws } from './local-aws';
  */
 export function standInServices(aws: LocalAws, watched: readonly LocalLambdaFunction[]) {
   const objects = new Map<string, Uint8Array | string>();
+  // What S3 answers a GET with besides the body (the results are gzip-encoded NDJSON).
+  const metadata = new Map<string, { ContentType?: string; ContentEncoding?: string }>();
   const secret = randomUUID();
 
-  aws.on('S3.PutObject', (input: { Bucket: string; Key: string; Body: Uint8Array | string }) => {
-    objects.set(`${input.Bucket}/${input.Key}`, input.Body);
-    return { ETag: `"${randomUUID()}"` };
-  });
+  aws.on(
+    'S3.PutObject',
+    (input: {
+      Bucket: string;
+      Key: string;
+      Body: Uint8Array | string;
+      ContentType?: string;
+      ContentEncoding?: string;
+    }) => {
+      objects.set(`${input.Bucket}/${input.Key}`, input.Body);
+      metadata.set(`${input.Bucket}/${input.Key}`, {
+        ContentType: input.ContentType,
+        ContentEncoding: input.ContentEncoding,
+      });
+      return { ETag: `"${randomUUID()}"` };
+    },
+  );
   aws.on('S3.GetObject', (input: { Bucket: string; Key: string }) => {
     const body = objects.get(`${input.Bucket}/${input.Key}`);
     if (body === undefined) {
@@ -26,7 +41,17 @@ export function standInServices(aws: LocalAws, watched: readonly LocalLambdaFunc
       });
     }
     const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body);
-    return { Body: Readable.from([bytes]), ContentLength: bytes.length };
+    return {
+      Body: Readable.from([bytes]),
+      ContentLength: bytes.length,
+      ...metadata.get(`${input.Bucket}/${input.Key}`),
+    };
+  });
+  // S3 answers a delete of a missing key 204 too (S3 API reference, DeleteObject).
+  aws.on('S3.DeleteObject', (input: { Bucket: string; Key: string }) => {
+    objects.delete(`${input.Bucket}/${input.Key}`);
+    metadata.delete(`${input.Bucket}/${input.Key}`);
+    return {};
   });
   aws.on('SecretsManager.GetSecretValue', () => ({ SecretString: secret }));
   aws.on('CloudTrail.LookupEvents', (input: { LookupAttributes?: { AttributeValue?: string }[] }) => {

@@ -14,8 +14,16 @@ import { SCENARIOS } from './scenarios';
  */
 async function main(): Promise<number> {
   const wallStart = performance.now();
-  let values: { scenario?: string; list?: boolean; json?: boolean; serve?: boolean; port?: string };
-  const usage = 'Usage: npm start -- [--scenario NAME] [--list] [--json] [--serve [--port N]]';
+  let values: {
+    scenario?: string;
+    list?: boolean;
+    json?: boolean;
+    serve?: boolean;
+    port?: string;
+    'site-port'?: string;
+  };
+  const usage =
+    'Usage: npm start -- [--scenario NAME] [--list] [--json] [--serve [--port N] [--site-port N]]';
   try {
     ({ values } = parseArgs({
       options: {
@@ -24,6 +32,7 @@ async function main(): Promise<number> {
         json: { type: 'boolean' },
         serve: { type: 'boolean' },
         port: { type: 'string' },
+        'site-port': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -34,6 +43,11 @@ async function main(): Promise<number> {
   const port = Number(values.port ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     console.error(`--port must be a port number from 0 to 65535 (got ${values.port})\n${usage}`);
+    return 2;
+  }
+  const sitePort = Number(values['site-port'] ?? (values.serve ? DEFAULT_SITE_PORT : 0));
+  if (!Number.isInteger(sitePort) || sitePort < 0 || sitePort > 65_535) {
+    console.error(`--site-port must be a port number from 0 to 65535 (got ${values['site-port']})\n${usage}`);
     return 2;
   }
   if (values.list) {
@@ -59,7 +73,7 @@ async function main(): Promise<number> {
   if (served) console.log(`Console: ${served.url}`);
   let run: ScenarioRun;
   try {
-    run = await scenario.run({ runFolder, timelineStart, ...(served && { console: served }) });
+    run = await scenario.run({ runFolder, timelineStart, sitePort, ...(served && { console: served }) });
   } catch (error) {
     if (!served) throw error;
     served.failed(error);
@@ -86,6 +100,10 @@ async function main(): Promise<number> {
   fs.writeFileSync(path.join(runFolder, 'outcome.json'), `${JSON.stringify(summary, null, 2)}\n`);
 
   for (const failure of run.failures) console.error(`scenario ${scenario.name} failed: ${failure}`);
+  if (served?.uploadSite) {
+    console.log(`\nUpload site: ${served.uploadSite.siteUrl}`);
+    for (const user of served.uploadSite.users) console.log(`  sign in as ${user.email} / ${user.password}`);
+  }
   if (served) console.log(`\nConsole still serving at ${served.url} (Ctrl-C to stop).`);
   if (values.json) console.log(JSON.stringify(summary));
   if (served) return serveUntilInterrupted(served);
@@ -93,6 +111,8 @@ async function main(): Promise<number> {
 }
 
 const DEFAULT_PORT = 4780;
+/** The upload site's: the site client's localhost callback URL in the dev app names it (stacks/predictor-stack.ts). */
+const DEFAULT_SITE_PORT = 4781;
 
 /** Keeps the console up until Ctrl-C (SIGINT), then closes it and the run it held: exit 0. */
 function serveUntilInterrupted(served: LocalConsole): Promise<number> {

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RunConsole, RunResources, ScenarioRun } from '../scenario';
+import type { HeldUploadSite, RunConsole, RunResources, ScenarioRun } from '../scenario';
 import { alertPage } from './alert-page';
 import { approvalsPage, type PendingApproval } from './approvals-page';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets';
@@ -24,6 +24,7 @@ export class LocalConsole implements RunConsole {
   private readonly state: RunState;
   private readonly approvals: PendingApproval[] = [];
   private readonly mounts: { prefix: string; deployedUrl: string; handler: FunctionUrlHandler }[] = [];
+  private site?: HeldUploadSite;
 
   private constructor(
     private readonly server: http.Server,
@@ -88,6 +89,16 @@ export class LocalConsole implements RunConsole {
     this.state.dashboards = synthesizedDashboards(resources).map((dashboard) => dashboard.name);
   }
 
+  holdUploadSite(site: HeldUploadSite): void {
+    this.site = site;
+    this.state.uploadSite = { url: site.siteUrl, users: site.users.map((user) => ({ ...user })) };
+  }
+
+  /** The upload site the console holds (scenario `upload-site`), if any. */
+  get uploadSite(): HeldUploadSite | undefined {
+    return this.site;
+  }
+
   /** The scenario returned: the page shows the outcome. */
   finished(run: ScenarioRun): void {
     this.state.summary = run.summary;
@@ -107,7 +118,24 @@ export class LocalConsole implements RunConsole {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+    await this.site?.close();
     await this.state.resources?.close();
+  }
+
+  /**
+   * `POST /api/clock?hours=N`: moves the run's simulated clock on (S3's lifecycle rules then delete
+   * what is due), for trying expiry with the upload site. Answers the simulated time and what expired.
+   */
+  private async advanceClock(url: URL, response: http.ServerResponse): Promise<void> {
+    const hours = Number(url.searchParams.get('hours'));
+    if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 400) {
+      response.writeHead(400, { ...HEADERS, 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: 'hours must be a number of hours above 0 and at most 9600' }));
+      return;
+    }
+    const expired = await (this.site as HeldUploadSite).advance(hours * 3_600_000);
+    const now = this.state.resources?.simulation.clock.now();
+    sendJson(response, { now: now === undefined ? null : new Date(now).toISOString(), expired });
   }
 
   private countApprovals(): void {
@@ -127,6 +155,9 @@ export class LocalConsole implements RunConsole {
       await serveFunctionUrl(request, response, mount, now);
       return;
     }
+    if (this.site && url.pathname === '/api/clock' && request.method === 'POST') {
+      return this.advanceClock(url, response);
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
@@ -138,6 +169,7 @@ export class LocalConsole implements RunConsole {
         return send(response, runPage(this.state), { polling: true });
       case 'api':
         if (second === 'run') return sendJson(response, runJson(this.state));
+        if (second === 'objects' && this.site) return sendJson(response, { objects: this.site.objects() });
         break;
       case 'console.css':
         return sendText(response, CONSOLE_CSS, 'text/css; charset=utf-8');

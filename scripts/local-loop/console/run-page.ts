@@ -15,6 +15,8 @@ export interface RunState {
   resources?: RunResources;
   dashboards: readonly string[];
   approvals: { readonly pending: number; readonly total: number };
+  /** The local upload site (scenario `upload-site`): where it is and who may sign in. */
+  uploadSite?: { readonly url: string; readonly users: readonly { email: string; password: string }[] };
 }
 
 /** `/api/run`: what the run page shows, as JSON (the page polls it while the run goes). */
@@ -65,12 +67,19 @@ export function runPage(state: RunState): Page {
     run.approvals > 0
       ? `<p class="card"><strong>${run.approvals} run${run.approvals === 1 ? '' : 's'} waiting for approval:</strong> <a href="/approvals">answer on Approvals</a></p>`
       : '';
+  const site = state.uploadSite
+    ? `<p class="card"><strong>Upload site:</strong> <a href="${escapeHtml(state.uploadSite.url)}">${escapeHtml(state.uploadSite.url)}</a>, sign in as ${state.uploadSite.users
+        .map((user) => `<code>${escapeHtml(user.email)}</code> / <code>${escapeHtml(user.password)}</code>`)
+        .join(
+          ' or ',
+        )}. Move the simulated clock on with <code>curl -X POST '${escapeHtml(`/api/clock?hours=48`)}'</code> on this console to see S3's lifecycle delete the uploads (<a href="/api/objects">objects now</a>).</p>`
+    : '';
   const outcome = state.summary ? outcomeHtml(state.summary, state.failures ?? []) : '';
   const error = state.error ? `<h2>Error</h2><pre>${escapeHtml(state.error)}</pre>` : '';
   return {
     title: `Scenario ${state.scenario}`,
     body: `<p>Status: <span class="status ${state.status}" id="status">${state.status}</span> <span class="muted">Run folder ${escapeHtml(state.runFolder)}</span></p>
-${pending}
+${pending}${site}
 <div class="cards">
 <div class="card"><h3>Alerts</h3>${alerts}</div>
 <div class="card"><h3>Remediations</h3>${remediations}</div>

@@ -5,6 +5,7 @@ import { monthlyCost } from './monthly-cost';
 import { needsApproval } from './needs-approval';
 import { poisonMessages } from './poison-messages';
 import { throttling } from './throttling';
+import { uploadSite } from './upload-site';
 
 /** Every scenario, the default first. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -14,4 +15,5 @@ export const SCENARIOS: readonly Scenario[] = [
   poisonMessages,
   monthlyCost,
   needsApproval,
+  uploadSite,
 ];

@@ -228,6 +228,10 @@ describe('GET /results/{id}', () => {
     expect(url.pathname).toBe(`/results/${uploadId}.ndjson.gz`);
     expect(url.searchParams.get('x-id')).toBe('GetObject');
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
+    // Saved under the upload's name, not the key's: browsers undo the gzip encoding as they save.
+    expect(url.searchParams.get('response-content-disposition')).toMatch(
+      /^attachment; filename="[^"]+-scored\.ndjson"$/,
+    );
   });
 
   test('a FAILED upload: the error and partial counts, no results URL', async () => {
