@@ -38,3 +38,13 @@ export function archiveBucketName(
 ): string {
   return `${physicalName(config, 'archive')}-${account}-${region}`;
 }
+
+/**
+ * The upload site's bucket name, `vigil-<env>-upload-site-<account>`: fixed because the predictor
+ * stack, in another region, writes the site's `config.json` into it by name (CloudFormation cannot
+ * reference a resource of another region's stack). No region in it: the site stack is always in
+ * us-east-1, so the account alone makes it unique.
+ */
+export function uploadSiteBucketName(config: Pick<EnvironmentConfig, 'name'>, account: string): string {
+  return `${physicalName(config, 'upload-site')}-${account}`;
+}

@@ -22,11 +22,16 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environment-config';
-import { RESULTS_MAIL_OPT_OUT, UPLOADER_INDEX } from '../constructs/contracts/predictor';
+import {
+  RESULTS_MAIL_OPT_OUT,
+  UPLOADER_INDEX,
+  type UploadSiteConfig,
+} from '../constructs/contracts/predictor';
 import { OPT_IN_TAG } from '../constructs/contracts/remediation';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
@@ -43,7 +48,8 @@ import { OnnxRuntimeLayer } from '../constructs/onnxruntime-layer';
 import { PlatformFunction } from '../constructs/platform-function';
 import { ServiceDashboard } from '../dashboards/service-dashboard';
 import { modelVersionOf } from '../predictor/inference/arrest-model';
-import { alarmNamePrefix, physicalName } from './physical-name';
+import { alarmNamePrefix, physicalName, uploadSiteBucketName } from './physical-name';
+import { acknowledgeBucketDeploymentFindings, bucketDeploymentHandlerProps } from './upload-site-stack';
 
 export interface PredictorStackProps extends StackProps {
   /** The validated environment this stack is deployed for. */
@@ -71,9 +77,9 @@ const API_TIMEOUT = Duration.seconds(29);
 const UPLOADS_PREFIX = 'uploads/';
 const RESULTS_PREFIX = 'results/';
 const METRICS_NAMESPACE = 'Vigil/Predictor';
-// The local console of `npm start -- --serve` (scripts/local-loop/start.ts, DEFAULT_PORT). Cognito
-// allows plain http only for localhost (CreateUserPoolClient, `CallbackURLs`).
-const LOCAL_CONSOLE_URL = 'http://localhost:4780/';
+// The local upload site of `npm start -- --serve --scenario upload-site` (scripts/local-loop/start.ts,
+// DEFAULT_SITE_PORT). Cognito allows plain http only for localhost (CreateUserPoolClient, `CallbackURLs`).
+const LOCAL_SITE_URL = 'http://localhost:4781/';
 // A sign-in failure spike: more than half of the attempts in three 5-minute periods of which two
 // breach, counted from 10 attempts a period so one person mistyping a password twice stays quiet.
 const SIGN_IN_FAILURE_PERCENT = 50;
@@ -293,8 +299,44 @@ export class PredictorStack extends Stack {
     this.siteClient = signIn.client;
     const { httpApi, stage } = this.createHttpApi(config, key);
     this.httpApi = httpApi;
+    this.writeUploadSiteConfig(config, stage, key);
     if (predictor.resultsMail.enabled) this.resultsMail = this.createResultsMail(config, key);
     this.monitoring = this.addMonitoring(config, stage, props.alarmRouting);
+  }
+
+  /**
+   * The upload site's `config.json`, written into the site bucket (the upload-site stack, us-east-1)
+   * by its fixed name: the API URL and the client id exist only here, and a stack of another region
+   * cannot reference them. Not pruned, so the site's own files stay; `no-cache`, so a new API URL
+   * reaches browsers on their next visit. The deployment's function, in this region, writes to the
+   * bucket in us-east-1 through the AWS CLI, which follows S3's redirect to the bucket's region.
+   */
+  private writeUploadSiteConfig(config: EnvironmentConfig, stage: apigwv2.HttpStage, key: kms.IKey): void {
+    const site = config.predictor.uploadSite;
+    const siteConfig: UploadSiteConfig = {
+      apiUrl: stage.url,
+      region: this.region,
+      clientId: this.siteClient.userPoolClientId,
+      signIn:
+        site.domainPrefix === undefined
+          ? null
+          : `https://${site.domainPrefix}.auth.${this.region}.amazoncognito.com`,
+      maxUploadBytes: config.predictor.maxUploadMiB * 1024 * 1024,
+      uploadExpiryDays: site.uploadExpiryDays,
+    };
+    const siteBucket = s3.Bucket.fromBucketName(
+      this,
+      'UploadSiteBucket',
+      uploadSiteBucketName(config, this.account),
+    );
+    const deployment = new s3deploy.BucketDeployment(this, 'UploadSiteConfig', {
+      ...bucketDeploymentHandlerProps(this, { logRetentionDays: config.logs.retentionDays, logKey: key }),
+      sources: [s3deploy.Source.jsonData('config.json', siteConfig)],
+      destinationBucket: siteBucket,
+      prune: false,
+      cacheControl: [s3deploy.CacheControl.noCache()],
+    });
+    acknowledgeBucketDeploymentFindings(deployment, siteBucket, 'the upload site\u2019s config.json');
   }
 
   /**
@@ -669,7 +711,7 @@ export class PredictorStack extends Stack {
     if (site.domainPrefix !== undefined) {
       userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: site.domainPrefix } });
     }
-    const urls = site.callbackUrls.length > 0 ? [...site.callbackUrls] : [LOCAL_CONSOLE_URL];
+    const urls = site.callbackUrls.length > 0 ? [...site.callbackUrls] : [LOCAL_SITE_URL];
     const client = userPool.addClient('SiteClient', {
       userPoolClientName: physicalName(config, 'predictor-upload-site'),
       // A browser cannot keep a secret. PKCE is the client's part: Cognito returns tokens for a code
@@ -854,6 +896,6 @@ export class PredictorStack extends Stack {
 
 /** The origins of the site's callback URLs, or of the local console when none are configured. */
 function siteOriginsOf(callbackUrls: readonly string[]): string[] {
-  const urls = callbackUrls.length > 0 ? callbackUrls : [LOCAL_CONSOLE_URL];
+  const urls = callbackUrls.length > 0 ? callbackUrls : [LOCAL_SITE_URL];
   return [...new Set(urls.map((url) => new URL(url).origin))];
 }

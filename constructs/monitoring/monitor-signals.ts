@@ -83,6 +83,8 @@ export const MONITOR_SIGNALS = {
     'executions-throttled',
     'p99-execution-time',
   ],
+  /** {@link CloudFrontDistributionMonitor}'s signals. */
+  cloudfront: ['5xx-error-rate', 'origin-latency'],
   /** {@link FirehoseMonitor}'s signals. */
   firehose: [
     's3-delivery-success',

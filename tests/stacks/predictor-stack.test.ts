@@ -85,8 +85,9 @@ describe('functions', () => {
   });
 
   it('keeps each function in a KMS-encrypted log group with the configured retention', () => {
+    // The scorer's, the API's, the API's access logs, and the site config deployment's handler.
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(3);
+    expect(groups).toHaveLength(4);
     for (const group of groups) {
       expect(group.Properties).toMatchObject({ RetentionInDays: 60, KmsKeyId: keyArn });
     }

@@ -10,7 +10,7 @@ const config = configWith({
   predictor: {
     dataRetentionDays: 14,
     uploadSite: {
-      callbackUrls: [`${SITE}/callback`, `${SITE}/`, 'http://localhost:4780/'],
+      callbackUrls: [`${SITE}/callback`, `${SITE}/`, 'http://localhost:4781/'],
       domainPrefix: 'vigil-test-uploads',
       uploadExpiryDays: 2,
     },
@@ -101,8 +101,8 @@ describe('the site client', () => {
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthFlows: ['code'],
       AllowedOAuthScopes: ['openid', 'email'],
-      CallbackURLs: [`${SITE}/callback`, `${SITE}/`, 'http://localhost:4780/'],
-      LogoutURLs: [`${SITE}/callback`, `${SITE}/`, 'http://localhost:4780/'],
+      CallbackURLs: [`${SITE}/callback`, `${SITE}/`, 'http://localhost:4781/'],
+      LogoutURLs: [`${SITE}/callback`, `${SITE}/`, 'http://localhost:4781/'],
       SupportedIdentityProviders: ['COGNITO'],
       ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       PreventUserExistenceErrors: 'ENABLED',
@@ -116,8 +116,8 @@ describe('the site client', () => {
 
   it('sends the browser back only to the local console when no callback URL is configured', () => {
     expect(only(defaults, 'AWS::Cognito::UserPoolClient').properties).toMatchObject({
-      CallbackURLs: ['http://localhost:4780/'],
-      LogoutURLs: ['http://localhost:4780/'],
+      CallbackURLs: ['http://localhost:4781/'],
+      LogoutURLs: ['http://localhost:4781/'],
     });
   });
 });
@@ -169,9 +169,9 @@ describe('the HTTP API', () => {
       AllowMethods: ['GET', 'POST', 'OPTIONS'],
       MaxAge: 3600,
     });
-    expect(stacks.predictor.siteOrigins).toEqual([SITE, 'http://localhost:4780']);
+    expect(stacks.predictor.siteOrigins).toEqual([SITE, 'http://localhost:4781']);
     expect(only(defaults, 'AWS::ApiGatewayV2::Api').properties.CorsConfiguration.AllowOrigins).toEqual([
-      'http://localhost:4780',
+      'http://localhost:4781',
     ]);
   });
 
@@ -262,7 +262,7 @@ describe('the data bucket', () => {
     expect(bucket().CorsConfiguration).toEqual({
       CorsRules: [
         {
-          AllowedOrigins: [SITE, 'http://localhost:4780'],
+          AllowedOrigins: [SITE, 'http://localhost:4781'],
           AllowedMethods: ['PUT', 'GET'],
           AllowedHeaders: ['Content-Type'],
           ExposedHeaders: ['ETag'],
@@ -272,7 +272,7 @@ describe('the data bucket', () => {
     });
     expect(
       only(defaults, 'AWS::S3::Bucket').properties.CorsConfiguration.CorsRules[0].AllowedOrigins,
-    ).toEqual(['http://localhost:4780']);
+    ).toEqual(['http://localhost:4781']);
   });
 });
 
