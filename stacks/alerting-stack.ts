@@ -27,6 +27,7 @@ import {
   EPISODE_TABLE_KEYS,
   UNREADABLE_EVENTS_PREFIX,
 } from '../constructs/contracts/alerting';
+import { BUSINESS_ALERT_DETAIL_TYPE } from '../constructs/contracts/business-alert';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { EncryptedBucket } from '../constructs/encrypted-bucket';
 import type { LogArchiveStream } from '../constructs/log-archive/log-archive-stream';
@@ -49,6 +50,11 @@ export interface AlertingStackProps extends StackProps {
   readonly accessLogBucket: s3.IBucket;
   /** Stream archiving the service's function logs. @default logs are not archived */
   readonly logArchive?: LogArchiveStream;
+  /**
+   * The platform bus workloads put business alerts on (core stack).
+   * @default the core stack's bus by its fixed name, `vigil-<env>-platform`
+   */
+  readonly platformBus?: events.IEventBus;
 }
 
 const ROOT = path.join(__dirname, '..');
@@ -59,8 +65,10 @@ const GRAPHS_PREFIX = 'graphs/';
  * Turns every alarm state change of the environment into an enriched alert: an EventBridge rule
  * (Vigil's alarms) and an intake topic (alarms made elsewhere) invoke the enricher, which gathers
  * context, threads episodes in DynamoDB and publishes to the severity topics, the chat channel and
- * PagerDuty. What it cannot deliver lands in one dead-letter queue. The path is watched by alarms
- * that notify the severity topics directly, never through the enricher they watch.
+ * PagerDuty. Workloads' business alerts (platform bus) and, as configured, GuardDuty and Security
+ * Hub findings and AWS Health events (default bus) take the same path, with episodes of their own.
+ * What it cannot deliver lands in one dead-letter queue. The path is watched by alarms that notify
+ * the severity topics directly, never through the enricher they watch.
  */
 export class AlertingStack extends Stack {
   readonly topics: Readonly<Record<AlarmSeverity, sns.ITopic>>;
@@ -75,6 +83,17 @@ export class AlertingStack extends Stack {
   readonly alarmRule: events.Rule;
   /** Schedules the enricher's check of flapping episodes. */
   readonly flappingCheckRule: events.Rule;
+  /** Business alerts (platform bus) to the enricher. */
+  readonly businessAlertRule: events.Rule;
+  /**
+   * GuardDuty findings, Security Hub findings and AWS Health events (default bus) to the enricher,
+   * each only when `alerting.securityEvents` routes it.
+   */
+  readonly securityEventRules: {
+    readonly guardDuty?: events.Rule;
+    readonly securityHub?: events.Rule;
+    readonly health?: events.Rule;
+  };
   /** The alerting path's own alarms, routed directly to the topics. */
   readonly monitoring: ServiceMonitoring;
 
@@ -173,13 +192,25 @@ export class AlertingStack extends Stack {
         },
       },
     });
-    this.alarmRule.addTarget(
-      new targets.LambdaFunction(this.enricher.live, {
-        deadLetterQueue: this.deadLetterQueue,
-        retryAttempts: 185,
-        maxEventAge: Duration.hours(24),
-      }),
-    );
+    this.alarmRule.addTarget(this.enricherTarget());
+
+    // Any workload's `Business Alert` on the platform bus. EventBridge refuses custom events whose
+    // source starts with `aws.`, so the source filter only keeps AWS's own events out should one ever
+    // share the detail-type; malformed alerts are the enricher's to dead-letter, with the reason.
+    this.businessAlertRule = new events.Rule(this, 'BusinessAlerts', {
+      // Named, so its watchdog's RuleName dimension is the name itself, not one cut from the rule's ARN.
+      ruleName: physicalName(config, 'business-alerts'),
+      description: `Vigil ${config.name}: business alerts on the platform bus to the alert enricher`,
+      eventBus:
+        props.platformBus ??
+        events.EventBus.fromEventBusName(this, 'PlatformBus', physicalName(config, 'platform')),
+      eventPattern: {
+        source: [{ 'anything-but': { prefix: 'aws.' } }] as unknown as string[],
+        detailType: [BUSINESS_ALERT_DETAIL_TYPE],
+      },
+    });
+    this.businessAlertRule.addTarget(this.enricherTarget());
+    this.securityEventRules = this.addSecurityEventRules(config);
 
     // A flapping episode's last change is suppressed, so no event closes its page: every few minutes
     // the enricher checks the episodes whose quiet window passed against the alarms' state now.
@@ -220,6 +251,69 @@ export class AlertingStack extends Stack {
     for (const severity of ALARM_SEVERITIES) {
       new CfnOutput(this, `${severity}TopicArn`, { value: this.topics[severity].topicArn });
     }
+  }
+
+  /**
+   * The enricher's `live` alias as an EventBridge target, as every event rule of this stack reaches
+   * it: retried for a day (185 attempts, EventBridge's most), then kept in the dead-letter queue.
+   */
+  private enricherTarget(): targets.LambdaFunction {
+    return new targets.LambdaFunction(this.enricher.live, {
+      deadLetterQueue: this.deadLetterQueue,
+      retryAttempts: 185,
+      maxEventAge: Duration.hours(24),
+    });
+  }
+
+  /**
+   * AWS's security and health events, on the default bus where AWS services put them, each by the
+   * pattern its documentation gives ("Amazon GuardDuty events", "AWS Health events", EventBridge
+   * events reference; "Configuring an EventBridge rule for Security Hub findings"). Routing only:
+   * whether GuardDuty or Security Hub runs is the account owner's choice.
+   */
+  private addSecurityEventRules(config: EnvironmentConfig): AlertingStack['securityEventRules'] {
+    const routed = config.alerting.securityEvents;
+    const rule = (id: string, what: string, eventPattern: events.EventPattern) => {
+      const made = new events.Rule(this, id, {
+        description: `Vigil ${config.name}: ${what} to the alert enricher`,
+        eventPattern,
+      });
+      made.addTarget(this.enricherTarget());
+      return made;
+    };
+    const guardDuty = routed.guardDuty
+      ? rule('GuardDutyFindings', 'GuardDuty findings', {
+          source: ['aws.guardduty'],
+          detailType: ['GuardDuty Finding'],
+        })
+      : undefined;
+    // Only findings someone has yet to look at (workflow NEW, record ACTIVE), and not INFORMATIONAL
+    // ("No issue was found", Severity in the Security Hub API Reference: passed checks). GuardDuty
+    // sends its findings to Security Hub by itself when both run, so while GuardDuty's own rule routes
+    // them, their Security Hub copies (product `aws/guardduty`) are left out: one alert per finding.
+    const findings: Record<string, unknown> = {
+      Workflow: { Status: ['NEW'] },
+      RecordState: ['ACTIVE'],
+      Severity: { Label: [{ 'anything-but': 'INFORMATIONAL' }] },
+      ...(routed.guardDuty ? { ProductArn: [{ 'anything-but': { suffix: ':product/aws/guardduty' } }] } : {}),
+    };
+    const securityHub = routed.securityHub
+      ? rule('SecurityHubFindings', 'new Security Hub findings', {
+          source: ['aws.securityhub'],
+          detailType: ['Security Hub Findings - Imported'],
+          detail: { findings },
+        })
+      : undefined;
+    // This account's own events: public ones describe a service in a region, whether or not anything
+    // here uses it, and the AWS Health Dashboard already shows them to everyone.
+    const health = routed.health
+      ? rule('HealthEvents', 'AWS Health events of this account', {
+          source: ['aws.health'],
+          detailType: ['AWS Health Event'],
+          detail: { eventScopeCode: ['ACCOUNT_SPECIFIC'] },
+        })
+      : undefined;
+    return { guardDuty, securityHub, health };
   }
 
   private createEnricher(config: EnvironmentConfig, key: kms.IKey, artifacts: s3.IBucket): PlatformFunction {
@@ -405,6 +499,11 @@ export class AlertingStack extends Stack {
     monitoring.monitorTable(this.episodeTable, { name: 'episodes' });
     monitoring.monitorEventRule(this.alarmRule, { name: 'alarm-state-changes' });
     monitoring.monitorEventRule(this.flappingCheckRule, { name: 'flapping-check' });
+    monitoring.monitorEventRule(this.businessAlertRule, { name: 'business-alerts' });
+    const { guardDuty, securityHub, health } = this.securityEventRules;
+    if (guardDuty) monitoring.monitorEventRule(guardDuty, { name: 'guardduty-findings' });
+    if (securityHub) monitoring.monitorEventRule(securityHub, { name: 'security-hub-findings' });
+    if (health) monitoring.monitorEventRule(health, { name: 'health-events' });
     for (const severity of ALARM_SEVERITIES) {
       monitoring.monitorTopic(this.topics[severity], { name: `${severity}-topic` });
     }

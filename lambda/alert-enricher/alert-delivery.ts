@@ -271,6 +271,42 @@ export class AlertDelivery {
     return {};
   }
 
+  /**
+   * Keeps an event that was refused (a business alert that breaks its schema) in the dead-letter
+   * queue, whole, with the reason: no alert can be made of it, and its owner fixes it from this. The
+   * queue's own alarm tells on-call something is there. Throws {@link AlertLostError} when the queue
+   * refuses, so Lambda retries the invocation and finally keeps it in the on-failure destination.
+   */
+  async rejectEvent(rejection: { readonly reason: string; readonly raw: string }, deadline: number) {
+    const body = (raw: string) => JSON.stringify({ rejected: { reason: rejection.reason }, event: raw });
+    // An event is at most 256 KiB (PutEvents), so the wrapper rarely needs room; the reason always fits.
+    const room = SQS_MAX_BYTES - 1024 - Buffer.byteLength(body(''));
+    const raw =
+      Buffer.byteLength(body(rejection.raw)) <= SQS_MAX_BYTES - 1024
+        ? rejection.raw
+        : `${Buffer.from(rejection.raw)
+            .subarray(0, Math.max(0, room - 100))
+            .toString('utf8')}… [cut to fit the queue's message size]`;
+    const timeoutMs = Math.max(this.deadLetterTimeoutMs, deadline - Date.now());
+    try {
+      await withTimeout(timeoutMs, (abortSignal) =>
+        this.options.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: this.options.deadLetterQueueUrl,
+            MessageBody: body(raw),
+            MessageAttributes: { rejected: { DataType: 'String', StringValue: 'event' } },
+          }),
+          { abortSignal },
+        ),
+      );
+    } catch (error) {
+      logger.error('Dead-letter queue refused the rejected event', { reason: rejection.reason, error });
+      throw new AlertLostError(
+        `rejected event (${rejection.reason}) could not be dead-lettered either: ${errorText(error)}`,
+      );
+    }
+  }
+
   private async deadLetter(
     alert: EnrichedAlert,
     failed: readonly { channel: DeliveryChannel; error: string }[],

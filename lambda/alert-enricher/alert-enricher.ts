@@ -2,7 +2,6 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AlarmSeverity } from '../../constructs/contracts/alarm-severity';
 import type { PlaybookPolicy } from '../../constructs/contracts/remediation';
 import type { AlarmChange } from '../shared/alarm-change';
-import { parseAlarmEvent } from '../shared/alarm-event';
 import { logger, metrics } from '../shared/observability';
 import type { AlertDelivery, DeliveryOutcome, DeliveryRequest, PreparedDelivery } from './alert-delivery';
 import type { GatheredContext } from './context/gather-context';
@@ -10,12 +9,19 @@ import { withTimeout } from './context/with-timeout';
 import {
   type EnrichedAlert,
   type MissingContext,
-  type NotificationKind,
   type RawEventCopy,
   UNREADABLE_EPISODE_ID,
 } from './enriched-alert';
-import { type AlarmTransition, type EpisodeDecision, transitionOf } from './episodes/episode-decision';
+import {
+  type AlarmTransition,
+  type EpisodeDecision,
+  type EpisodeNotification,
+  transitionOf,
+} from './episodes/episode-decision';
+import type { EventEpisodeDecision, EventOccurrence } from './episodes/event-episode';
 import { evaluationOf, valueUnitOf } from './evaluation';
+import type { EventAlert } from './events/event-alert';
+import { parseIncoming } from './events/parse-incoming';
 import { isScheduledEvent, type SettledEpisode } from './flapping-check';
 
 /** What became of one alarm change (or unreadable item) of an invocation. */
@@ -27,18 +33,24 @@ export type AlertOutcome =
       readonly delivery: DeliveryOutcome;
     }
   | { readonly alarm: string; readonly result: 'suppressed'; readonly reason: string }
-  | { readonly alarm: string; readonly result: 'ignored'; readonly reason: string };
+  | { readonly alarm: string; readonly result: 'ignored'; readonly reason: string }
+  /** A business alert that breaks its schema, kept whole in the dead-letter queue with `reason`. */
+  | { readonly alarm: string; readonly result: 'rejected'; readonly reason: string };
 
 export interface AlertEnricherDeps {
   readonly episodes: {
     record(alarm: { arn: string; name: string }, transition: AlarmTransition): Promise<EpisodeDecision>;
+  };
+  /** Episodes of business alerts, findings and Health events, by event key. */
+  readonly eventEpisodes: {
+    record(key: string, occurrence: EventOccurrence): Promise<EventEpisodeDecision>;
   };
   /** Gathers context within `deadlineMs`, always resolving by then. */
   readonly gatherContext: (change: AlarmChange, deadlineMs: number) => Promise<GatheredContext>;
   /** What context gathering may take at most; less when the episode step was slow. */
   readonly contextDeadlineMs: number;
   /** Sends by the alert's deadline, each channel once per event; `prepare` starts what it can early. */
-  readonly delivery: Pick<AlertDelivery, 'deliver' | 'prepare'>;
+  readonly delivery: Pick<AlertDelivery, 'deliver' | 'prepare' | 'rejectEvent'>;
   /** Severity of alarms that do not say theirs (made outside Vigil, untagged). */
   readonly outsideAlarmSeverity: AlarmSeverity;
   /** How each playbook deployed here runs (the remediation stack's own policies). */
@@ -155,12 +167,47 @@ export function createAlertEnricher(deps: AlertEnricherDeps): (event: unknown) =
     return outcomes;
   };
 
+  /**
+   * A business alert, finding or Health event: its episode decides, then it is delivered as it is.
+   * No context is gathered: the event carries what on-call needs (the service's own resources and
+   * links), and the alarm sources (metrics, logs of the alarm's target) have nothing to look up.
+   */
+  const alertOnEvent = async (event: EventAlert): Promise<AlertOutcome> => {
+    const key = { alarmArn: event.key, eventId: event.eventId };
+    const deadline = Date.now() + ALERT_DEADLINE_MS;
+    const { decision, episodeMissing } = await decideEventEpisode(deps, event);
+    const name = eventAlarmName(event);
+    if (decision.action === 'suppress') {
+      metrics.addMetric('AlertsSuppressed', MetricUnit.Count, 1);
+      logger.info('Alert suppressed', {
+        alarm: name,
+        kind: event.kind,
+        key: event.key,
+        reason: decision.reason,
+      });
+      return { alarm: name, result: 'suppressed', reason: decision.reason };
+    }
+    const alert = eventEnrichedAlert(event, decision, episodeMissing ? [episodeMissing] : []);
+    return deliver(alert, { key, deadline });
+  };
+
   return async (event) => {
     if (isScheduledEvent(event)) return checkFlapping();
     const started = Date.now();
     const outcomes: AlertOutcome[] = [];
-    for (const item of parseAlarmEvent(event)) {
-      if (!item.ok) {
+    for (const item of parseIncoming(event)) {
+      if (item.type === 'rejected') {
+        metrics.addMetric('EventsRejected', MetricUnit.Count, 1);
+        logger.warn('Event rejected to the dead-letter queue', { reason: item.reason });
+        await deps.delivery.rejectEvent(item, Date.now() + ALERT_DEADLINE_MS);
+        outcomes.push({ alarm: 'rejected-event', result: 'rejected', reason: item.reason });
+        continue;
+      }
+      if (item.type === 'event') {
+        outcomes.push(await alertOnEvent(item.event));
+        continue;
+      }
+      if (item.type === 'unreadable') {
         metrics.addMetric('UnparseableEvents', MetricUnit.Count, 1);
         logger.warn('Unparseable event forwarded raw', { error: item.error });
         // No key: an unreadable item has no event id, and equal texts may be distinct deliveries.
@@ -219,6 +266,98 @@ async function decideEpisode(
       episodeMissing: { source: 'episodes', reason: `not deduplicated or threaded: ${errorText(error)}` },
     };
   }
+}
+
+/**
+ * An event's episode decision; when the table cannot be reached, the event is alerted as it is (an
+ * opening, or a resolution) on an episode of its own, and the alert says it may repeat.
+ */
+async function decideEventEpisode(
+  deps: AlertEnricherDeps,
+  event: EventAlert,
+): Promise<{ decision: EventEpisodeDecision; episodeMissing?: MissingContext }> {
+  const occurrence: EventOccurrence = {
+    eventId: event.eventId,
+    at: event.occurredAt,
+    ...(event.severity ? { severity: event.severity } : {}),
+    resolves: event.resolves,
+  };
+  try {
+    const decision = await withTimeout(EPISODE_TIMEOUT_MS, () =>
+      deps.eventEpisodes.record(event.key, occurrence),
+    );
+    return { decision };
+  } catch (error) {
+    logger.error('Episode table unavailable; alerting without deduplication', { key: event.key, error });
+    return {
+      decision: {
+        action: 'notify',
+        notification: event.resolves ? 'resolved' : 'alarm',
+        // A resolution that names no severity goes where an unknown one would: the high topic.
+        severity: event.severity ?? 'high',
+        episode: {
+          id: `${event.key}/${event.occurredAt}`,
+          openedAt: event.occurredAt,
+          transitions: 1,
+          flapping: false,
+        },
+      },
+      episodeMissing: { source: 'episodes', reason: `not deduplicated or threaded: ${errorText(error)}` },
+    };
+  }
+}
+
+/**
+ * What names an event alert where an alarm's name would stand (the `alarm` SNS attribute, the title
+ * when there is no resource): the workload's service for a business alert, else what kind of problem
+ * it is (finding type, control, Health event type).
+ */
+function eventAlarmName(event: EventAlert): string {
+  return event.kind === 'business' ? event.service : (event.signal ?? event.service);
+}
+
+/** The alert of a business alert, finding or Health event: what the event says, on its episode. */
+function eventEnrichedAlert(
+  event: EventAlert,
+  decision: Extract<EventEpisodeDecision, { action: 'notify' }>,
+  missing: readonly MissingContext[],
+): EnrichedAlert {
+  const resolved = decision.notification === 'resolved';
+  return {
+    notification: decision.notification,
+    severity: decision.severity,
+    alarm: {
+      name: eventAlarmName(event),
+      arn: event.arn ?? '',
+      account: event.account,
+      region: event.region,
+      kind: 'event',
+    },
+    // The problem is open (ALARM) until it resolves (OK), so subscriptions filtering on state work alike.
+    state: resolved ? 'OK' : 'ALARM',
+    previousState: resolved || decision.notification === 'updated' ? 'ALARM' : 'OK',
+    changedAt: event.occurredAt,
+    reason: event.message,
+    service: event.service,
+    resource: event.resource,
+    signal: event.signal,
+    summary: event.title,
+    runbook: event.runbook,
+    episode: decision.episode,
+    children: [],
+    context: {},
+    links: event.runbook ? [...event.links, { label: 'Runbook', url: event.runbook }] : [...event.links],
+    missing: [...missing],
+    event: {
+      kind: event.kind,
+      source: event.source,
+      detailType: event.detailType,
+      originalSeverity: event.originalSeverity,
+      key: event.key,
+      resources: event.resources,
+      facts: event.facts,
+    },
+  };
 }
 
 function enrichedAlert(
@@ -318,7 +457,7 @@ function remediationOf(
 }
 
 /** Without the episode table: what the change is by itself. No data is never a recovery (as episodes say by default). */
-function notificationFor(change: AlarmChange): Exclude<NotificationKind, 'unparseable'> {
+function notificationFor(change: AlarmChange): EpisodeNotification {
   if (change.state === 'ALARM') return 'alarm';
   return change.state === 'OK' ? 'resolved' : 'no-data';
 }

@@ -5,6 +5,7 @@ import { gatherContext } from './context/gather-context';
 import { DeliveryRecords } from './delivery-record';
 import type { EnricherConfig } from './enricher-config';
 import { EpisodeStore } from './episodes/episode-store';
+import { EventEpisodeStore } from './episodes/event-episode-store';
 import { settleFlappingEpisodes } from './flapping-check';
 import { PagerDutySender } from './pagerduty-sender';
 import { storeRawEvent } from './unreadable-events';
@@ -27,6 +28,13 @@ export function buildAlertEnricher(config: EnricherConfig, clients: AwsClients, 
   );
   return createAlertEnricher({
     episodes,
+    // A repeat of a finding or business alert is told again after the alarms' flap window, not before.
+    eventEpisodes: new EventEpisodeStore(
+      clients.dynamoDb,
+      config.episodeTableName,
+      { quietMinutes: config.flapWindowMinutes, ttlDays: config.episodeRetentionDays },
+      now,
+    ),
     settleFlapping: () =>
       settleFlappingEpisodes({ episodes, cloudWatch: clients.cloudWatch, ...(now && { now }) }),
     gatherContext: (change, deadlineMs) =>

@@ -1,6 +1,7 @@
 import type { AlarmSeverity } from '../../constructs/contracts/alarm-severity';
 import type { PlaybookPolicy } from '../../constructs/contracts/remediation';
 import type { ActionsSuppression, AlarmChange, AlarmState } from '../shared/alarm-change';
+import type { EventAlertKind, EventFact, EventResource } from './events/event-alert';
 
 /**
  * What the alert tells the person receiving it:
@@ -12,9 +13,20 @@ import type { ActionsSuppression, AlarmChange, AlarmState } from '../shared/alar
  * - `no-data`: the alarm lost its data. From ALARM (previous state ALARM) it is news on the open
  *   episode's thread: the alarm went blind while alarming, and the episode and its page stay open
  *   until OK. Otherwise the alarm lost its data while not in an episode;
+ * - `updated`: a business alert, finding or Health event reported again while its episode is open
+ *   (worse than before, or after a quiet window), on the same thread;
  * - `unparseable`: an event the enricher could not read, forwarded raw so it is not lost.
+ *
+ * For an event alert (`event` set), `alarm` opens its episode and `resolved` closes it.
  */
-export type NotificationKind = 'alarm' | 'reopened' | 'flapping' | 'resolved' | 'no-data' | 'unparseable';
+export type NotificationKind =
+  | 'alarm'
+  | 'reopened'
+  | 'flapping'
+  | 'resolved'
+  | 'no-data'
+  | 'updated'
+  | 'unparseable';
 
 /** The conversation an alert belongs to: one per alarm episode, shared by every format. */
 export interface EpisodeRef {
@@ -205,6 +217,23 @@ export interface AlertLink {
   readonly url: string;
 }
 
+/**
+ * What an alert that is not about an alarm is about: a business alert, a GuardDuty or Security Hub
+ * finding, an AWS Health event. Its title is the alert's `summary`, its text the `reason`.
+ */
+export interface AlertEvent {
+  readonly kind: EventAlertKind;
+  /** The EventBridge `source` and `detail-type` it arrived with. */
+  readonly source: string;
+  readonly detailType: string;
+  /** Its severity in its service's terms, e.g. `GuardDuty High (8)`. */
+  readonly originalSeverity: string;
+  /** What makes reports the same problem (finding id, dedupe key…): the episode key. */
+  readonly key: string;
+  readonly resources: readonly EventResource[];
+  readonly facts: readonly EventFact[];
+}
+
 export interface ChildAlarm {
   readonly name: string;
   readonly state: AlarmState;
@@ -224,7 +253,8 @@ export interface EnrichedAlert {
     readonly arn: string;
     readonly account: string;
     readonly region: string;
-    readonly kind: AlarmChange['kind'];
+    /** `event` for business alerts, findings and Health events (see {@link EnrichedAlert.event}). */
+    readonly kind: AlarmChange['kind'] | 'event';
   };
   readonly state: AlarmState;
   readonly previousState: AlarmState;
@@ -265,6 +295,12 @@ export interface EnrichedAlert {
   /** Console deep links: alarm, metrics, logs, traces, runbook. */
   readonly links: readonly AlertLink[];
   readonly missing: readonly MissingContext[];
+  /**
+   * Business alerts, findings and Health events: what the event says. Their `state` is ALARM while
+   * the problem is open and OK once resolved; `alarm` names the event (its title, finding or event
+   * ARN, account, region, kind `event`).
+   */
+  readonly event?: AlertEvent;
   /** Unparseable events only: the payload as received, so nothing is lost. */
   readonly rawEvent?: string;
   /** Unparseable events only: the payload's stored copy, or why there is none. */

@@ -16,6 +16,8 @@ const config = configWith({
     flapWindowMinutes: 20,
     contextDeadlineMs: 2000,
     outsideAlarmSeverity: 'warning',
+    // The owner routes GuardDuty elsewhere: no GuardDuty rule, and Security Hub takes GuardDuty's copies.
+    securityEvents: { guardDuty: false },
   },
   remediation: { mode: 'dry-run', playbooks: { 'lambda-concurrency': { mode: 'enforce', approval: true } } },
 });
@@ -135,6 +137,80 @@ describe('trigger', () => {
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [deadLettersId, 'Arn'] } } },
     });
+  });
+});
+
+describe('business alerts and security events (how the patterns match AWS’s samples: event-rules.test.ts)', () => {
+  const rules = () => Object.entries(template.findResources('AWS::Events::Rule'));
+  const target = {
+    Arn: { Ref: aliasId },
+    DeadLetterConfig: { Arn: { 'Fn::GetAtt': [deadLettersId, 'Arn'] } },
+    RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+  };
+
+  it('takes every workload’s Business Alert from the platform bus, as the alarm rule reaches the enricher', () => {
+    const [, rule] = onlyResource('AWS::Events::Rule', 'BusinessAlerts');
+    expect(rule.Properties.EventBusName).toBe('vigil-test-platform');
+    expect(rule.Properties.Name).toBe('vigil-test-business-alerts');
+    expect(rule.Properties.EventPattern).toEqual({
+      source: [{ 'anything-but': { prefix: 'aws.' } }],
+      'detail-type': ['Business Alert'],
+    });
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining(target)]);
+  });
+
+  it('routes new, active, not informational Security Hub findings and this account’s Health events from the default bus', () => {
+    const [, securityHub] = onlyResource('AWS::Events::Rule', 'SecurityHubFindings');
+    expect(securityHub.Properties.EventBusName).toBeUndefined();
+    expect(securityHub.Properties.EventPattern).toEqual({
+      source: ['aws.securityhub'],
+      'detail-type': ['Security Hub Findings - Imported'],
+      detail: {
+        findings: {
+          Workflow: { Status: ['NEW'] },
+          RecordState: ['ACTIVE'],
+          // GuardDuty is not routed here (securityEvents.guardDuty false): its copies are not left out.
+          Severity: { Label: [{ 'anything-but': 'INFORMATIONAL' }] },
+        },
+      },
+    });
+    const [, health] = onlyResource('AWS::Events::Rule', 'HealthEvents');
+    expect(health.Properties.EventBusName).toBeUndefined();
+    expect(health.Properties.EventPattern).toEqual({
+      source: ['aws.health'],
+      'detail-type': ['AWS Health Event'],
+      detail: { eventScopeCode: ['ACCOUNT_SPECIFIC'] },
+    });
+    for (const rule of [securityHub, health]) {
+      expect(rule.Properties.Targets).toEqual([expect.objectContaining(target)]);
+    }
+  });
+
+  it('makes no GuardDuty rule when the configuration leaves GuardDuty out, and never enables a service', () => {
+    expect(rules().filter(([id]) => id.startsWith('GuardDutyFindings'))).toEqual([]);
+    expect(
+      JSON.stringify(rules().map(([, rule]) => rule.Properties.EventPattern)).includes('aws.guardduty'),
+    ).toBe(false);
+    for (const type of ['AWS::GuardDuty::Detector', 'AWS::SecurityHub::Hub', 'AWS::SecurityHub::Standard']) {
+      expect(template.findResources(type)).toEqual({});
+    }
+  });
+
+  it('watches the business alert rule by its bus and name, as EventBridge publishes a custom bus’s metrics', () => {
+    expect(alarms.get('vigil-test-alerting-business-alerts-failed-invocations')?.Dimensions).toEqual([
+      { Name: 'EventBusName', Value: 'vigil-test-platform' },
+      { Name: 'RuleName', Value: 'vigil-test-business-alerts' },
+    ]);
+  });
+
+  it.each([
+    'vigil-test-alerting-business-alerts-failed-invocations',
+    'vigil-test-alerting-security-hub-findings-failed-invocations',
+    'vigil-test-alerting-health-events-failed-invocations',
+  ])('%s pages when the rule cannot invoke the enricher', (name) => {
+    const alarm = alarms.get(name);
+    expect(tag(alarm, 'vigil:severity')).toBe('critical');
+    expect(alarm?.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^TopicsCritical/) }]);
   });
 });
 

@@ -15,6 +15,19 @@ import {
   withDescription,
   withStateValue,
 } from '../fixtures/aws/alarm-events';
+import {
+  BUSINESS_ALERT,
+  copyOf,
+  type DocumentedEvent,
+  type EventBridgeEvent,
+  GUARDDUTY_FINDING,
+  HEALTH_EVENTS,
+  SECURITY_HUB_FINDINGS,
+  withBusinessDetail,
+  withGuardDutySeverity,
+  withHealthStatus,
+  withSecurityHubFields,
+} from '../fixtures/aws/event-alert-samples';
 import { type AlarmProperties, alarmsByName, descriptionText, newFunction } from '../support/alarm-template';
 import { newApp, vigilStacks, WITHOUT_BUNDLING, WITHOUT_CFN_VALIDATION } from '../support/synth-vigil';
 
@@ -34,6 +47,14 @@ interface Environment {
   readonly alarms: ReadonlyMap<string, SynthesizedAlarm>;
   /** An alarm a team stack synthesized for the environment makes with Vigil's monitoring, default naming. */
   readonly teamAlarm: string;
+  /** The alerting stack's rules for business alerts (platform bus) and AWS's security and health events. */
+  readonly events: {
+    readonly businessAlerts: EventPattern;
+    readonly businessAlertsBus: unknown;
+    readonly guardDuty: EventPattern;
+    readonly securityHub: EventPattern;
+    readonly health: EventPattern;
+  };
 }
 
 interface SynthesizedAlarm {
@@ -45,7 +66,15 @@ interface SynthesizedAlarm {
 function synthesize(name: 'dev' | 'prod'): Environment {
   const config = loadConfig(name);
   const { stacks } = vigilStacks(config, { env: name, ...WITHOUT_BUNDLING }, WITHOUT_CFN_VALIDATION);
-  const alerting = onlyRule(Template.fromStack(stacks.alerting), 'AlarmStateChanges');
+  const alertingTemplate = Template.fromStack(stacks.alerting);
+  const alerting = onlyRule(alertingTemplate, 'AlarmStateChanges');
+  const events = {
+    businessAlerts: onlyRule(alertingTemplate, 'BusinessAlerts'),
+    businessAlertsBus: ruleProperties(alertingTemplate, 'BusinessAlerts').EventBusName,
+    guardDuty: onlyRule(alertingTemplate, 'GuardDutyFindings'),
+    securityHub: onlyRule(alertingTemplate, 'SecurityHubFindings'),
+    health: onlyRule(alertingTemplate, 'HealthEvents'),
+  };
   const dispatch = onlyRule(Template.fromStack(stacks.remediation), 'AlarmsWithPlaybooks');
   // The cost stack is in us-east-1 by design; its alarm events never reach these rules' region.
   const regional = [stacks.core, stacks.logArchive, stacks.alerting, stacks.remediation, stacks.predictor];
@@ -63,7 +92,7 @@ function synthesize(name: 'dev' | 'prod'): Environment {
       }
     }
   }
-  return { config, alerting, dispatch, alarms, teamAlarm: teamAlarmName(name) };
+  return { config, alerting, dispatch, alarms, teamAlarm: teamAlarmName(name), events };
 }
 
 /** A team's own app, as README's "Monitor your own stack" has it: a stack, a function, default naming. */
@@ -79,13 +108,20 @@ function teamAlarmName(environment: string): string {
 }
 
 function onlyRule(template: Template, idPrefix: string): EventPattern {
+  return ruleProperties(template, idPrefix).EventPattern;
+}
+
+function ruleProperties(
+  template: Template,
+  idPrefix: string,
+): { EventPattern: EventPattern; EventBusName?: unknown } {
   const rules = Object.entries(template.findResources('AWS::Events::Rule')).filter(([id]) =>
     id.startsWith(idPrefix),
   );
   const [rule] = rules;
   if (rule === undefined || rules.length !== 1)
     throw new Error(`expected one rule ${idPrefix}, found ${rules.length}`);
-  return (rule[1] as { Properties: { EventPattern: EventPattern } }).Properties.EventPattern;
+  return (rule[1] as { Properties: { EventPattern: EventPattern; EventBusName?: unknown } }).Properties;
 }
 
 const dev = synthesize('dev');
@@ -95,7 +131,8 @@ const environments = [
   ['prod', prod, dev],
 ] as const;
 
-const matches = (pattern: EventPattern, event: AlarmEvent) => matchesEventPattern(pattern, event);
+const matches = (pattern: EventPattern, event: AlarmEvent | EventBridgeEvent) =>
+  matchesEventPattern(pattern, event);
 
 /** A Vigil description from the synthesized templates, one with a playbook and one that is part of a composite. */
 function realDescription(environment: Environment, wanted: 'playbook' | 'partOf'): string {
@@ -227,5 +264,108 @@ describe.each(environments)('%s dispatch rule', (_name, own, other) => {
       if (expected) dispatched.push(name);
     }
     expect(dispatched.length).toBeGreaterThan(0);
+  });
+});
+
+/** Every documented sample of a non-alarm event, by name, each a fresh copy. */
+function eventSamples(): [string, EventBridgeEvent][] {
+  const all: [string, DocumentedEvent][] = [
+    ['business alert', BUSINESS_ALERT],
+    ['GuardDuty finding', GUARDDUTY_FINDING],
+    ...Object.entries(SECURITY_HUB_FINDINGS).map(
+      ([name, sample]) => [`Security Hub ${name}`, sample] as [string, DocumentedEvent],
+    ),
+    ...Object.entries(HEALTH_EVENTS).map(
+      ([name, sample]) => [`Health ${name}`, sample] as [string, DocumentedEvent],
+    ),
+  ];
+  return all.map(([name, sample]) => [name, copyOf(sample)]);
+}
+
+describe.each(environments)('%s business alert and security event rules', (name, own) => {
+  const { businessAlerts, guardDuty, securityHub, health } = own.events;
+
+  it('takes business alerts from the environment’s platform bus, whatever the workload’s source', () => {
+    expect(own.events.businessAlertsBus).toBe(`vigil-${name}-platform`);
+    const alert = copyOf(BUSINESS_ALERT);
+    expect(alert.source).toBe('myapp.alerts');
+    expect(matches(businessAlerts, alert)).toBe(true);
+    expect(matches(businessAlerts, { ...alert, source: 'com.example.orders' })).toBe(true);
+    // A malformed alert is routed all the same: the enricher dead-letters it with the reason.
+    expect(
+      matches(businessAlerts, withBusinessDetail(alert, { severity: 'urgent', dedupeKey: undefined })),
+    ).toBe(true);
+    // EventBridge refuses custom events with an aws. source; none is taken for a workload's.
+    expect(matches(businessAlerts, { ...alert, source: 'aws.health' })).toBe(false);
+    expect(matches(businessAlerts, { ...alert, 'detail-type': 'Business alert' })).toBe(false);
+  });
+
+  it.each([0.1, 2, 3.9, 4, 6.9, 7, 8.9, 9, 10])(
+    'routes the documented GuardDuty finding at severity %s',
+    (severity) => {
+      expect(matches(guardDuty, withGuardDutySeverity(copyOf(GUARDDUTY_FINDING), severity))).toBe(true);
+    },
+  );
+
+  it('routes the documented FSBP control finding while it is new, active and not informational', () => {
+    const finding = copyOf(SECURITY_HUB_FINDINGS.fsbpControl);
+    expect(matches(securityHub, finding)).toBe(true);
+    for (const label of ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL']) {
+      expect(matches(securityHub, withSecurityHubFields(finding, { label }))).toBe(true);
+    }
+    expect(matches(securityHub, withSecurityHubFields(finding, { label: 'INFORMATIONAL' }))).toBe(false);
+    for (const workflow of ['NOTIFIED', 'SUPPRESSED', 'RESOLVED']) {
+      expect(matches(securityHub, withSecurityHubFields(finding, { workflow }))).toBe(false);
+    }
+    expect(matches(securityHub, withSecurityHubFields(finding, { recordState: 'ARCHIVED' }))).toBe(false);
+  });
+
+  it('leaves GuardDuty’s copy in Security Hub to the GuardDuty rule: one alert per finding', () => {
+    const copy = copyOf(SECURITY_HUB_FINDINGS.guardDutyCopy);
+    expect(matches(securityHub, copy)).toBe(false);
+    expect(matches(securityHub, withSecurityHubFields(copy, { label: 'HIGH' }))).toBe(false);
+    expect(matches(guardDuty, copyOf(GUARDDUTY_FINDING))).toBe(true);
+  });
+
+  it('routes this account’s Health events, open and closed, and not public ones', () => {
+    for (const sample of [HEALTH_EVENTS.accountElbApiIssue, HEALTH_EVENTS.accountEc2DriveDegraded]) {
+      const event = copyOf(sample);
+      expect(matches(health, event)).toBe(true);
+      const closed = withHealthStatus(event, {
+        eventId: 'closed-1',
+        statusCode: 'closed',
+        lastUpdatedTime: 'Fri, 10 Jun 2022 07:00:00 GMT',
+      });
+      expect(matches(health, closed)).toBe(true);
+    }
+    expect(matches(health, copyOf(HEALTH_EVENTS.publicEc2OperationalIssue))).toBe(false);
+  });
+
+  it.each(eventSamples())(
+    'routes the %s sample by exactly one rule, never the alarm or dispatch rule',
+    (sampleName, event) => {
+      const routedBy = Object.entries({ businessAlerts, guardDuty, securityHub, health })
+        .filter(([, pattern]) => matches(pattern, event))
+        .map(([rule]) => rule);
+      const expected: Record<string, string[]> = {
+        'business alert': ['businessAlerts'],
+        'GuardDuty finding': ['guardDuty'],
+        'Security Hub fsbpControl': ['securityHub'],
+        'Security Hub guardDutyCopy': [],
+        'Health publicEc2OperationalIssue': [],
+        'Health accountElbApiIssue': ['health'],
+        'Health accountEc2DriveDegraded': ['health'],
+      };
+      expect(routedBy).toEqual(expected[sampleName]);
+      expect(matches(own.alerting, event)).toBe(false);
+      expect(matches(own.dispatch, event)).toBe(false);
+    },
+  );
+
+  it.each(allStateChanges())('routes no documented %s alarm state change as an event', (_kind, event) => {
+    const renamed = withAlarmName(event, own.teamAlarm);
+    for (const pattern of [businessAlerts, guardDuty, securityHub, health]) {
+      expect(matches(pattern, renamed)).toBe(false);
+    }
   });
 });

@@ -38,13 +38,20 @@ export interface FlappingAlarm {
   readonly name: string;
 }
 
-const HEAD_RECORD = 'head';
+/** The sort key of the record each episode key (alarm ARN, event key) is decided from. */
+export const HEAD_RECORD = 'head';
 // An attempt fails only when another writer succeeded since its read, so n concurrent deliveries for one
 // alarm (EventBridge, SNS, retries: a handful in practice) all get through within n attempts. The jitter
 // spreads them apart so that few need more than one or two; the cap bounds the wait at about 1.5 s.
-const MAX_ATTEMPTS = 10;
+/** Attempts to write a head over the version read before giving up (EventEpisodeStore uses the same). */
+export const MAX_ATTEMPTS = 10;
 const BACKOFF_BASE_MS = 20;
 const BACKOFF_CAP_MS = 250;
+
+/** The wait before attempt `attempt + 1` after a conflicting write: jittered, exponential, capped. */
+export function backoffAfterConflict(attempt: number): Promise<void> {
+  return sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
+}
 
 const episodeRef = z.object({
   id: z.string(),
@@ -109,7 +116,7 @@ export class EpisodeStore {
             `episode head of ${alarm.arn} changed during each of ${MAX_ATTEMPTS} attempts to record event ${transition.eventId}`,
           );
         }
-        await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
+        await backoffAfterConflict(attempt);
         continue;
       }
       // History comes after the decision is safely stored, and failing to write it does not undo the
@@ -189,7 +196,7 @@ export class EpisodeStore {
             `episode head of ${alarm.arn} changed during each of ${MAX_ATTEMPTS} attempts to settle it`,
           );
         }
-        await sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
+        await backoffAfterConflict(attempt);
       }
     }
   }

@@ -5,6 +5,8 @@ import {
   alertTitle,
   changeLine,
   childLine,
+  eventFactLines,
+  eventResourceLines,
   historyLine,
   leadLines,
   measurement,
@@ -46,7 +48,17 @@ const KEYWORD_MAX_LENGTH = 50;
 const LEFT_OUT_RESERVE = 300;
 
 /** A chat message is read on a phone: a few of each list, the rest is in the email and the links. */
-const CHAT_ITEMS = { errors: 5, traces: 3, transitions: 5, changes: 5, children: 10 } as const;
+const CHAT_ITEMS = {
+  errors: 5,
+  traces: 3,
+  transitions: 5,
+  changes: 5,
+  children: 10,
+  facts: 12,
+  resources: 10,
+} as const;
+/** An event's own text in a chat card: enough to act on; the email carries all of it. */
+const CHAT_EVENT_TEXT_LENGTH = 2000;
 const CHAT_ERROR_LENGTH = 200;
 /** Enough to recognise the event; the email and the structured alert carry all of it. */
 const CHAT_RAW_EVENT_LENGTH = 3000;
@@ -71,7 +83,7 @@ export function toChatbotNotification(alert: EnrichedAlert): ChatbotNotification
       threadId: alert.episode.id,
       summary: truncateText(previewLine(alert), TITLE_MAX_LENGTH),
       eventType: alert.notification,
-      relatedResources: [alert.alarm.arn].filter((arn) => arn !== ''),
+      relatedResources: relatedResources(alert),
       additionalContext: additionalContext(alert),
     },
   };
@@ -111,6 +123,22 @@ function blocks(alert: EnrichedAlert): Block[] {
   if (alert.notification === 'unparseable') {
     const raw = truncateText((alert.rawEvent ?? '').replaceAll('```', "'''"), CHAT_RAW_EVENT_LENGTH);
     return [lead, { name: 'raw event', lines: ['*Raw event*', '```', raw, '```'] }];
+  }
+  if (alert.event) {
+    const event = alert.event;
+    return [
+      lead,
+      { name: 'what it says', lines: ['*What it says*', truncateText(alert.reason, CHAT_EVENT_TEXT_LENGTH)] },
+      { name: 'details', lines: ['*Details*', ...capped(eventFactLines(event), CHAT_ITEMS.facts)] },
+      {
+        name: 'resources',
+        lines:
+          event.resources.length > 0
+            ? ['*Resources*', ...capped(eventResourceLines(event), CHAT_ITEMS.resources)]
+            : [],
+      },
+      notIncludedBlock(alert),
+    ];
   }
   const { logs, traces, history, changes } = alert.context;
   return [
@@ -167,17 +195,28 @@ function blocks(alert: EnrichedAlert): Block[] {
           ? ['*Child alarms*', ...capped(alert.children.map(childLine), CHAT_ITEMS.children)]
           : [],
     },
-    {
-      name: 'not included',
-      lines:
-        alert.missing.length > 0
-          ? [
-              '*Not included* (could not be gathered: unknown, not necessarily fine)',
-              ...alert.missing.map((missing) => `- ${missingLine(missing)}`),
-            ]
-          : [],
-    },
+    notIncludedBlock(alert),
   ];
+}
+
+function notIncludedBlock(alert: EnrichedAlert): Block {
+  return {
+    name: 'not included',
+    lines:
+      alert.missing.length > 0
+        ? [
+            '*Not included* (could not be gathered: unknown, not necessarily fine)',
+            ...alert.missing.map((missing) => `- ${missingLine(missing)}`),
+          ]
+        : [],
+  };
+}
+
+/** The alarm's ARN, or an event's own ARN and the ARNs among its resources (not plain ids). */
+function relatedResources(alert: EnrichedAlert): string[] {
+  const resources = (alert.event?.resources ?? []).map((resource) => resource.id);
+  const arns = [alert.alarm.arn, ...resources].filter((arn) => arn.startsWith('arn:'));
+  return [...new Set(arns)].slice(0, CHAT_ITEMS.resources);
 }
 
 /** At most `max` bullets, then how many more; `empty` when there are none. */
@@ -201,7 +240,9 @@ function nextSteps(alert: EnrichedAlert): string[] {
   }
   const { graph, logs } = alert.context;
   const steps = [
-    alert.runbook ? `Runbook: ${alert.runbook}` : 'No runbook for this alarm: start from its console links.',
+    alert.runbook
+      ? `Runbook: ${alert.runbook}`
+      : `No runbook for this ${alert.event ? 'event' : 'alarm'}: start from its console links.`,
     selfHealingLine(alert),
     graph ? `Graph (link works until ${timeOf(graph.expiresAt, alert.changedAt)}): ${graph.url}` : undefined,
     logs ? `Error logs: ${logs.queryUrl}` : undefined,

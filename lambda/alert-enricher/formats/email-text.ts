@@ -2,6 +2,7 @@ import type { ActionsSuppression, AlarmState } from '../../shared/alarm-change';
 import { oneLine, truncateText } from '../../shared/message-text';
 import type {
   AlarmHistorySummary,
+  AlertEvent,
   BreachDirection,
   ChildAlarm,
   EnrichedAlert,
@@ -13,6 +14,7 @@ import type {
   StateTransition,
   ValueUnit,
 } from '../enriched-alert';
+import type { EventAlertKind } from '../events/event-alert';
 
 /**
  * The alert as plain text, and the sentences the other human formats (chat, PagerDuty) reuse, so an
@@ -72,8 +74,21 @@ function closedWithoutData(alert: EnrichedAlert): boolean {
   return alert.notification === 'resolved' && alert.state === 'INSUFFICIENT_DATA';
 }
 
+/** What an event alert is, in its title: `[CRITICAL] GUARDDUTY FINDING …`. */
+const EVENT_TITLES: Readonly<Record<EventAlertKind, string>> = {
+  business: 'BUSINESS ALERT',
+  guardduty: 'GUARDDUTY FINDING',
+  'security-hub': 'SECURITY HUB FINDING',
+  health: 'AWS HEALTH EVENT',
+};
+
 function titleTag(alert: EnrichedAlert): string {
   const severity = alert.severity.toUpperCase();
+  if (alert.event) {
+    const what = EVENT_TITLES[alert.event.kind];
+    if (alert.notification === 'resolved') return `[RESOLVED] ${what}`;
+    return alert.notification === 'updated' ? `[${severity}] ${what} UPDATED` : `[${severity}] ${what}`;
+  }
   if (stoppedInAlarm(alert)) return '[NO DATA]';
   switch (alert.notification) {
     case 'alarm':
@@ -86,6 +101,8 @@ function titleTag(alert: EnrichedAlert): string {
       return `[RESOLVED] ${STATE_WORDS[alert.state]}`;
     case 'no-data':
       return `[${severity}] NO DATA`;
+    case 'updated':
+      return `[${severity}] UPDATED`;
     case 'unparseable':
       return `[${severity}] UNREADABLE EVENT`;
   }
@@ -97,8 +114,11 @@ const STATE_WORDS: Readonly<Record<AlarmState, string>> = {
   INSUFFICIENT_DATA: 'NO DATA',
 };
 
-/** `service/resource signal` for Vigil alarms, the alarm name for the others. */
+/** `service/resource signal` for Vigil alarms, the alarm name for the others and for events. */
 export function alarmSubject(alert: EnrichedAlert): string {
+  // An event's title already names its kind; its name (finding type, event type, the workload's
+  // service) leaves the subject's room to what happened.
+  if (alert.event) return alert.alarm.name;
   return alert.resource && alert.signal
     ? `${alert.service}/${alert.resource} ${alert.signal}`
     : alert.alarm.name;
@@ -149,6 +169,7 @@ function suppressionLine(suppression: ActionsSuppression): string {
 }
 
 function notificationLines(alert: EnrichedAlert): string[] {
+  if (alert.event) return eventLines(alert, alert.event);
   const summary = summaryOf(alert);
   const when = timeOf(alert.changedAt);
   const episode = alert.episode;
@@ -210,6 +231,12 @@ function notificationLines(alert: EnrichedAlert): string[] {
         `Why: ${oneLine(alert.reason)}`,
         `Since: ${when}, was ${alert.previousState}.`,
       ];
+    case 'updated':
+      return [
+        `Still happening: ${summary}`,
+        `How badly: ${howBadly(alert)}`,
+        `Since: ${when}; ${sinceOpened}.`,
+      ];
     case 'unparseable':
       return [
         'What broke: Vigil received an alarm event it could not read; it is forwarded below as received.',
@@ -218,6 +245,54 @@ function notificationLines(alert: EnrichedAlert): string[] {
         ...(alert.rawEventCopy ? [rawEventCopyLine(alert.rawEventCopy, alert.changedAt)] : []),
       ];
   }
+}
+
+/**
+ * The first lines of a business alert, finding or Health event: what happened, how badly in the
+ * service's own terms and in Vigil's, and since when, with the episode's reports so far.
+ */
+function eventLines(alert: EnrichedAlert, event: AlertEvent): string[] {
+  const summary = summaryOf(alert);
+  const when = timeOf(alert.changedAt);
+  const episode = alert.episode;
+  const reports = plural(episode.transitions, 'report');
+  const howBad = `${event.originalSeverity}; Vigil severity ${alert.severity.toUpperCase()}.`;
+  switch (alert.notification) {
+    case 'resolved':
+      return [
+        `Resolved: ${summary}`,
+        `Was: ${howBad}`,
+        `Since: ${when}; the episode lasted ${durationBetween(episode.openedAt, alert.changedAt)} (opened ${timeOf(
+          episode.openedAt,
+          alert.changedAt,
+        )}, ${reports}).`,
+      ];
+    case 'updated':
+      return [
+        `Still happening: ${summary}`,
+        `How badly: ${howBad}`,
+        `Since: episode open since ${timeOf(episode.openedAt, alert.changedAt)}, ${reports} so far; this one ${when}. Updates follow in this thread.`,
+      ];
+    default:
+      return [
+        `What happened: ${summary}`,
+        `How badly: ${howBad}`,
+        `Since: ${when}. First alert of this episode; updates follow in its thread.`,
+      ];
+  }
+}
+
+/** `Label: value` lines of an event's facts, each one line. */
+export function eventFactLines(event: AlertEvent): string[] {
+  return event.facts.map((fact) => `${fact.label}: ${oneLine(fact.value)}`);
+}
+
+/** One line per resource: `AwsEc2Instance arn:… (us-east-1)`, `i-abcd1111 (IMPAIRED)`. */
+export function eventResourceLines(event: AlertEvent): string[] {
+  return event.resources.map((resource) => {
+    const where = [resource.region, resource.status].filter((part) => part !== undefined).join(', ');
+    return `${resource.type ? `${resource.type} ` : ''}${resource.id}${where ? ` (${where})` : ''}`;
+  });
 }
 
 /** Where the whole unreadable event is, since a channel may cut it; or that it is nowhere else. */
@@ -235,7 +310,7 @@ export function rawEventCopyLine(
 function runbookLine(alert: EnrichedAlert): string {
   return alert.runbook
     ? `Runbook: ${alert.runbook}`
-    : 'Runbook: none linked to this alarm; start from the console links below.';
+    : `Runbook: none linked to this ${alert.event ? 'event' : 'alarm'}; start from the console links below.`;
 }
 
 function howBadly(alert: EnrichedAlert): string {
@@ -415,6 +490,7 @@ function emailBody(alert: EnrichedAlert): string {
   if (alert.notification === 'unparseable') {
     return `${leadLines(alert).join('\n')}\n\nRAW EVENT\n${alert.rawEvent ?? '(empty)'}\n`;
   }
+  if (alert.event) return eventEmailBody(alert, alert.event);
   const sections = [
     [...leadLines(alert), runbookLine(alert), ...detailLines(alert)],
     ['SELF-HEALING', selfHealingLine(alert)],
@@ -432,6 +508,25 @@ function emailBody(alert: EnrichedAlert): string {
     ),
     bulleted('CHILD ALARMS', alert.children.map(childLine)),
     graph(alert.context.graph, alert.changedAt),
+    bulleted(
+      'CONSOLE',
+      alert.links.filter((link) => link.url !== alert.runbook).map((link) => `${link.label}: ${link.url}`),
+    ),
+    notIncluded(alert.missing),
+  ];
+  return `${sections
+    .filter((lines) => lines.length > 0)
+    .map((lines) => lines.join('\n'))
+    .join('\n\n')}\n`;
+}
+
+/** A business alert, finding or Health event: what it says, its facts, its resources, its links. */
+function eventEmailBody(alert: EnrichedAlert, event: AlertEvent): string {
+  const sections = [
+    [...leadLines(alert), runbookLine(alert)],
+    ['WHAT IT SAYS', alert.reason],
+    ['DETAILS', ...eventFactLines(event), `Account ${alert.alarm.account}, ${alert.alarm.region}.`],
+    bulleted('RESOURCES', eventResourceLines(event)),
     bulleted(
       'CONSOLE',
       alert.links.filter((link) => link.url !== alert.runbook).map((link) => `${link.label}: ${link.url}`),

@@ -7,6 +7,8 @@ import {
   changeLine,
   childLine,
   errorLine,
+  eventFactLines,
+  eventResourceLines,
   historyLine,
   leadLines,
   measurement,
@@ -171,13 +173,26 @@ function customDetails(alert: EnrichedAlert): Record<string, unknown> {
     runbook: alert.runbook,
     reason: alert.reason,
     threshold: alert.thresholdReason,
-    alarm: `${alert.alarm.name} (${alert.alarm.kind}), account ${alert.alarm.account}, ${alert.alarm.region}`,
+    alarm: alert.event
+      ? undefined
+      : `${alert.alarm.name} (${alert.alarm.kind}), account ${alert.alarm.account}, ${alert.alarm.region}`,
+    event: alert.event && {
+      kind: alert.event.kind,
+      source: alert.event.source,
+      detail_type: alert.event.detailType,
+      severity: alert.event.originalSeverity,
+      key: alert.event.key,
+      account: alert.alarm.account,
+      region: alert.alarm.region,
+      details: eventFactLines(alert.event),
+      resources: alert.event.resources.length > 0 ? eventResourceLines(alert.event) : undefined,
+    },
     state: `${alert.state}, was ${alert.previousState}`,
     owner: alert.owner,
     self_healing: selfHealingLine(alert),
     episode: `${alert.episode.id}: opened ${timeOf(alert.episode.openedAt)}, ${plural(
       alert.episode.transitions,
-      'state change',
+      alert.event ? 'report' : 'state change',
     )}${alert.episode.flapping ? ', flapping' : ''}`,
     breach: breach && {
       label: breach.label,

@@ -8,6 +8,7 @@ import type {
   NotificationKind,
   ValueUnit,
 } from '../enriched-alert';
+import type { EventAlertKind } from '../events/event-alert';
 import { alertTitle } from './email-text';
 
 export const STRUCTURED_ALERT_SCHEMA = 'vigil.alert/1';
@@ -81,6 +82,26 @@ export interface StructuredAlert {
   readonly context: StructuredContext;
   readonly links: readonly { readonly label: string; readonly url: string }[];
   readonly missing: readonly { readonly source: string; readonly reason: string }[];
+  /**
+   * Business alerts, GuardDuty and Security Hub findings and AWS Health events (`alarm.kind` is
+   * `event`): what the event is and says; null for alarm alerts.
+   */
+  readonly event: {
+    readonly kind: EventAlertKind;
+    readonly source: string;
+    readonly detailType: string;
+    /** The severity in the service's own terms, e.g. `GuardDuty High (8)`. */
+    readonly originalSeverity: string;
+    /** The episode key: finding id, Health event ARN, business dedupe key (with their scope). */
+    readonly key: string;
+    readonly resources: readonly {
+      readonly type: string | null;
+      readonly id: string;
+      readonly region: string | null;
+      readonly status: string | null;
+    }[];
+    readonly facts: readonly { readonly label: string; readonly value: string }[];
+  } | null;
   readonly rawEvent: string | null;
   /**
    * Unparseable events: where the whole payload is stored (`rawEvent` may be cut to fit), or why it is
@@ -255,6 +276,22 @@ export function toStructuredAlert(alert: EnrichedAlert): StructuredAlert {
     },
     links: alert.links.map((link) => ({ label: link.label, url: link.url })),
     missing: alert.missing.map((missing) => ({ source: missing.source, reason: missing.reason })),
+    event: alert.event
+      ? {
+          kind: alert.event.kind,
+          source: alert.event.source,
+          detailType: alert.event.detailType,
+          originalSeverity: alert.event.originalSeverity,
+          key: alert.event.key,
+          resources: alert.event.resources.map((resource) => ({
+            type: resource.type ?? null,
+            id: resource.id,
+            region: resource.region ?? null,
+            status: resource.status ?? null,
+          })),
+          facts: alert.event.facts.map((fact) => ({ label: fact.label, value: fact.value })),
+        }
+      : null,
     rawEvent: alert.rawEvent ?? null,
     rawEventCopy: rawEventCopyOf(alert.rawEventCopy),
   };
