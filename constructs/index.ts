@@ -1,8 +1,8 @@
 /**
  * Vigil's monitoring constructs: alarms on by default for Lambda functions, SQS queues, SNS topics,
- * EventBridge rules, HTTP and REST APIs, DynamoDB tables, Step Functions state machines and Firehose
- * streams, with thresholds derived from each resource's configuration; SLO burn-rate alarms; and
- * the alarm lint that runs at synth. Start with {@link ServiceMonitoring}.
+ * EventBridge rules, HTTP and REST APIs, DynamoDB tables, Step Functions state machines, Firehose
+ * streams and CloudFront distributions, with thresholds derived from each resource's configuration;
+ * SLO burn-rate alarms; and the alarm lint that runs at synth. Start with {@link ServiceMonitoring}.
  *
  * @packageDocumentation
  */
@@ -13,6 +13,7 @@ export * from './monitoring/alarm-naming';
 export * from './monitoring/alarm-routing';
 export * from './monitoring/alarm-spec';
 export type { ApiLatencyOptions, Timeout } from './monitoring/api-latency';
+export * from './monitoring/cloudfront-distribution-monitor';
 export * from './monitoring/dynamodb-table-monitor';
 export * from './monitoring/event-rule-monitor';
 export * from './monitoring/firehose-monitor';
@@ -30,6 +31,7 @@ export type { MonitoredResource, MonitoringScope } from './monitoring/monitoring
 export * from './monitoring/resource-monitor';
 export * from './monitoring/rest-api-monitor';
 export * from './monitoring/service-level-objective';
+export * from './monitoring/saved-queries';
 export * from './monitoring/service-monitoring';
 export type { SignalMetrics } from './monitoring/signal-metrics';
 export type { SignalOverride, SignalOverrides } from './monitoring/signal-overrides';

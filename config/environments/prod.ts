@@ -9,4 +9,18 @@ export const prod = {
   budget: { monthlyLimitUsd: 500 },
   remediation: { mode: 'enforce' },
   tracing: { samplingRate: 0.05, reservoirPerSecond: 1 },
+  monitoring: {
+    // Errors the API or scorer did not catch: the error-rate alarms say how many, this says which,
+    // with the request ids, in the alert.
+    scheduledQueries: [
+      {
+        name: 'predictor-unhandled-errors',
+        service: 'predictor',
+        query:
+          'filter level = "ERROR" and ispresent(message.errorType)\n| fields @timestamp, @log, requestId, message.errorType as type, message.errorMessage as text\n| sort @timestamp desc\n| limit 20',
+        everyMinutes: 15,
+        severity: 'high',
+      },
+    ],
+  },
 } satisfies EnvironmentConfigInput;

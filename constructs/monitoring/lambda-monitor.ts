@@ -77,6 +77,11 @@ const DEFAULT_STREAM_ALARM_AGE_SECONDS = 300;
  * group Lambda has not created yet fails the deployment.
  */
 export class LambdaMonitor extends ResourceMonitor<'lambda'> {
+  /** The log group the function writes to: its own, or Lambda's default `/aws/lambda/<name>`. */
+  get logGroupName(): string | undefined {
+    return this.resource.logGroup;
+  }
+
   constructor(scope: Construct, id: string, props: LambdaMonitorProps) {
     super(scope, id, props, (self) => ({
       kind: 'lambda',

@@ -19,7 +19,7 @@ export interface ResourceMonitorProps<K extends string> {
 
 /**
  * The base of every monitor: it holds the service and the resource the alarms are made for, checks
- * the resource's overrides, and keeps each alarm and the metric behind it. Vigil's nine monitors
+ * the resource's overrides, and keeps each alarm and the metric behind it. Vigil's ten monitors
  * extend it, and so can a team's own monitor for a resource Vigil does not watch; its alarms are then
  * named, tagged, described and routed like Vigil's:
  *

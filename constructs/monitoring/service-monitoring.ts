@@ -3,6 +3,8 @@ import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayModule from 'aws-cdk-lib/aws-apigateway';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as apigwv2Module from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudfrontModule from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as dynamodbModule from 'aws-cdk-lib/aws-dynamodb';
@@ -33,6 +35,10 @@ import {
 import { alarmNamePrefixFor, ENVIRONMENT_CONTEXT_KEY, ENVIRONMENT_NAME } from './alarm-naming';
 import { type AlarmRouting, NO_ROUTING } from './alarm-routing';
 import type { AlarmFacts, AlarmSpec, AnomalyAlarmSpec, CompositeAlarmSpec } from './alarm-spec';
+import {
+  CloudFrontDistributionMonitor,
+  type CloudFrontDistributionMonitorProps,
+} from './cloudfront-distribution-monitor';
 import { DynamoDbTableMonitor, type DynamoDbTableMonitorProps } from './dynamodb-table-monitor';
 import { EventRuleMonitor, type EventRuleMonitorProps } from './event-rule-monitor';
 import { FirehoseMonitor, type FirehoseMonitorProps } from './firehose-monitor';
@@ -41,6 +47,7 @@ import { LambdaMonitor, type LambdaMonitorProps } from './lambda-monitor';
 import { type OverrideKey, unknownOverrideKeysMessage } from './monitor-signals';
 import { type MonitoredResource, type MonitoringScope, setDefaultMonitoringScope } from './monitoring-scope';
 import { RestApiMonitor, type RestApiMonitorProps } from './rest-api-monitor';
+import { SavedQueries } from './saved-queries';
 import { ServiceLevelObjective } from './service-level-objective';
 import { overriddenAlarms, type SignalOverride, signalOverrideProblems } from './signal-overrides';
 import { SnsTopicMonitor, type SnsTopicMonitorProps } from './sns-topic-monitor';
@@ -77,6 +84,11 @@ export interface ServiceMonitoringProps {
   readonly logRetentionDays?: number;
   /** Archive the logs of every monitored function to this stream (a monitor may opt out). @default not archived */
   readonly logArchive?: LogArchiveStream;
+  /**
+   * Save the Logs Insights queries on-call runs most (`SAVED_QUERIES`: errors by type, slowest
+   * requests, one request, cold starts) over the monitored functions' log groups. @default true
+   */
+  readonly savedQueries?: boolean;
   /**
    * Put the monitors made by the `monitorX` methods into nested stacks of at most this many resources,
    * for services too large for one template (CloudFormation allows 500 resources and 1 MB).
@@ -137,6 +149,7 @@ export class ServiceMonitoring extends Construct implements MonitoringScope {
   private shard: NestedStack | undefined;
   private shardCount = 0;
   private readonly namePrefix: string;
+  private queries: SavedQueries | undefined;
 
   constructor(scope: Construct, id: string, props: ServiceMonitoringProps) {
     super(scope, id);
@@ -189,11 +202,24 @@ export class ServiceMonitoring extends Construct implements MonitoringScope {
     fn: lambda.IFunction,
     options: Omit<LambdaMonitorProps, 'fn' | 'monitoring'> = {},
   ): LambdaMonitor {
-    return new LambdaMonitor(this.placement(), this.monitorId('Lambda', fn, options.name), {
+    const monitor = new LambdaMonitor(this.placement(), this.monitorId('Lambda', fn, options.name), {
       ...options,
       fn,
       monitoring: this,
     });
+    if (monitor.logGroupName !== undefined && this.props.savedQueries !== false) {
+      this.queries ??= new SavedQueries(this, 'SavedQueries', {
+        service: this.service,
+        namePrefix: this.namePrefix,
+      });
+      this.queries.addLogGroup(monitor.logGroupName);
+    }
+    return monitor;
+  }
+
+  /** The log groups of the service's monitored functions (what its saved queries read). */
+  get logGroupNames(): readonly string[] {
+    return this.queries?.logGroups ?? [];
   }
 
   /** Alarms for an SQS queue or dead-letter queue (see {@link SqsQueueMonitor}). */
@@ -300,6 +326,22 @@ export class ServiceMonitoring extends Construct implements MonitoringScope {
     );
   }
 
+  /** Alarms for a CloudFront distribution, in a stack in us-east-1 (see {@link CloudFrontDistributionMonitor}). */
+  monitorDistribution(
+    distribution: cloudfront.IDistribution,
+    options: Omit<CloudFrontDistributionMonitorProps, 'distribution' | 'monitoring'> = {},
+  ): CloudFrontDistributionMonitor {
+    return new CloudFrontDistributionMonitor(
+      this.placement(),
+      this.monitorId('Distribution', distribution, options.name),
+      {
+        ...options,
+        distribution,
+        monitoring: this,
+      },
+    );
+  }
+
   /**
    * Monitors every supported resource defined under `scope` that has no monitor yet, with default
    * settings. It runs when called, not at synth like an aspect, so {@link createdAlarms} is complete
@@ -362,6 +404,8 @@ export class ServiceMonitoring extends Construct implements MonitoringScope {
       this.monitorHttpApi(construct);
     } else if (construct instanceof apigatewayModule.RestApi) {
       this.monitorRestApi(construct);
+    } else if (construct instanceof cloudfrontModule.Distribution) {
+      this.monitorDistribution(construct);
     }
   }
 

@@ -9,7 +9,8 @@
  * - `fields` with `as` and the `coalesce` function (CWL_QuerySyntax-Fields.html,
  *   CWL_QuerySyntax-operations-functions.html);
  * - `filter` with `=`, `!=`, `like "text"`, `like /regex/` (with a leading `(?i)`), `not like`,
- *   `and`, `or`, `not` and parentheses (CWL_QuerySyntax-Filter.html);
+ *   `ispresent(field)`, `and`, `or`, `not` and parentheses (CWL_QuerySyntax-Filter.html,
+ *   CWL_QuerySyntax-operations-functions.html);
  * - `stats count(*)` / `count()` / `count(field)` `as` a name, `by` fields (CWL_QuerySyntax-Stats.html);
  * - `sort field asc|desc` (CWL_QuerySyntax-Sort.html: every non-number value before every number;
  *   non-numbers here compare by Unicode code units, a simplification of its natural sort);
@@ -48,7 +49,8 @@ type Condition =
       readonly left: Expression;
       readonly right: Expression;
     }
-  | { readonly kind: 'like'; readonly subject: Expression; readonly pattern: RegExp };
+  | { readonly kind: 'like'; readonly subject: Expression; readonly pattern: RegExp }
+  | { readonly kind: 'present'; readonly field: string };
 
 type Command =
   | { readonly kind: 'fields'; readonly fields: readonly { name: string; value: Expression }[] }
@@ -241,6 +243,15 @@ class Parser {
       const inner = this.condition();
       this.expectSymbol(')');
       return inner;
+    }
+    // `ispresent(field)`: true when the event has the field (CWL_QuerySyntax-operations-functions.html,
+    // "General functions").
+    if (this.isWord('ispresent')) {
+      this.position++;
+      this.expectSymbol('(');
+      const field = this.word();
+      this.expectSymbol(')');
+      return { kind: 'present', field };
     }
     const left = this.expression();
     if (this.isWord('not')) {
@@ -524,6 +535,8 @@ function holds(condition: Condition, row: Row): boolean {
       return holds(condition.left, row) || holds(condition.right, row);
     case 'not':
       return !holds(condition.inner, row);
+    case 'present':
+      return row.get(condition.field) !== undefined;
     case 'like': {
       const value = evaluate(condition.subject, row);
       return value !== undefined && condition.pattern.test(String(value));

@@ -1,21 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type CloudWatchLogsClient,
-  GetQueryResultsCommand,
-  type ResultField,
-  StartQueryCommand,
-  StopQueryCommand,
-} from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient, ResultField } from '@aws-sdk/client-cloudwatch-logs';
 import type { AlarmChange } from '../../shared/alarm-change';
+import { LogsInsightsQueryError, runLogsInsightsQuery } from '../../shared/logs-insights-query';
 import type { ErrorExcerpt, LogErrors } from '../enriched-alert';
 import { type LogsInsightsQuery, logsInsightsUrl } from './console-links';
 import { ContextUnavailableError } from './with-timeout';
 
 const MINUTE_MS = 60_000;
 const MAX_MESSAGE_LENGTH = 500;
-const FIRST_POLL_MS = 100;
-const MAX_POLL_MS = 1000;
-const FAILED = new Set(['Failed', 'Cancelled', 'Timeout']);
 
 // JSON logs (Powertools, Lambda's JSON format) say ERROR in `level`; plain-text logs only in words.
 // The text is the error's own message where the line carries one: Powertools logs it under
@@ -50,40 +41,16 @@ export async function findLogErrors(
   query: LogsInsightsQuery,
   signal: AbortSignal,
 ): Promise<LogErrors> {
-  const started = await logs.send(
-    new StartQueryCommand({
-      logGroupNames: [query.logGroup],
-      queryString: query.query,
-      startTime: Math.floor(query.start.getTime() / 1000),
-      endTime: Math.ceil(query.end.getTime() / 1000),
-    }),
-    { abortSignal: signal },
-  );
-  const queryId = started.queryId;
-  if (!queryId) throw new ContextUnavailableError('Logs Insights started no query');
-  // Best effort: a failure to stop changes nothing for the alert.
-  const stop = () => void logs.send(new StopQueryCommand({ queryId })).catch(() => undefined);
-  if (signal.aborted) stop();
-  signal.addEventListener('abort', stop, { once: true });
   try {
-    const rows = await pollResults(logs, queryId, signal);
+    const { rows } = await runLogsInsightsQuery(
+      logs,
+      { logGroupNames: [query.logGroup], queryString: query.query, start: query.start, end: query.end },
+      signal,
+    );
     return { logGroup: query.logGroup, top: rows.map(toExcerpt), queryUrl: logsInsightsUrl(region, query) };
-  } finally {
-    signal.removeEventListener('abort', stop);
-  }
-}
-
-async function pollResults(
-  logs: CloudWatchLogsClient,
-  queryId: string,
-  signal: AbortSignal,
-): Promise<ResultField[][]> {
-  for (let delay = FIRST_POLL_MS; ; delay = Math.min(delay * 2, MAX_POLL_MS)) {
-    await sleep(delay, undefined, { signal });
-    const response = await logs.send(new GetQueryResultsCommand({ queryId }), { abortSignal: signal });
-    const status = response.status ?? 'Unknown';
-    if (status === 'Complete') return response.results ?? [];
-    if (FAILED.has(status)) throw new ContextUnavailableError(`Logs Insights query ended ${status}`);
+  } catch (error) {
+    if (error instanceof LogsInsightsQueryError) throw new ContextUnavailableError(error.message);
+    throw error;
   }
 }
 
