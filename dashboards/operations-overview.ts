@@ -3,6 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
 import { dashboardUrl } from './dashboard-url';
+import { JsonWidget } from './json-widget';
+import { alarmStatusWidget } from './widget-bodies/widgets';
 
 export interface OperationsOverviewProps {
   /** Every service to show. */
@@ -28,12 +30,14 @@ export class OperationsOverview extends Construct {
     const healthAlarms = props.services.flatMap((service) => (service.health ? [service.health] : []));
     if (healthAlarms.length > 0) {
       this.dashboard.addWidgets(
-        new cloudwatch.AlarmStatusWidget({
-          title: 'Service health',
-          alarms: healthAlarms,
-          width: 24,
-          height: 3,
-        }),
+        new JsonWidget(
+          alarmStatusWidget({
+            title: 'Service health',
+            alarmArns: healthAlarms.map((alarm) => alarm.alarmArn),
+            width: 24,
+            height: 3,
+          }),
+        ),
       );
     }
     for (const service of props.services) {
@@ -42,7 +46,7 @@ export class OperationsOverview extends Construct {
         .filter(
           ({ severity, partOf }) => partOf === undefined && (severity === 'critical' || severity === 'high'),
         )
-        .map(({ alarm }) => alarm)
+        .map(({ alarm }) => alarm.alarmArn)
         .slice(0, 100);
       const budgets = service.objectives().map(
         (objective) =>
@@ -56,12 +60,14 @@ export class OperationsOverview extends Construct {
           }),
       );
       this.dashboard.addWidgets(
-        new cloudwatch.AlarmStatusWidget({
-          title: `${service.service}: paging alarms`,
-          alarms: paging,
-          width: 24 - Math.min(budgets.length, 2) * 6,
-          height: 4,
-        }),
+        new JsonWidget(
+          alarmStatusWidget({
+            title: `${service.service}: paging alarms`,
+            alarmArns: paging,
+            width: 24 - Math.min(budgets.length, 2) * 6,
+            height: 4,
+          }),
+        ),
         ...budgets.slice(0, 2),
       );
     }

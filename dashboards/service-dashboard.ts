@@ -1,8 +1,10 @@
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import type { RegisteredAlarm, ServiceMonitoring } from '../constructs/monitoring/service-monitoring';
 import { dashboardUrl } from './dashboard-url';
+import { JsonWidget } from './json-widget';
+import { alarmGraphWidget, alarmStatusWidget, resourceHeading, textWidget } from './widget-bodies/widgets';
 
 export interface ServiceDashboardProps {
   /** The service whose alarms and objectives the dashboard shows. */
@@ -36,11 +38,12 @@ export class ServiceDashboard extends Construct {
     const notifying = monitoring.registeredAlarms().filter((registered) => registered.partOf === undefined);
 
     this.dashboard.addWidgets(
-      new cloudwatch.TextWidget({
-        markdown: `# ${monitoring.service}\nAlarms by urgency, error budgets, then each alarm's metric and threshold by resource.`,
-        width: 24,
-        height: 2,
-      }),
+      new JsonWidget(
+        textWidget(
+          `# ${monitoring.service}\nAlarms by urgency, error budgets, then each alarm's metric and threshold by resource.`,
+          { width: 24, height: 2 },
+        ),
+      ),
     );
     const urgent = notifying.filter(({ severity }) => severity === 'critical' || severity === 'high');
     const other = notifying.filter(({ severity }) => severity === 'warning' || severity === 'info');
@@ -50,13 +53,15 @@ export class ServiceDashboard extends Construct {
     ] as const) {
       for (let at = 0; at < group.length; at += ALARMS_PER_STATUS_WIDGET) {
         this.dashboard.addWidgets(
-          new cloudwatch.AlarmStatusWidget({
-            title,
-            alarms: group.slice(at, at + ALARMS_PER_STATUS_WIDGET).map(({ alarm }) => alarm),
-            width: 24,
-            height: 4,
-            sortBy: cloudwatch.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
-          }),
+          new JsonWidget(
+            alarmStatusWidget({
+              title,
+              alarmArns: group.slice(at, at + ALARMS_PER_STATUS_WIDGET).map(({ alarm }) => alarm.alarmArn),
+              width: 24,
+              height: 4,
+              sortBy: 'stateUpdatedTimestamp',
+            }),
+          ),
         );
       }
     }
@@ -74,15 +79,19 @@ export class ServiceDashboard extends Construct {
     );
     this.addRows(budgets);
 
-    for (const [resource, alarms] of groupByResource(notifying)) {
+    for (const { kind, name, alarms } of groupByResource(notifying)) {
       const graphs = alarms
         .map(({ alarm }) => alarm)
         .filter((alarm): alarm is cloudwatch.Alarm => alarm instanceof cloudwatch.Alarm)
-        .map((alarm) => new cloudwatch.AlarmWidget({ alarm, title: alarm.alarmName, width: 8, height: 6 }));
+        .map(
+          (alarm) =>
+            new JsonWidget(
+              alarmGraphWidget({ alarmArn: alarm.alarmArn, title: alarm.alarmName, region: Aws.REGION }),
+            ),
+        );
       if (graphs.length === 0) continue;
-      this.dashboard.addWidgets(
-        new cloudwatch.TextWidget({ markdown: `## ${resource}`, width: 24, height: 1 }),
-      );
+      // The same heading a live dashboard puts above a resource's graphs.
+      this.dashboard.addWidgets(new JsonWidget(resourceHeading(kind, name)));
       this.addRows(graphs);
     }
 
@@ -97,11 +106,16 @@ export class ServiceDashboard extends Construct {
   }
 }
 
-function groupByResource(alarms: readonly RegisteredAlarm[]): Map<string, RegisteredAlarm[]> {
-  const groups = new Map<string, RegisteredAlarm[]>();
+function groupByResource(
+  alarms: readonly RegisteredAlarm[],
+): { kind: string; name: string; alarms: RegisteredAlarm[] }[] {
+  const groups = new Map<string, { kind: string; name: string; alarms: RegisteredAlarm[] }>();
   for (const registered of alarms) {
-    const key = `${registered.resource.kind} ${registered.resource.name}`;
-    groups.set(key, [...(groups.get(key) ?? []), registered]);
+    const { kind, name } = registered.resource;
+    const key = `${kind} ${name}`;
+    const group = groups.get(key) ?? { kind, name, alarms: [] };
+    group.alarms.push(registered);
+    groups.set(key, group);
   }
-  return groups;
+  return [...groups.values()];
 }

@@ -1,6 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { loadConfig } from '../../config/load-config';
+import { dashboardBodyProblems } from '../fixtures/aws/dashboard-updater/dashboard-body-schema';
 import { vigilStacks, WITHOUT_BUNDLING } from '../support/synth-vigil';
 
 interface Widget {
@@ -9,18 +10,22 @@ interface Widget {
   properties: { title?: string; alarms?: string[]; annotations?: { alarms?: string[] }; markdown?: string };
 }
 
-/** The dashboard's widgets, with every CloudFormation token in the body replaced by a placeholder. */
-function widgetsOf(template: Template): Widget[] {
-  const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
-  const body = dashboard?.Properties.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
-  const text =
-    typeof body === 'string'
+/** Each dashboard body of a template, with every CloudFormation token in it replaced by a placeholder. */
+function bodiesOf(template: Template): string[] {
+  return Object.values(template.findResources('AWS::CloudWatch::Dashboard')).map((dashboard) => {
+    const body = dashboard.Properties.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+    return typeof body === 'string'
       ? body
       : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
-  return (JSON.parse(text) as { widgets: Widget[] }).widgets;
+  });
 }
 
-const { stacks } = vigilStacks(loadConfig('dev'), WITHOUT_BUNDLING);
+/** The (first) dashboard's widgets. */
+function widgetsOf(template: Template): Widget[] {
+  return (JSON.parse(bodiesOf(template)[0] ?? '') as { widgets: Widget[] }).widgets;
+}
+
+const { app, stacks } = vigilStacks(loadConfig('dev'), WITHOUT_BUNDLING);
 const predictor = Template.fromStack(stacks.predictor);
 const widgets = widgetsOf(predictor);
 const registered = stacks.predictor.monitoring
@@ -87,5 +92,15 @@ describe('operations overview', () => {
       'log-archive: paging alarms',
     ]);
     expect(overviewWidgets[0]?.properties.alarms).toHaveLength(3);
+  });
+});
+
+describe('every synthesized dashboard', () => {
+  it('matches the dashboard body structure CloudWatch documents', () => {
+    // The assembly Template.fromStack already synthesized: no second synth.
+    const bodies = app.synth().stacks.flatMap((stack) => bodiesOf(Template.fromJSON(stack.template)));
+    // The alerting, remediation and predictor dashboards, and the overview.
+    expect(bodies.length).toBeGreaterThanOrEqual(4);
+    for (const body of bodies) expect(dashboardBodyProblems(body)).toEqual([]);
   });
 });
