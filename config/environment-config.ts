@@ -144,7 +144,7 @@ const uploadSite = z.strictObject({
   /**
    * The site's sign-in callback URLs; their origins are also the only origins the data bucket answers
    * CORS requests from, and Cognito may send the browser back to them after sign-out. None: only the
-   * local console, `http://localhost:4780/` (`npm start -- --serve`), for development.
+   * local upload site, `http://localhost:4781/` (`npm start -- --serve --scenario upload-site`), for development.
    */
   callbackUrls: z.array(callbackUrl).default([]),
   /** Prefix of the Cognito-hosted sign-in domain (`<prefix>.auth.<region>.amazoncognito.com`). @default no domain */
@@ -199,6 +199,37 @@ const resultsMail = z
  * One deployment environment of Vigil. Every field but `name` and `tags` has a default, so an
  * environment file states only what differs. Defaults live here and nowhere else.
  */
+/** One scheduled Logs Insights query (`monitoring.scheduledQueries`). */
+const scheduledQuery = z
+  .strictObject({
+    /** Unique in the environment: the schedule's, the metric dimension's and the alert's name. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, {
+      error: 'must be 1 to 63 lowercase letters, digits and hyphens',
+    }),
+    /** The service it belongs to; without `logGroups`, it reads that service's function log groups. */
+    service: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,40}$/, { error: 'must be a service name such as predictor' }),
+    /** The Logs Insights query (at most 10,000 characters, as StartQuery takes). */
+    query: z
+      .string()
+      .min(1, { error: 'must not be empty' })
+      .max(10_000, { error: 'must be at most 10000 characters' }),
+    /** Log groups to read instead of the service's (1 to 50). @default the service's function log groups */
+    logGroups: z.array(z.string().min(1)).min(1).max(50).optional(),
+    /** Minutes between runs. @default 15 */
+    everyMinutes: z.number().int().min(1).max(1440).default(15),
+    /** Minutes of logs each run reads, back from its scheduled time. @default everyMinutes */
+    lookbackMinutes: z.number().int().min(1).max(10_080).optional(),
+    /** Rows mean trouble: alert with them (and resolve when a run finds none). @default true */
+    alertWhenRows: z.boolean().default(true),
+    /** The alert's severity. @default warning */
+    severity: oneOf(ALARM_SEVERITIES).default('warning'),
+    /** An https runbook link for the alert. @default none */
+    runbook: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
+  })
+  .transform((query) => ({ ...query, lookbackMinutes: query.lookbackMinutes ?? query.everyMinutes }));
+
 const environmentFields = z.strictObject({
   /** Environment name, used in every physical resource name (`vigil-<name>-…`). */
   name: z.string().regex(/^[a-z][a-z0-9]{1,11}$/, {
@@ -251,6 +282,34 @@ const environmentFields = z.strictObject({
       outsideAlarmSeverity: oneOf(ALARM_SEVERITIES).default('high'),
       /** Time the enricher gathers context before it sends what it has, in milliseconds (hard deadline 4 s). */
       contextDeadlineMs: z.number().int().min(500).max(3500).default(3000),
+      /**
+       * Which AWS security and health events Vigil's rules route to the enricher (default bus), as
+       * alerts with episodes. Routing only: Vigil never enables GuardDuty or Security Hub, which stays
+       * the account owner's choice; a rule for a service that is off matches nothing and costs nothing.
+       * Turn one off when its findings already reach on-call another way.
+       */
+      securityEvents: z
+        .strictObject({
+          /**
+           * GuardDuty findings (`aws.guardduty`, `GuardDuty Finding`), severity from GuardDuty's bands.
+           * While on, Security Hub's copies of GuardDuty findings are not routed too (one alert per finding).
+           * @default true
+           */
+          guardDuty: z.boolean().default(true),
+          /**
+           * Security Hub findings (`aws.securityhub`, `Security Hub Findings - Imported`) with workflow
+           * status NEW, active, and not INFORMATIONAL, severity from `Severity.Label`.
+           * @default true
+           */
+          securityHub: z.boolean().default(true),
+          /**
+           * AWS Health events specific to this account (`aws.health`, `AWS Health Event`, scope
+           * ACCOUNT_SPECIFIC), severity from the event's category; `closed` resolves.
+           * @default true
+           */
+          health: z.boolean().default(true),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Lifecycle of the log archive bucket. */
@@ -429,6 +488,28 @@ const environmentFields = z.strictObject({
           },
         )
         .default({}),
+      /**
+       * Logs Insights queries run on a schedule (EventBridge Scheduler): each publishes how many rows it
+       * found, and one that should find nothing raises an alert with the rows when it does.
+       */
+      scheduledQueries: z
+        .array(scheduledQuery)
+        .default([])
+        .refine((queries) => new Set(queries.map((query) => query.name)).size === queries.length, {
+          error: 'query names must be unique',
+        }),
+    })
+    .prefault({}),
+  /** The dashboards stack: the operations overview and the live dashboards. */
+  dashboards: z
+    .strictObject({
+      /**
+       * Minutes between rebuilds of the live dashboards (one per service, from the resources tagged
+       * `vigil:service` and `Environment`); a tag change also rebuilds them at once. A run that finds
+       * nothing changed writes nothing.
+       * @default 15
+       */
+      liveRefreshMinutes: z.number().int().min(1).max(1440).default(15),
     })
     .prefault({}),
   tracing: z

@@ -4,7 +4,9 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
@@ -55,7 +57,9 @@ export type AnyClient =
   | SFNClient
   | CostExplorerClient
   | BudgetsClient
-  | SESv2Client;
+  | SESv2Client
+  | EventBridgeClient
+  | ResourceGroupsTaggingAPIClient;
 
 /**
  * Every AWS client Vigil's functions use, created in this one place. Each is created on first use,
@@ -83,6 +87,10 @@ export interface AwsClients {
   /** AWS Budgets answers in us-east-1 only. */
   readonly budgets: BudgetsClient;
   readonly ses: SESv2Client;
+  /** EventBridge, for workloads putting business alerts on the platform bus. */
+  readonly eventBridge: EventBridgeClient;
+  /** The Resource Groups Tagging API, for finding a service's resources by tag (live dashboards). */
+  readonly resourceGroupsTagging: ResourceGroupsTaggingAPIClient;
 }
 
 /**
@@ -100,7 +108,10 @@ const sdk = {
     require('@aws-sdk/client-cost-explorer') as typeof import('@aws-sdk/client-cost-explorer'),
   dynamoDb: () => require('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb'),
   dynamoDbDocument: () => require('@aws-sdk/lib-dynamodb') as typeof import('@aws-sdk/lib-dynamodb'),
+  eventBridge: () => require('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge'),
   lambda: () => require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda'),
+  resourceGroupsTagging: () =>
+    require('@aws-sdk/client-resource-groups-tagging-api') as typeof import('@aws-sdk/client-resource-groups-tagging-api'),
   s3: () => require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3'),
   secretsManager: () =>
     require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager'),
@@ -194,6 +205,14 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     },
     get ses() {
       return once('ses', () => traced(new (sdk.ses().SESv2Client)(common)));
+    },
+    get eventBridge() {
+      return once('eventBridge', () => traced(new (sdk.eventBridge().EventBridgeClient)(common)));
+    },
+    get resourceGroupsTagging() {
+      return once('resourceGroupsTagging', () =>
+        traced(new (sdk.resourceGroupsTagging().ResourceGroupsTaggingAPIClient)(common)),
+      );
     },
   };
 }

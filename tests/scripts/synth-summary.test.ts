@@ -15,8 +15,8 @@ describe('summarizeAssembly', () => {
       {
         stack: 'vigil-dev-cost',
         // No anomaly monitor or subscription: dev names no monitor, and Vigil no longer creates the
-        // account's one service-wide monitor by default.
-        resources: 32,
+        // account's one service-wide monitor by default. The reporter's four saved log queries.
+        resources: 36,
         alarms: 9,
         functions: 1,
         monitoringUsd: 1.3,
@@ -33,27 +33,38 @@ describe('summarizeAssembly', () => {
         findings: [],
       },
       {
-        stack: 'vigil-dev-alerting',
-        // The episode table's flapping index adds its throttle alarms; the flapping check's rule, its own.
-        resources: 59,
-        alarms: 26,
+        stack: 'vigil-dev-upload-site',
+        // The site bucket and its log bucket, the distribution (OAC, headers and two cache policies,
+        // additional metrics), two file deployments with CDK's handler, and the 5xx and latency alarms.
+        resources: 20,
+        alarms: 2,
         functions: 1,
-        monitoringUsd: 6.8,
+        monitoringUsd: 0.2,
+        findings: [],
+      },
+      {
+        stack: 'vigil-dev-alerting',
+        // The business, GuardDuty, Security Hub and Health rules with their permissions and three
+        // watchdogs each; the enricher's four saved log queries.
+        resources: 83,
+        alarms: 38,
+        functions: 1,
+        monitoringUsd: 8,
         findings: [],
       },
       {
         stack: 'vigil-dev-predictor',
-        // The upload-events queue replaced the scorer's async invocation: its three async alarms went,
-        // the queue's age and expiry alarms came.
-        resources: 90,
+        // The site's config.json deployment (CDK's handler, its role, policy and log group) and four
+        // saved log queries.
+        resources: 100,
         alarms: 43,
-        functions: 2,
+        functions: 3,
         monitoringUsd: 12.6,
         findings: [],
       },
       {
         stack: 'vigil-dev-remediation',
-        resources: 132,
+        resources: 136,
         alarms: 59,
         functions: 6,
         monitoringUsd: 12.1,
@@ -61,10 +72,11 @@ describe('summarizeAssembly', () => {
       },
       {
         stack: 'vigil-dev-dashboards',
-        resources: 1,
-        alarms: 0,
-        functions: 0,
-        monitoringUsd: 3,
+        // The live-dashboard updater: function, schedule, tag-change rule, dead-letter queue, alarms.
+        resources: 35,
+        alarms: 16,
+        functions: 1,
+        monitoringUsd: 5,
         findings: [],
       },
     ]);
