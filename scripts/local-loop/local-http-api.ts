@@ -9,6 +9,7 @@ import type { JSONWebKeySet } from 'jose';
 import { deployedValue } from './deployed-values';
 import { functionUrlEvent, functionUrlResponse } from './function-url-event';
 import { authorizeJwt, type JwtAuthorizerConfig, Unauthorized } from './jwt-authorizer';
+import { readRequestBody } from './request-body';
 import type { FoundResource, SynthesizedAppReader } from './synthesized-app';
 
 interface ApiRoute {
@@ -134,7 +135,7 @@ export class LocalHttpApi {
       (candidate) => candidate.method === method && pathMatches(candidate.path, url.pathname),
     );
     if (!route) return send(response, 404, { message: 'Not Found' }, corsHeaders);
-    const body = await readBody(request);
+    const body = await readRequestBody(request);
     const event = functionUrlEvent(
       { method, url, headers: request.headers as Record<string, string>, body },
       new Date(this.options.now()),
@@ -201,15 +202,6 @@ function pathParameters(pattern: string, path: string): Record<string, string> |
     else if (want !== got) return undefined;
   }
   return parameters;
-}
-
-function readBody(request: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }
 
 function send(

@@ -1,6 +1,7 @@
 import type * as http from 'node:http';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { readRequestBody } from './request-body';
 import { type CorsRule, corsRuleFor } from './s3-cors';
 
 /** Where the endpoint keeps objects: the run's S3 stand-in, which the scorer reads from too. */
@@ -88,7 +89,7 @@ export class LocalS3Endpoint {
         corsHeaders,
       );
     }
-    const body = method === 'PUT' ? await readBody(request) : undefined;
+    const body = method === 'PUT' ? await readRequestBody(request) : undefined;
     const refusal = await this.checkPresigned(url, method, bucket, key, request, body);
     if (refusal) return sendError(response, 403, refusal.code, refusal.message, corsHeaders);
     if (method === 'PUT' && body !== undefined) {
@@ -175,15 +176,6 @@ function allowHeaders(rule: CorsRule, origin: string): Record<string, string> {
 function header(request: http.IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value.join(',') : value;
-}
-
-function readBody(request: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }
 
 function sendError(

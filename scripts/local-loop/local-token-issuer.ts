@@ -3,6 +3,7 @@ import type * as http from 'node:http';
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type KeyLike, SignJWT } from 'jose';
 import { RESULTS_MAIL_OPT_OUT } from '../../constructs/contracts/predictor';
 import { escapeHtml } from './console/html';
+import { readRequestBody } from './request-body';
 
 /** Someone who may sign in locally. */
 export interface LocalUser {
@@ -91,9 +92,13 @@ export class LocalTokenIssuer {
       case 'GET /oauth2/authorize':
         return this.authorizePage(response, url.searchParams);
       case 'POST /oauth2/authorize':
-        return this.signIn(response, new URLSearchParams(await readText(request)));
+        return this.signIn(response, new URLSearchParams((await readRequestBody(request)).toString('utf8')));
       case 'POST /oauth2/token':
-        return json(response, ...(await this.token(new URLSearchParams(await readText(request)))), cors);
+        return json(
+          response,
+          ...(await this.token(new URLSearchParams((await readRequestBody(request)).toString('utf8')))),
+          cors,
+        );
       case 'GET /logout': {
         const logoutUri = url.searchParams.get('logout_uri') ?? '';
         if (!this.client.callbackUrls.includes(logoutUri))
@@ -249,18 +254,6 @@ export class LocalTokenIssuer {
     }
     return sub;
   }
-}
-
-function readText(request: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    request.on('end', () => resolve(text));
-    request.on('error', reject);
-  });
 }
 
 function json(

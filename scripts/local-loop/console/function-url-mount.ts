@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { functionUrlEvent, functionUrlResponse } from '../function-url-event';
+import { readRequestBody } from '../request-body';
 
 export type FunctionUrlHandler = (event: APIGatewayProxyEventV2) => Promise<unknown>;
 
@@ -18,14 +19,13 @@ export async function serveFunctionUrl(
   const local = new URL(request.url ?? '/', 'http://127.0.0.1');
   const deployed = new URL(mount.deployedUrl);
   const url = new URL(`${local.pathname.slice(mount.prefix.length) || '/'}${local.search}`, deployed);
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const body = await readRequestBody(request);
   const event = functionUrlEvent(
     {
       method: request.method ?? 'GET',
       url,
       headers: request.headers,
-      body: Buffer.concat(chunks),
+      body,
       sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
     },
     now(),
