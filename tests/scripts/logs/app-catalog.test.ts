@@ -70,6 +70,7 @@ describe('names from the synthesized app', () => {
     expect(validNames(catalog).services).toEqual([
       'alerting',
       'cost',
+      'dashboards',
       'log-archive',
       'predictor',
       'remediation',
@@ -77,7 +78,7 @@ describe('names from the synthesized app', () => {
     const error = unknownName(catalog, 'predicter');
     expect(error.exitCode).toBe(2);
     expect(error.message).toMatch(
-      /^"predicter" is no service or function of the dev app; services: alerting, cost, log-archive, predictor, remediation; functions: .*\bupload-scorer\b/,
+      /^"predicter" is no service or function of the dev app; services: alerting, cost, dashboards, log-archive, predictor, remediation; functions: .*\bupload-scorer\b/,
     );
     expect(error.message).toContain('predictor-api');
   });
