@@ -91,7 +91,11 @@ export class LocalConsole implements RunConsole {
 
   holdUploadSite(site: HeldUploadSite): void {
     this.site = site;
-    this.state.uploadSite = { url: site.siteUrl, users: site.users.map((user) => ({ ...user })) };
+    this.state.uploadSite = {
+      url: site.siteUrl,
+      users: site.users.map((user) => ({ ...user })),
+      consoleUrl: this.url,
+    };
   }
 
   /** The upload site the console holds (scenario `upload-site`), if any. */

@@ -16,7 +16,12 @@ export interface RunState {
   dashboards: readonly string[];
   approvals: { readonly pending: number; readonly total: number };
   /** The local upload site (scenario `upload-site`): where it is and who may sign in. */
-  uploadSite?: { readonly url: string; readonly users: readonly { email: string; password: string }[] };
+  uploadSite?: {
+    readonly url: string;
+    readonly users: readonly { email: string; password: string }[];
+    /** The console's own URL, where the simulated clock is moved. */
+    readonly consoleUrl: string;
+  };
 }
 
 /** `/api/run`: what the run page shows, as JSON (the page polls it while the run goes). */
@@ -72,7 +77,7 @@ export function runPage(state: RunState): Page {
         .map((user) => `<code>${escapeHtml(user.email)}</code> / <code>${escapeHtml(user.password)}</code>`)
         .join(
           ' or ',
-        )}. Move the simulated clock on with <code>curl -X POST '${escapeHtml(`/api/clock?hours=48`)}'</code> on this console to see S3's lifecycle delete the uploads (<a href="/api/objects">objects now</a>).</p>`
+        )}. Move the simulated clock on with <code>curl -X POST '${escapeHtml(`${state.uploadSite.consoleUrl}api/clock?hours=48`)}'</code> to see S3's lifecycle delete the uploads (<a href="/api/objects">objects now</a>).</p>`
     : '';
   const outcome = state.summary ? outcomeHtml(state.summary, state.failures ?? []) : '';
   const error = state.error ? `<h2>Error</h2><pre>${escapeHtml(state.error)}</pre>` : '';
