@@ -217,6 +217,8 @@ export class PredictorStack extends Stack {
         MAX_UPLOAD_BYTES: String(predictor.maxUploadMiB * 1024 * 1024),
         MAX_REJECTED_SHARE: String(predictor.maxRejectedShare),
         PRESIGN_TTL_SECONDS: String(predictor.presignTtlSeconds),
+        // The `results/` lifecycle rule's days: the API offers no download of a result S3 has expired.
+        RESULTS_RETENTION_DAYS: String(predictor.dataRetentionDays),
         PREDICTOR_MODEL_PATH: '/var/task/arrest-model.onnx',
         ORT_DISABLE_TELEMETRY: '1',
       },

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type PresignedUrl, presignDownload, type UrlSigning } from '../shared/presigned-urls';
 import type { ResultItem, ResultsTable, Uploader } from '../shared/results-table';
+import { lifecycleExpiry } from '../shared/s3-expiry';
 import * as z from '../shared/zod';
 import { ApiError, jsonResponse } from './http-response';
 
@@ -10,6 +11,8 @@ export interface GetResultDependencies {
   readonly results: ResultsTable;
   readonly signing: UrlSigning;
   readonly bucket: string;
+  /** Days the `results/` lifecycle rule keeps results. */
+  readonly resultsRetentionDays: number;
 }
 
 /**
@@ -32,15 +35,24 @@ export async function getResult(
   if (item === undefined || (owner !== undefined && item.uploaderSub !== owner.sub)) {
     throw new ApiError('NOT_FOUND', `No upload with id ${id}.`);
   }
+  // The scorer writes the results object as it records the final status: S3 expires it from then.
+  const resultsExpireAt =
+    item.resultsKey === undefined
+      ? undefined
+      : lifecycleExpiry(Date.parse(item.updatedAt ?? item.createdAt), deps.resultsRetentionDays);
+  const expired = resultsExpireAt !== undefined && deps.signing.now().getTime() >= resultsExpireAt;
   const download =
-    item.resultsKey !== undefined && (item.status === 'SUCCEEDED' || item.status === 'PARTIAL')
+    item.resultsKey !== undefined && !expired && (item.status === 'SUCCEEDED' || item.status === 'PARTIAL')
       ? await presignDownload(deps.signing, {
           bucket: deps.bucket,
           key: item.resultsKey,
           fileName: downloadName(item.fileName ?? item.uploadId),
         })
       : undefined;
-  return jsonResponse(200, resultBody(item, download));
+  return jsonResponse(200, {
+    ...resultBody(item, download),
+    ...(resultsExpireAt !== undefined && { resultsExpireAt: new Date(resultsExpireAt).toISOString() }),
+  });
 }
 
 /**

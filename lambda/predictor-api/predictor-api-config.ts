@@ -9,6 +9,8 @@ export interface PredictorApiConfig {
   readonly maxUploadBytes: number;
   /** Lifetime of presigned upload and download URLs. */
   readonly presignTtlSeconds: number;
+  /** Days S3 keeps results (the data bucket's `results/` lifecycle rule): no download link after. */
+  readonly resultsRetentionDays: number;
 }
 
 export const DEFAULT_PRESIGN_TTL_SECONDS = 900;
@@ -21,6 +23,7 @@ const schema = z.pipe(
       wholeNumber('seconds', { min: 1, max: MAX_PRESIGN_TTL_SECONDS }),
       DEFAULT_PRESIGN_TTL_SECONDS,
     ),
+    RESULTS_RETENTION_DAYS: wholeNumber('days', { min: 1, max: 36_500 }),
   }),
   z.transform(
     (env): PredictorApiConfig => ({
@@ -28,6 +31,7 @@ const schema = z.pipe(
       resultsTableName: env.RESULTS_TABLE_NAME,
       maxUploadBytes: env.MAX_UPLOAD_BYTES,
       presignTtlSeconds: env.PRESIGN_TTL_SECONDS,
+      resultsRetentionDays: env.RESULTS_RETENTION_DAYS,
     }),
   ),
 );

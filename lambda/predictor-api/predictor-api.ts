@@ -44,7 +44,12 @@ export function createPredictorApi(deps: PredictorApiDependencies) {
     maxUploadBytes: deps.config.maxUploadBytes,
     newUploadId: deps.newUploadId ?? randomUUID,
   };
-  const results = { results: deps.results, signing, bucket };
+  const results = {
+    results: deps.results,
+    signing,
+    bucket,
+    resultsRetentionDays: deps.config.resultsRetentionDays,
+  };
   const routes: Route<Response>[] = [
     // Machines, signed with SigV4 (IAM authorizer).
     { method: 'POST', path: '/uploads', handle: (event) => createUpload(uploads, event) },

@@ -17,6 +17,8 @@ export interface UploadView {
   readonly error?: { readonly code: string; readonly message: string };
   readonly rejectedSamples?: readonly { line: number; id?: string; column: string; reason: string }[];
   readonly resultsUrl?: string;
+  /** When S3 deletes (or deleted) the scored rows. */
+  readonly resultsExpireAt?: string;
   readonly createdAt: string;
   readonly updatedAt?: string;
 }

@@ -63,7 +63,22 @@ export function resultView(upload: UploadView): HTMLElement {
         'p',
         {},
         h('a', { class: 'button', href: upload.resultsUrl, download: true }, 'Download the scored rows'),
-        h('span', { class: 'muted' }, ' one JSON line per crime: its ID and the probability of an arrest'),
+      ),
+    upload.resultsUrl !== undefined &&
+      h(
+        'p',
+        { class: 'muted' },
+        'One JSON line per crime: its ID and the probability of an arrest.',
+        upload.resultsExpireAt !== undefined &&
+          ` Kept until ${WHEN.format(new Date(upload.resultsExpireAt))}.`,
+      ),
+    upload.resultsUrl === undefined &&
+      upload.resultsExpireAt !== undefined &&
+      (upload.status === 'SUCCEEDED' || upload.status === 'PARTIAL') &&
+      h(
+        'p',
+        { class: 'muted' },
+        `The scored rows were deleted on ${WHEN.format(new Date(upload.resultsExpireAt))}, as every result is after a while. Upload the file again to score it again.`,
       ),
     samples.length > 0 &&
       h(

@@ -1,6 +1,5 @@
+import { lifecycleExpiry } from '../../lambda/shared/s3-expiry';
 import type { SynthesizedAppReader } from './synthesized-app';
-
-const DAY_MS = 86_400_000;
 
 /** An expiration rule of a bucket's `LifecycleConfiguration`. */
 interface ExpirationRule {
@@ -11,10 +10,8 @@ interface ExpirationRule {
 
 /**
  * The current-version expiration of the app's buckets, from their templates' lifecycle rules, on the
- * simulated clock. S3 "calculates the time by adding the number of days specified in the rule to the
- * object creation time and rounding the resulting time to the next day midnight UTC" (S3 user guide,
- * "Lifecycle configuration elements"; an object created at 10:30 on 1 January with a 1-day rule
- * expires at 00:00 on 3 January). S3 removes expired objects asynchronously some time after; here
+ * simulated clock, by S3's rule (`lifecycleExpiry`: an object created at 10:30 on 1 January with a
+ * 1-day rule expires at 00:00 on 3 January). S3 removes expired objects asynchronously some time after; here
  * they go the moment {@link expire} sees them due, so the local run shows the earliest S3 may.
  * Transitions and noncurrent versions are not modelled: the stand-in keeps one version per key.
  */
@@ -62,10 +59,7 @@ export class BucketLifecycle {
     if (created === undefined) return undefined;
     const due = (this.rules.get(bucket) ?? [])
       .filter((rule) => key.startsWith(rule.prefix))
-      .map((rule) => ({
-        at: (Math.floor((created + rule.days * DAY_MS) / DAY_MS) + 1) * DAY_MS,
-        rule: rule.id,
-      }))
+      .map((rule) => ({ at: lifecycleExpiry(created, rule.days), rule: rule.id }))
       .sort((a, b) => a.at - b.at);
     return due[0];
   }

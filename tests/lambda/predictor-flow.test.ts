@@ -35,6 +35,7 @@ test('upload URL → PUT → queued notification → scorer → results: the API
         resultsTableName: results.tableName,
         maxUploadBytes: 10_000_000,
         presignTtlSeconds: 900,
+        resultsRetentionDays: 30,
       },
       results,
       presigningS3: dynamo.clients.presigningS3,

@@ -29,6 +29,7 @@ function apiWith(overrides: Partial<PredictorApiDependencies> = {}) {
         resultsTableName: results.tableName,
         maxUploadBytes: MAX_UPLOAD_BYTES,
         presignTtlSeconds: 900,
+        resultsRetentionDays: 30,
       },
       results,
       presigningS3: dynamo.clients.presigningS3,
@@ -232,6 +233,27 @@ describe('GET /results/{id}', () => {
     expect(url.searchParams.get('response-content-disposition')).toMatch(
       /^attachment; filename="[^"]+-scored\.ndjson"$/,
     );
+  });
+
+  test("after the results/ lifecycle rule's days, no download: the result says when S3 expired them", async () => {
+    const uploadId = '0b7f7a3e-3333-4a5b-8c9d-000000000009';
+    await results.recordFinal({
+      uploadId,
+      sourceKey: `uploads/${uploadId}.csv`,
+      status: 'SUCCEEDED',
+      resultsKey: `results/${uploadId}.ndjson.gz`,
+      counts: { rows: 10, scored: 10, rejected: 0, meanProbability: 0.2, modelVersion: 'm-7' },
+      durationMs: 50,
+      rejectedSamples: [],
+    });
+    // Recorded at NOW (12:00 on 1 March): 30 days on, rounded up to midnight UTC (S3 user guide).
+    const expiry = '2026-04-01T00:00:00.000Z';
+    const fresh = bodyOf(await call(httpEvent('GET', `/results/${uploadId}`)));
+    expect(fresh).toMatchObject({ resultsExpireAt: expiry, resultsUrl: expect.any(String) });
+    const later = apiWith({ now: () => new Date(expiry) });
+    const expired = bodyOf(await later(httpEvent('GET', `/results/${uploadId}`)));
+    expect(expired).toMatchObject({ status: 'SUCCEEDED', resultsExpireAt: expiry });
+    expect(expired.resultsUrl).toBeUndefined();
   });
 
   test('a FAILED upload: the error and partial counts, no results URL', async () => {

@@ -89,6 +89,7 @@ beforeAll(async () => {
         resultsTableName: results.tableName,
         maxUploadBytes: 50 * 1024 * 1024,
         presignTtlSeconds: 900,
+        resultsRetentionDays: 30,
       },
       results,
       presigningS3: dynamo.clients.presigningS3,
