@@ -7,11 +7,12 @@ const GZIP_MAGIC = [0x1f, 0x8b] as const;
 const INFLATE_CHUNK_BYTES = 256 * 1024;
 
 /**
- * Turns an upload (plain CSV or gzip, detected from its first bytes) into UTF-8 text chunks.
- * Enforces the size limit on the bytes received and maps zlib failures to the input errors a
- * user can act on. Memory stays bounded: chunks flow through, nothing is buffered whole.
+ * Turns an upload (plain CSV or gzip, detected from its first bytes) into chunks of CSV bytes,
+ * left undecoded: the parser decodes only the fields it needs. Enforces the size limit on the bytes
+ * received and maps zlib failures to the input errors a user can act on. Memory stays bounded:
+ * chunks flow through, nothing is buffered whole.
  */
-export async function* csvText(input: Readable, maxBytes: number): AsyncGenerator<string> {
+export async function* csvBytes(input: Readable, maxBytes: number): AsyncGenerator<Buffer> {
   const received = limitedBytes(input, maxBytes);
   const first = await received.next();
   if (first.done) throw new InputError('EMPTY_FILE', 'The file is empty (0 bytes).');
@@ -21,9 +22,8 @@ export async function* csvText(input: Readable, maxBytes: number): AsyncGenerato
   const decoded = gzip
     ? pipeline(bytes, zlib.createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }), () => {})
     : bytes;
-  decoded.setEncoding('utf8');
   try {
-    for await (const text of decoded) yield text as string;
+    for await (const chunk of decoded) yield chunk as Buffer;
   } catch (error) {
     throw gzip ? asInputError(error) : error;
   }

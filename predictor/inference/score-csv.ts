@@ -6,8 +6,8 @@ import {
   resolveColumns,
 } from '../features/incident-features';
 import type { ArrestModel } from './arrest-model';
-import { csvText } from './csv-input';
-import { csvRows } from './csv-rows';
+import { csvBytes } from './csv-input';
+import { csvRowCursors } from './csv-records';
 import { InputError, type RejectedRowSample, type ScoredRow, type ScoreSummary } from './scoring-types';
 import { arrestModelInWorker } from './worker-arrest-model';
 
@@ -39,9 +39,10 @@ export async function scoreCsv(input: Readable, options: ScoreCsvOptions = {}): 
   // starts could fail with nobody listening, which would crash the process instead of this call.
   const run = new ScoringRun(arrestModelInWorker(), options);
   try {
-    for await (const rows of csvRows(csvText(input, options.maxBytes ?? DEFAULT_MAX_BYTES))) {
-      for (const fields of rows) {
-        if (run.add(fields)) await run.flush();
+    const bytes = csvBytes(input, options.maxBytes ?? DEFAULT_MAX_BYTES);
+    for await (const rows of csvRowCursors(bytes, featurePositions)) {
+      while (rows.next()) {
+        if (run.add(rows.fields, rows.fieldCount)) await run.flush();
       }
     }
   } catch (error) {
@@ -78,20 +79,25 @@ class ScoringRun {
     model.catch(() => undefined);
   }
 
-  /** Takes one parsed row; returns true when the batch is full and must be flushed. */
-  add(fields: string[]): boolean {
+  /**
+   * Takes one parsed row (of which only the model's columns need be decoded, and every field of
+   * the header); returns true when the batch is full and must be flushed.
+   */
+  add(fields: readonly (string | undefined)[], fieldCount: number): boolean {
     if (this.header === undefined) {
-      this.header = readHeader(fields);
+      this.header = readHeader(fields as readonly string[]);
       return false;
     }
     this.rows++;
     const { columns, length } = this.header;
-    if (fields.length < length) {
-      this.reject(fields, columns, 'row', `has ${fields.length} fields, the header has ${length}`);
+    if (fieldCount < length) {
+      this.reject(fields, columns, 'row', `has ${fieldCount} fields, the header has ${length}`);
       return false;
     }
     const batch = this.filling;
-    const rejection = encodeIncident(fields, columns, batch.features, batch.size * FEATURE_COUNT);
+    // With as many fields as the header, every column the encoder reads is present and decoded.
+    const present = fields as readonly string[];
+    const rejection = encodeIncident(present, columns, batch.features, batch.size * FEATURE_COUNT);
     if (rejection) {
       this.reject(fields, columns, rejection.column, rejection.reason);
       return false;
@@ -154,7 +160,12 @@ class ScoringRun {
     batch.size = 0;
   }
 
-  private reject(fields: string[], columns: ColumnIndex, column: string, reason: string): void {
+  private reject(
+    fields: readonly (string | undefined)[],
+    columns: ColumnIndex,
+    column: string,
+    reason: string,
+  ): void {
     this.rejected++;
     if (this.samples.length < (this.options.rejectedSampleSize ?? 20)) {
       // Line numbers assume one line per row, which holds for the export (no line breaks in fields).
@@ -175,7 +186,13 @@ class ScoringRun {
   }
 }
 
-function readHeader(fields: string[]): { columns: ColumnIndex; length: number } {
+/** The positions of the model's columns in a header; none when some are missing (the file fails). */
+function featurePositions(header: readonly string[]): readonly number[] {
+  const resolved = resolveColumns(header);
+  return 'columns' in resolved ? Object.values(resolved.columns) : [];
+}
+
+function readHeader(fields: readonly string[]): { columns: ColumnIndex; length: number } {
   if (fields.length < 2 || fields.some(looksBinary)) {
     throw new InputError(
       'NOT_CSV',

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { FEATURE_COUNT } from '../features/incident-features';
 import { type ArrestModel, MODEL_INPUT, MODEL_OUTPUT, modelPath, modelVersionOf } from './arrest-model';
+import { copyInOrder, inRowOrder, similarRowsTogether } from './row-order';
 
 /**
  * onnxruntime-node runs a session synchronously on the calling thread, so scoring in the main
@@ -15,7 +16,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 process.env.ORT_DISABLE_TELEMETRY = process.env.ORT_DISABLE_TELEMETRY || '1';
 const ort = require(workerData.onnxRuntime);
 const describe = (error) => String((error && error.message) || error);
-ort.InferenceSession.create(workerData.model, { intraOpNumThreads: 1, graphOptimizationLevel: 'all' }).then(
+ort.InferenceSession.create(workerData.model, workerData.sessionOptions).then(
   (session) => {
     parentPort.on('message', ({ id, buffer, rows }) => {
       const features = new Float32Array(buffer, 0, rows * workerData.featureCount);
@@ -35,7 +36,16 @@ ort.InferenceSession.create(workerData.model, { intraOpNumThreads: 1, graphOptim
 );
 `;
 
+/**
+ * One intra-op thread: the main thread keeps the other core busy parsing. A second ORT thread also
+ * sums trees in another order, which moves probabilities in their last bit away from those the
+ * synchronous API (one thread, in-process) gives for the same row.
+ */
+const SESSION_OPTIONS = { intraOpNumThreads: 1, graphOptimizationLevel: 'all' } as const;
+
 interface Pending {
+  /** The order the batch's rows were sent in (see row-order.ts). */
+  readonly order: Uint32Array;
   readonly resolve: (probabilities: Float32Array) => void;
   readonly reject: (error: Error) => void;
 }
@@ -51,6 +61,18 @@ export function arrestModelInWorker(): Promise<ArrestModel> {
   return starting;
 }
 
+/**
+ * Stops the process-wide worker, so a test file can end without leaving its thread running (the
+ * worker never keeps a process alive, but each test file would otherwise hold one to its end).
+ * The next {@link arrestModelInWorker} starts a new one.
+ */
+export async function stopArrestModelWorker(): Promise<void> {
+  const stopping = starting;
+  starting = undefined;
+  const model = await stopping?.catch(() => undefined);
+  if (model instanceof WorkerModel) await model.stop();
+}
+
 async function startWorkerModel(modelFile: string): Promise<ArrestModel> {
   const modelVersion = modelVersionOf(modelFile);
   const worker = new Worker(WORKER_SOURCE, {
@@ -63,6 +85,7 @@ async function startWorkerModel(modelFile: string): Promise<ArrestModel> {
       input: MODEL_INPUT,
       output: MODEL_OUTPUT,
       featureCount: FEATURE_COUNT,
+      sessionOptions: SESSION_OPTIONS,
     },
   });
   await new Promise<void>((resolve, reject) => {
@@ -82,6 +105,7 @@ class WorkerModel implements ArrestModel {
   // the first two: a fresh copy per batch would pile up as external memory between collections.
   private readonly spareBuffers: ArrayBuffer[] = [];
   private nextId = 0;
+  private stopped = false;
 
   constructor(
     private readonly worker: Worker,
@@ -94,32 +118,40 @@ class WorkerModel implements ArrestModel {
         if (!request) return;
         this.spareBuffers.push(message.buffer);
         this.settled(message.id);
-        if (message.probabilities) request.resolve(message.probabilities);
+        if (message.probabilities) request.resolve(inRowOrder(message.probabilities, request.order));
         else request.reject(new Error(`inference failed: ${message.error}`));
       },
     );
     worker.on('error', (error) => this.failAll(error));
     worker.on('exit', (code) => {
-      starting = undefined;
+      // A worker stopped on purpose was already forgotten, and a new one may have started since.
+      if (!this.stopped) starting = undefined;
       this.failAll(new Error(`the inference worker stopped (exit code ${code})`));
     });
     // An idle worker must not keep the process alive; it is referenced only while a batch is out.
     worker.unref();
   }
 
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.worker.terminate();
+  }
+
   predict(features: Float32Array, rows: number): Promise<Float32Array> {
     if (rows === 0) return Promise.resolve(new Float32Array(0));
-    // A copy goes to the worker, so the caller can refill its buffer at once.
+    // A copy goes to the worker, so the caller can refill its buffer at once; the copy is made in
+    // the order the trees are walked fastest in, on the main thread, which has time to spare.
     const length = rows * FEATURE_COUNT;
     let buffer = this.spareBuffers.pop();
     if (!buffer || buffer.byteLength < length * Float32Array.BYTES_PER_ELEMENT) {
       buffer = new ArrayBuffer(features.byteLength);
     }
-    new Float32Array(buffer, 0, length).set(features.subarray(0, length));
+    const order = similarRowsTogether(features, rows);
+    copyInOrder(features, order, new Float32Array(buffer, 0, length));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { order, resolve, reject });
       this.worker.postMessage({ id, buffer, rows }, [buffer]);
     });
   }

@@ -1,14 +1,13 @@
 import fc from 'fast-check';
 import Papa from 'papaparse';
-import { csvRows } from '../../predictor/inference/csv-rows';
+import { CsvTextRows } from '../../predictor/inference/csv-rows';
 import { InputError } from '../../predictor/inference/scoring-types';
 
 async function parseInChunks(chunks: string[]): Promise<string[][]> {
-  async function* source() {
-    yield* chunks;
-  }
+  const parser = new CsvTextRows();
   const rows: string[][] = [];
-  for await (const batch of csvRows(source())) rows.push(...batch);
+  for (const chunk of chunks) rows.push(...parser.parse(chunk));
+  rows.push(...parser.end());
   return rows;
 }
 
@@ -24,7 +23,7 @@ function splitAt(text: string, cuts: number[]): string[] {
   return chunks;
 }
 
-describe('csvRows', () => {
+describe('CsvTextRows (papaparse, the reference parser)', () => {
   it('keeps quoted commas, quotes and CRLF line ends intact', async () => {
     const text = 'a,b,c\r\n1,"x, y","say ""hi"""\r\n2,,"(41.8, -87.6)"\r\n';
     expect(await parseInChunks([text])).toEqual([

@@ -5,6 +5,7 @@ import { EXPORT_COLUMNS } from '../../predictor/features/columns';
 import { exportHeader, SyntheticCrimes, toExportCsv } from '../../predictor/generator/synthetic-crimes';
 import { scoreCsv } from '../../predictor/inference/score-csv';
 import { InputError, type ScoredRow } from '../../predictor/inference/scoring-types';
+import { stopArrestModelWorker } from '../../predictor/inference/worker-arrest-model';
 
 const rows = new SyntheticCrimes({ seed: 3 }).nextRows(2_000);
 const csv = `${exportHeader()}\n${toExportCsv(rows)}`;
@@ -42,6 +43,8 @@ function withColumn(name: (typeof EXPORT_COLUMNS)[number], value: (index: number
   return `${exportHeader()}\n${toExportCsv(changed)}`;
 }
 
+afterAll(stopArrestModelWorker);
+
 describe('scoreCsv', () => {
   it('scores a plain CSV export, every row, in file order', async () => {
     const scored: ScoredRow[] = [];
@@ -77,6 +80,21 @@ describe('scoreCsv', () => {
   it('accepts a spreadsheet re-save: byte-order mark and CRLF line ends', async () => {
     const resaved = `\uFEFF${csv.replace(/\n/g, '\r\n')}`;
     expect(await scoreCsv(upload(resaved))).toMatchObject({ rows: 2_000, scored: 2_000, rejected: 0 });
+  });
+
+  it('scores the rest of the file the same when the fast path declines a row and papaparse reads on', async () => {
+    const plain: ScoredRow[] = [];
+    const declined: ScoredRow[] = [];
+    await scoreCsv(upload(csv), { onScored: (batch) => void plain.push(...batch) });
+    // A space after a closing quote: papaparse skips it, the fast path leaves the file to papaparse.
+    const lines = csv.split('\n');
+    const at = 1_000;
+    lines[at] = (lines[at] ?? '').replace(/^([^,]*),/, '"$1" ,');
+    const summary = await scoreCsv(upload(lines.join('\n')), {
+      onScored: (batch) => void declined.push(...batch),
+    });
+    expect(summary).toMatchObject({ rows: 2_000, scored: 2_000, rejected: 0 });
+    expect(declined).toEqual(plain);
   });
 
   it('accepts a file without the Arrest label and the columns the model ignores', async () => {
