@@ -12,6 +12,7 @@ const ENVIRONMENT = {
   MAX_UPLOAD_BYTES: '104857600',
   MAX_REJECTED_SHARE: '0.05',
   PRESIGN_TTL_SECONDS: '600',
+  RESULTS_RETENTION_DAYS: '30',
 };
 
 const saved = { ...process.env };
