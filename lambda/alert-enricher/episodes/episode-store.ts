@@ -214,20 +214,7 @@ export class EpisodeStore {
     read: EpisodeHead | undefined,
     alarmName: string,
   ): Promise<void> {
-    const condition: Pick<
-      PutCommandInput,
-      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-    > =
-      read === undefined
-        ? {
-            ConditionExpression: 'attribute_not_exists(#alarm)',
-            ExpressionAttributeNames: { '#alarm': EPISODE_TABLE_KEYS.partitionKey },
-          }
-        : {
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expected': read.version },
-          };
+    const condition = headWriteCondition(read);
     await this.dynamoDb.send(
       new PutCommand({
         TableName: this.tableName,
@@ -298,4 +285,24 @@ function key(arn: string, record: string): Record<string, string> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The condition of a head write: created only if no head exists, or replaced only over the version
+ * it was read at, so two deliveries deciding at once cannot both win (the loser re-reads and decides
+ * again). Alarm and event heads share the table and this rule.
+ */
+export function headWriteCondition(
+  read: { readonly version: number } | undefined,
+): Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+  return read === undefined
+    ? {
+        ConditionExpression: 'attribute_not_exists(#key)',
+        ExpressionAttributeNames: { '#key': EPISODE_TABLE_KEYS.partitionKey },
+      }
+    : {
+        ConditionExpression: '#version = :expected',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':expected': read.version },
+      };
 }

@@ -1,14 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  type PutCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ALARM_SEVERITIES } from '../../../constructs/contracts/alarm-severity';
 import { EPISODE_TABLE_KEYS } from '../../../constructs/contracts/alerting';
 import * as z from '../../shared/zod';
-import { backoffAfterConflict, EpisodeConflictError, HEAD_RECORD, MAX_ATTEMPTS } from './episode-store';
+import {
+  backoffAfterConflict,
+  EpisodeConflictError,
+  HEAD_RECORD,
+  headWriteCondition,
+  MAX_ATTEMPTS,
+} from './episode-store';
 import {
   decideEventEpisode,
   EVENT_NOTIFICATIONS,
@@ -95,20 +96,7 @@ export class EventEpisodeStore {
   }
 
   private async writeHead(key: string, next: EventEpisodeHead, read: EventEpisodeHead | undefined) {
-    const condition: Pick<
-      PutCommandInput,
-      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-    > =
-      read === undefined
-        ? {
-            ConditionExpression: 'attribute_not_exists(#key)',
-            ExpressionAttributeNames: { '#key': EPISODE_TABLE_KEYS.partitionKey },
-          }
-        : {
-            ConditionExpression: '#version = :expected',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expected': read.version },
-          };
+    const condition = headWriteCondition(read);
     await this.dynamoDb.send(
       new PutCommand({
         TableName: this.tableName,

@@ -145,7 +145,7 @@ test('a head that changes under every attempt ends in EpisodeConflictError after
     expect(mock.commandCalls(GetCommand)).toHaveLength(10);
     expect(mock.commandCalls(PutCommand)).toHaveLength(10);
     expect(mock.commandCalls(PutCommand)[0]?.args[0].input).toMatchObject({
-      ConditionExpression: 'attribute_not_exists(#alarm)',
+      ConditionExpression: 'attribute_not_exists(#key)',
     });
   } finally {
     mock.restore();
