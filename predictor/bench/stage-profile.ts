@@ -1,18 +1,18 @@
 import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { encodeIncident, FEATURE_COUNT, resolveColumns } from '../features/incident-features';
+import { FEATURE_COUNT, resolveColumns } from '../features/incident-features';
 import { loadArrestModel, modelPath } from '../inference/arrest-model';
 import { csvBytes } from '../inference/csv-input';
 import { csvRowCursors } from '../inference/csv-records';
 import { CsvTextRows } from '../inference/csv-rows';
 import { copyInOrder, similarRowsTogether } from '../inference/row-order';
+import { BATCH_ROWS, encodeRow } from '../inference/score-csv';
 
 /**
  * The per-stage profile: each stage of the scoring pipeline timed alone on one thread, over the
  * same file, in µs of CPU per row. Cumulative passes (inflate; + parse; + encode) are subtracted,
  * so each stage is measured as the pipeline runs it. Prints one JSON line for the driver.
  */
-const BATCH_ROWS = 16_384;
 
 // Each pass is run this many times and the least CPU kept: other processes on the machine only
 // ever add to a pass's CPU time (cache and core contention), so the minimum is the steadiest.
@@ -60,7 +60,7 @@ async function parse(file: string, features?: Float32Array): Promise<number> {
       }
       rows++;
       if (features && 'columns' in columns) {
-        encodeIncident(cursor.fields as readonly string[], columns.columns, features, slot * FEATURE_COUNT);
+        encodeRow(cursor, columns.columns, features, slot * FEATURE_COUNT);
         slot = (slot + 1) % BATCH_ROWS;
       }
     }

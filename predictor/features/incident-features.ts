@@ -44,8 +44,8 @@ const locationCodes = vocabularyCodes(LOCATION_DESCRIPTIONS);
 const fbiCodes = vocabularyCodes(FBI_CODES);
 
 // Chicago and a generous margin: a coordinate outside it is a data error, not a place.
-const LATITUDE_RANGE = [41.0, 42.5] as const;
-const LONGITUDE_RANGE = [-88.5, -87.0] as const;
+export const LATITUDE_RANGE = [41.0, 42.5] as const;
+export const LONGITUDE_RANGE = [-88.5, -87.0] as const;
 
 /**
  * Finds the model's columns in a header row (any order; a UTF-8 byte-order mark and surrounding
@@ -172,7 +172,7 @@ function parseBoolean(text: string | undefined): boolean | undefined {
   }
 }
 
-interface LocalTime {
+export interface LocalTime {
   readonly hour: number;
   readonly dayOfWeek: number;
   readonly month: number;
@@ -197,14 +197,27 @@ export function parseExportDate(text: string): LocalTime | undefined {
   const minute = twoDigits(text, 14);
   const second = twoDigits(text, 17);
   const meridiem = text.slice(20);
-  if (century < 0 || yearInCentury < 0 || minute < 0 || minute > 59 || second < 0 || second > 59)
-    return undefined;
-  if (month < 1 || month > 12 || hour12 < 1 || hour12 > 12 || (meridiem !== 'AM' && meridiem !== 'PM')) {
-    return undefined;
-  }
-  const year = century * 100 + yearInCentury;
+  if (century < 0 || yearInCentury < 0 || (meridiem !== 'AM' && meridiem !== 'PM')) return undefined;
+  return localTime(century * 100 + yearInCentury, month, day, hour12, minute, second, meridiem === 'PM');
+}
+
+/**
+ * The features of a date and 12-hour time read from an export; undefined when a part is out of
+ * range (-1 stands for a part that was not two digits) or the day does not exist.
+ */
+export function localTime(
+  year: number,
+  month: number,
+  day: number,
+  hour12: number,
+  minute: number,
+  second: number,
+  pm: boolean,
+): LocalTime | undefined {
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  if (month < 1 || month > 12 || hour12 < 1 || hour12 > 12) return undefined;
   if (day < 1 || day > daysInMonth(year, month)) return undefined;
-  const hour = (hour12 % 12) + (meridiem === 'PM' ? 12 : 0);
+  const hour = (hour12 % 12) + (pm ? 12 : 0);
   return { hour, dayOfWeek: mondayBasedWeekday(year, month, day), month };
 }
 

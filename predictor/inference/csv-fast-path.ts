@@ -13,7 +13,28 @@ export interface CsvRowCursor {
   readonly fields: readonly (string | undefined)[];
   /** How many fields the row has, whether or not each was decoded. */
   readonly fieldCount: number;
+  /** The data row's fields as spans of bytes, when the parser has them: reading them costs no string. */
+  readonly spans: FieldSpans | undefined;
 }
+
+/**
+ * A data row's fields as byte spans: field `i` is `bytes[starts[i]..ends[i])`, without its quotes.
+ * Every field the scorer reads is valid UTF-8.
+ */
+export interface FieldSpans {
+  readonly bytes: Uint8Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  /** Per field: 0 for an unquoted field of ASCII bytes, else a combination of the FIELD_ flags. */
+  readonly flags: Uint8Array;
+}
+
+/** The field has a byte of 0x80 or above (seen when scanning; a quoted field is not scanned). */
+export const FIELD_NON_ASCII = 1;
+/** The field was quoted. */
+export const FIELD_QUOTED = 2;
+/** The field holds doubled quotes, which its text has as one. */
+export const FIELD_DOUBLED_QUOTES = 4;
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -34,11 +55,6 @@ BYTE_CLASS.fill(NON_ASCII, 0x80);
 
 const TEXT_WINDOW_BYTES = 8 * 1024;
 
-// Per-field flags.
-const HAS_NON_ASCII = 1;
-const QUOTED = 2;
-const HAS_DOUBLED_QUOTES = 4;
-
 enum Step {
   Row,
   NeedMore,
@@ -46,9 +62,9 @@ enum Step {
 }
 
 /**
- * The scorer's CSV parser: it scans bytes for field boundaries and decodes only the fields the
- * model reads, so a row costs no row array, no string per unused field and no UTF-8 decoding of
- * the whole file. It reproduces papaparse (as `csv-rows.ts` configures it) exactly: the same rows,
+ * The scorer's CSV parser: it scans bytes for field boundaries and hands the row over as byte
+ * spans; it decodes a data row's fields only when asked, and then only those the model reads. A
+ * row costs no row array, no string unless asked for, and no UTF-8 decoding of the whole file. It reproduces papaparse (as `csv-rows.ts` configures it) exactly: the same rows,
  * fields, blank-line skipping, line-break choice and 1 MiB row limit.
  *
  * It handles RFC 4180 files: quoted fields with commas, doubled quotes and line breaks, LF or CRLF,
@@ -60,16 +76,22 @@ enum Step {
  * and a row over 1 MiB. {@link declined} then says so and {@link rest} gives the bytes from that
  * row on, for papaparse to parse with the same line break. The export itself never declines.
  */
-export class FastCsvRows implements CsvRowCursor {
-  fields: readonly (string | undefined)[] = [];
+export class FastCsvRows implements CsvRowCursor, FieldSpans {
   fieldCount = 0;
   declined = false;
 
-  // Data rows reuse one array, so a row costs only the strings of the fields the model reads.
+  // The header row, while it is the current row.
+  private header: readonly string[] | undefined;
+  // Data rows reuse one array, so a row costs only the strings of the fields the model reads, and
+  // only when they are asked for.
   private readonly rowFields: (string | undefined)[] = [];
+  private rowDecoded = false;
   private rowEnd = 0;
+  // Where the current row starts: its fields are decoded after next() has moved past it.
+  private currentRow = 0;
 
   private pending: Buffer = Buffer.alloc(0);
+  private joined: Buffer = Buffer.alloc(0);
   // A window of the pending bytes as latin1 text, from byte textStart: an ASCII field is then a
   // substring, which costs far less than a call into Buffer per field. Windows are a few KiB, not
   // the whole chunk: a string that large is allocated outside the young generation and costs
@@ -83,12 +105,38 @@ export class FastCsvRows implements CsvRowCursor {
   // caller decides it (from the first non-empty text chunk).
   private readonly firstText = new StringDecoder('utf8');
   private wanted: readonly number[] | undefined;
-  private starts = new Int32Array(64);
-  private ends = new Int32Array(64);
-  private flags = new Uint8Array(64);
+  private fieldStarts = new Int32Array(64);
+  private fieldEnds = new Int32Array(64);
+  private fieldFlags = new Uint8Array(64);
 
   /** `columnsToDecode` names the positions to decode in every row after the header. */
   constructor(private readonly columnsToDecode: (header: readonly string[]) => readonly number[]) {}
+
+  get fields(): readonly (string | undefined)[] {
+    if (this.header !== undefined) return this.header;
+    if (!this.rowDecoded) this.decodeWanted();
+    return this.rowFields;
+  }
+
+  get spans(): FieldSpans | undefined {
+    return this.wanted === undefined || this.header !== undefined ? undefined : this;
+  }
+
+  get bytes(): Uint8Array {
+    return this.pending;
+  }
+
+  get starts(): Int32Array {
+    return this.fieldStarts;
+  }
+
+  get ends(): Int32Array {
+    return this.fieldEnds;
+  }
+
+  get flags(): Uint8Array {
+    return this.fieldFlags;
+  }
 
   /** The file's line break, once decided. */
   get fileLineBreak(): LineBreak | undefined {
@@ -98,7 +146,24 @@ export class FastCsvRows implements CsvRowCursor {
   /** Adds the next chunk of bytes; the row cut at the end of the previous one continues in it. */
   push(chunk: Buffer): void {
     const carried = this.pending.length - this.rowStart;
-    this.pending = carried > 0 ? Buffer.concat([this.pending.subarray(this.rowStart), chunk]) : chunk;
+    if (carried === 0) {
+      this.pending = chunk;
+    } else {
+      // The cut row and the chunk are joined in one buffer kept for the whole file: a new buffer
+      // per chunk would be garbage the size of the chunk, which V8 frees only when it collects,
+      // and a row costs too little garbage now for that to happen soon.
+      const size = carried + chunk.length;
+      if (this.joined.length < size) {
+        const larger = Buffer.allocUnsafe(Math.max(size, 2 * this.joined.length));
+        this.pending.copy(larger, 0, this.rowStart);
+        this.joined = larger;
+      } else {
+        // Buffer.copy moves overlapping bytes correctly (the cut row may already be in `joined`).
+        this.pending.copy(this.joined, 0, this.rowStart);
+      }
+      chunk.copy(this.joined, carried);
+      this.pending = this.joined.subarray(0, size);
+    }
     this.text = '';
     this.textStart = 0;
     this.rowStart = 0;
@@ -131,7 +196,8 @@ export class FastCsvRows implements CsvRowCursor {
         this.declined = true;
         return false;
       }
-      const outcome = this.decodeRow();
+      this.currentRow = this.rowStart;
+      const outcome = this.checkRow();
       if (outcome === Step.Decline) {
         this.declined = true;
         return false;
@@ -149,11 +215,11 @@ export class FastCsvRows implements CsvRowCursor {
     let at = this.rowStart;
     let field = 0;
     for (; ; field++) {
-      if (field === this.starts.length) this.grow();
+      if (field === this.fieldStarts.length) this.grow();
       if (at < end && bytes[at] === QUOTE) {
         // A quoted field: the first quote not doubled closes it, and must be followed by a comma,
         // the line break or the end of the file.
-        let flags = QUOTED;
+        let flags = FIELD_QUOTED;
         let quote = at;
         for (;;) {
           quote = bytes.indexOf(QUOTE, quote + 1);
@@ -166,7 +232,7 @@ export class FastCsvRows implements CsvRowCursor {
             return Step.Row;
           }
           if (bytes[quote + 1] === QUOTE) {
-            flags = QUOTED | HAS_DOUBLED_QUOTES;
+            flags = FIELD_QUOTED | FIELD_DOUBLED_QUOTES;
             quote++;
             continue;
           }
@@ -197,7 +263,7 @@ export class FastCsvRows implements CsvRowCursor {
         }
         const kind = BYTE_CLASS[bytes[scan] as number];
         if (kind === NON_ASCII) {
-          flags = HAS_NON_ASCII;
+          flags = FIELD_NON_ASCII;
           scan++;
           continue;
         }
@@ -221,9 +287,9 @@ export class FastCsvRows implements CsvRowCursor {
   }
 
   private record(field: number, start: number, end: number, flags: number): void {
-    this.starts[field] = start;
-    this.ends[field] = end;
-    this.flags[field] = flags;
+    this.fieldStarts[field] = start;
+    this.fieldEnds[field] = end;
+    this.fieldFlags[field] = flags;
   }
 
   private endRow(lastField: number, rowEnd: number): Step {
@@ -233,16 +299,18 @@ export class FastCsvRows implements CsvRowCursor {
   }
 
   /**
-   * Decodes the row's fields that are read: every field of the header, the model's afterwards.
-   * Returns NeedMore for a blank line, which is skipped as papaparse's caller skips it.
+   * Decodes the header row, and checks that a data row's fields the model reads can be decoded as
+   * the reference decodes the stream (they are decoded when asked for). Returns NeedMore for a
+   * blank line, which is skipped as papaparse's caller skips it.
    */
-  private decodeRow(): Step {
+  private checkRow(): Step {
     const count = this.fieldCount;
     if (count === 1) {
       const only = this.decode(0);
       if (only === undefined) return Step.Decline;
       if (only.trim() === '') return Step.NeedMore;
     }
+    this.header = undefined;
     const wanted = this.wanted;
     if (wanted === undefined) {
       const header: string[] = new Array(count);
@@ -251,63 +319,75 @@ export class FastCsvRows implements CsvRowCursor {
         if (text === undefined) return Step.Decline;
         header[field] = text;
       }
-      this.fields = header;
+      this.header = header;
       this.wanted = this.columnsToDecode(header);
       return Step.Row;
     }
-    const fields = this.rowFields;
-    this.fields = fields;
     for (const position of wanted) {
-      if (position >= count) {
-        fields[position] = undefined;
-        continue;
-      }
-      const text = this.decode(position);
-      if (text === undefined) return Step.Decline;
-      fields[position] = text;
+      if (position < count && this.fieldFlags[position] !== 0 && !this.decodable(position))
+        return Step.Decline;
     }
+    this.rowDecoded = false;
     return Step.Row;
+  }
+
+  private decodeWanted(): void {
+    const fields = this.rowFields;
+    const count = this.fieldCount;
+    for (const position of this.wanted ?? []) {
+      fields[position] = position < count ? this.decode(position) : undefined;
+    }
+    this.rowDecoded = true;
+  }
+
+  /** Whether a field's bytes decode alone as they do within the stream: ASCII, or valid UTF-8. */
+  private decodable(field: number): boolean {
+    const start = this.fieldStarts[field] as number;
+    const end = this.fieldEnds[field] as number;
+    const flags = this.fieldFlags[field] as number;
+    // A quoted field's bytes were found by quote search, not scanned: look at them now.
+    if (flags !== FIELD_NON_ASCII && !hasNonAscii(this.pending, start, end)) return true;
+    return isUtf8(this.pending.subarray(start, end));
   }
 
   /** One field's text, decoded as the reference decodes the whole stream; undefined if it cannot be. */
   private decode(field: number): string | undefined {
-    const start = this.starts[field] as number;
-    const end = this.ends[field] as number;
-    const flags = this.flags[field] as number;
+    const start = this.fieldStarts[field] as number;
+    const end = this.fieldEnds[field] as number;
+    const flags = this.fieldFlags[field] as number;
     const bytes = this.pending;
     if (flags === 0) return this.latin1(start, end);
     let text: string;
-    // A quoted field's bytes were found by quote search, not scanned: look at them now.
-    if (flags === HAS_NON_ASCII || hasNonAscii(bytes, start, end)) {
+    if (flags === FIELD_NON_ASCII || hasNonAscii(bytes, start, end)) {
       if (!isUtf8(bytes.subarray(start, end))) return undefined;
       text = bytes.toString('utf8', start, end);
     } else {
       text = this.latin1(start, end);
     }
-    return flags & HAS_DOUBLED_QUOTES ? text.replaceAll('""', '"') : text;
+    return flags & FIELD_DOUBLED_QUOTES ? text.replaceAll('""', '"') : text;
   }
 
   /** Bytes start..end as latin1 text, from the current window or a new one from this row on. */
   private latin1(start: number, end: number): string {
     if (start < this.textStart || end > this.textStart + this.text.length) {
-      this.textStart = this.rowStart;
-      const windowEnd = Math.max(end, Math.min(this.pending.length, this.rowStart + TEXT_WINDOW_BYTES));
+      this.textStart = this.currentRow;
+      const windowEnd = Math.max(end, Math.min(this.pending.length, this.currentRow + TEXT_WINDOW_BYTES));
       this.text = this.pending.toString('latin1', this.textStart, windowEnd);
     }
     return this.text.substring(start - this.textStart, end - this.textStart);
   }
 
   private grow(): void {
-    const size = this.starts.length * 2;
+    const size = this.fieldStarts.length * 2;
     const starts = new Int32Array(size);
     const ends = new Int32Array(size);
     const flags = new Uint8Array(size);
-    starts.set(this.starts);
-    ends.set(this.ends);
-    flags.set(this.flags);
-    this.starts = starts;
-    this.ends = ends;
-    this.flags = flags;
+    starts.set(this.fieldStarts);
+    ends.set(this.fieldEnds);
+    flags.set(this.fieldFlags);
+    this.fieldStarts = starts;
+    this.fieldEnds = ends;
+    this.fieldFlags = flags;
   }
 }
 

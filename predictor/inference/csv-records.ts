@@ -62,6 +62,7 @@ class SlowPath {
 class RowArrayCursor implements CsvRowCursor {
   fields: readonly string[] = [];
   fieldCount = 0;
+  readonly spans = undefined;
   private index = 0;
 
   constructor(private readonly rows: readonly string[][]) {}

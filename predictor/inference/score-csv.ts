@@ -1,11 +1,14 @@
 import type { Readable } from 'node:stream';
+import { encodeIncidentBytes } from '../features/incident-bytes';
 import {
   type ColumnIndex,
   encodeIncident,
   FEATURE_COUNT,
+  type RowRejection,
   resolveColumns,
 } from '../features/incident-features';
 import type { ArrestModel } from './arrest-model';
+import type { CsvRowCursor } from './csv-fast-path';
 import { csvBytes } from './csv-input';
 import { csvRowCursors } from './csv-records';
 import { InputError, type RejectedRowSample, type ScoredRow, type ScoreSummary } from './scoring-types';
@@ -26,7 +29,7 @@ export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 export const DEFAULT_MAX_REJECTED_SHARE = 0.05;
 
 // Large enough that one ONNX call amortises its fixed cost, small enough to keep memory flat.
-const BATCH_ROWS = 16_384;
+export const BATCH_ROWS = 32_768;
 
 /**
  * Scores a Chicago crimes export (plain CSV or gzip) as it streams in. Memory does not grow with
@@ -42,7 +45,7 @@ export async function scoreCsv(input: Readable, options: ScoreCsvOptions = {}): 
     const bytes = csvBytes(input, options.maxBytes ?? DEFAULT_MAX_BYTES);
     for await (const rows of csvRowCursors(bytes, featurePositions)) {
       while (rows.next()) {
-        if (run.add(rows.fields, rows.fieldCount)) await run.flush();
+        if (run.add(rows)) await run.flush();
       }
     }
   } catch (error) {
@@ -79,30 +82,26 @@ class ScoringRun {
     model.catch(() => undefined);
   }
 
-  /**
-   * Takes one parsed row (of which only the model's columns need be decoded, and every field of
-   * the header); returns true when the batch is full and must be flushed.
-   */
-  add(fields: readonly (string | undefined)[], fieldCount: number): boolean {
+  /** Takes the cursor's current row; returns true when the batch is full and must be flushed. */
+  add(row: CsvRowCursor): boolean {
     if (this.header === undefined) {
-      this.header = readHeader(fields as readonly string[]);
+      this.header = readHeader(row.fields as readonly string[]);
       return false;
     }
     this.rows++;
     const { columns, length } = this.header;
-    if (fieldCount < length) {
-      this.reject(fields, columns, 'row', `has ${fieldCount} fields, the header has ${length}`);
+    if (row.fieldCount < length) {
+      this.reject(row.fields, columns, 'row', `has ${row.fieldCount} fields, the header has ${length}`);
       return false;
     }
     const batch = this.filling;
-    // With as many fields as the header, every column the encoder reads is present and decoded.
-    const present = fields as readonly string[];
-    const rejection = encodeIncident(present, columns, batch.features, batch.size * FEATURE_COUNT);
+    const rejection = encodeRow(row, columns, batch.features, batch.size * FEATURE_COUNT);
     if (rejection) {
-      this.reject(fields, columns, rejection.column, rejection.reason);
+      this.reject(row.fields, columns, rejection.column, rejection.reason);
       return false;
     }
-    batch.ids[batch.size] = fields[columns.ID] as string;
+    // Only a caller of the scored rows needs the IDs: without one, a row costs no string at all.
+    if (this.options.onScored) batch.ids[batch.size] = row.fields[columns.ID] as string;
     batch.size++;
     return batch.size === BATCH_ROWS;
   }
@@ -184,6 +183,21 @@ class ScoringRun {
       rejectedSamples: [...this.samples],
     };
   }
+}
+
+/**
+ * Encodes the cursor's current data row, which has every column of the header: from its bytes when
+ * they are in the export's own forms, else from its decoded text, which accepts or rejects it.
+ */
+export function encodeRow(
+  row: CsvRowCursor,
+  columns: ColumnIndex,
+  out: Float32Array,
+  offset: number,
+): RowRejection | undefined {
+  const spans = row.spans;
+  if (spans !== undefined && encodeIncidentBytes(spans, columns, out, offset)) return undefined;
+  return encodeIncident(row.fields as readonly string[], columns, out, offset);
 }
 
 /** The positions of the model's columns in a header; none when some are missing (the file fails). */

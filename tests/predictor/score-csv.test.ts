@@ -3,7 +3,7 @@ import * as zlib from 'node:zlib';
 import fc from 'fast-check';
 import { EXPORT_COLUMNS } from '../../predictor/features/columns';
 import { exportHeader, SyntheticCrimes, toExportCsv } from '../../predictor/generator/synthetic-crimes';
-import { scoreCsv } from '../../predictor/inference/score-csv';
+import { BATCH_ROWS, scoreCsv } from '../../predictor/inference/score-csv';
 import { InputError, type ScoredRow } from '../../predictor/inference/scoring-types';
 import { stopArrestModelWorker } from '../../predictor/inference/worker-arrest-model';
 
@@ -206,7 +206,8 @@ describe('scoreCsv', () => {
   });
 
   it('waits for the batch in flight before reporting a broken file, so its late failure is not left unhandled', async () => {
-    const many = new SyntheticCrimes({ seed: 9 }).nextRows(40_000);
+    // Two full batches and part of a third: the second is in flight when the file turns out broken.
+    const many = new SyntheticCrimes({ seed: 9 }).nextRows(2 * BATCH_ROWS + 6_000);
     const truncated = zlib.gzipSync(`${exportHeader()}\n${toExportCsv(many)}`).subarray(0, -20);
     const unhandled: unknown[] = [];
     const record = (reason: unknown) => unhandled.push(reason);

@@ -1,5 +1,11 @@
+import fc from 'fast-check';
 import { EXPORT_COLUMNS } from '../../predictor/features/columns';
-import { encodeIncident, FEATURE_COUNT, resolveColumns } from '../../predictor/features/incident-features';
+import {
+  encodeIncident,
+  FEATURE_COUNT,
+  FEATURES,
+  resolveColumns,
+} from '../../predictor/features/incident-features';
 import { SyntheticCrimes } from '../../predictor/generator/synthetic-crimes';
 import { loadArrestModel, modelPath } from '../../predictor/inference/arrest-model';
 import { copyInOrder, inRowOrder, similarRowsTogether } from '../../predictor/inference/row-order';
@@ -31,14 +37,65 @@ describe('the worker model', () => {
 });
 
 describe('similarRowsTogether', () => {
-  it('is a permutation that groups rows by their category codes, and inRowOrder undoes it', () => {
+  const feature = (name: string) => FEATURES.findIndex((candidate) => candidate.name === name);
+  // The grouping, most significant first, with the bound past which codes share a group.
+  const KEY = [
+    ['district', 32],
+    ['primary_type', 64],
+    ['fbi_code', 32],
+    ['location_description', 64],
+    ['domestic', 2],
+    ['hour', 32],
+  ] as const;
+
+  /** The order a comparison sort gives: by the grouped codes, then by position in the file. */
+  function referenceOrder(features: Float32Array, rows: number): number[] {
+    const code = (row: number, name: string, bound: number) => {
+      const value = features[row * FEATURE_COUNT + feature(name)] as number;
+      return value >= 0 ? Math.min(Math.floor(value), bound - 1) : 0;
+    };
+    return Array.from({ length: rows }, (_, row) => row).sort((a, b) => {
+      for (const [name, bound] of KEY) {
+        const difference = code(a, name, bound) - code(b, name, bound);
+        if (difference !== 0) return difference;
+      }
+      return a - b;
+    });
+  }
+
+  it('orders rows as a stable sort by district, type, FBI code, place, domestic and hour', () => {
+    const features = encodedRows();
+    expect(Array.from(similarRowsTogether(features, ROWS))).toEqual(referenceOrder(features, ROWS));
+  });
+
+  it('matches the reference order for any codes, out-of-range and negative ones included', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 300 }).chain((rows) =>
+          fc.tuple(
+            fc.constant(rows),
+            fc.float32Array({
+              minLength: rows * FEATURE_COUNT,
+              maxLength: rows * FEATURE_COUNT,
+              noNaN: true,
+              min: -2,
+              max: 80,
+            }),
+          ),
+        ),
+        ([rows, features]) => {
+          expect(Array.from(similarRowsTogether(features, rows))).toEqual(referenceOrder(features, rows));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('is undone by inRowOrder', () => {
     const features = encodedRows();
     const order = similarRowsTogether(features, ROWS);
-    expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: ROWS }, (_, index) => index));
     const reordered = new Float32Array(features.length);
     copyInOrder(features, order, reordered);
-    const primaryTypes = Array.from({ length: ROWS }, (_, row) => reordered[row * FEATURE_COUNT] as number);
-    expect(primaryTypes).toEqual([...primaryTypes].sort((a, b) => a - b));
     const firstFeature = Float32Array.from(
       { length: ROWS },
       (_, row) => reordered[row * FEATURE_COUNT] as number,
