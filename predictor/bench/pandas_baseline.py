@@ -5,7 +5,7 @@ the argument and the vocabularies as JSON on standard input, so the categories a
 same lists as serving. Prints one JSON line: rows, seconds, rows per second, peak RSS.
 
 The served model is ONNX; scikit-learn's own gradient boosting is the baseline's, so a classifier
-of the served shape (train.py's hyperparameters: 150 trees of depth 4) is fitted first on the
+of the served shape (train.py's HYPERPARAMETERS, read from the file) is fitted first on the
 file's first rows. Fitting is not timed: the timed part is what a pandas user's scoring job does,
 read the whole file, encode the features and call predict_proba. CPU time (all threads) is
 reported beside the wall time, as the figure other load on the machine changes least.

@@ -3,6 +3,7 @@ import * as zlib from 'node:zlib';
 import fc from 'fast-check';
 import { EXPORT_COLUMNS } from '../../predictor/features/columns';
 import { exportHeader, SyntheticCrimes, toExportCsv } from '../../predictor/generator/synthetic-crimes';
+import { INFLATE_OPTIONS } from '../../predictor/inference/csv-input';
 import { BATCH_ROWS, scoreCsv } from '../../predictor/inference/score-csv';
 import { InputError, type ScoredRow } from '../../predictor/inference/scoring-types';
 import { stopArrestModelWorker } from '../../predictor/inference/worker-arrest-model';
@@ -44,6 +45,14 @@ function withColumn(name: (typeof EXPORT_COLUMNS)[number], value: (index: number
 }
 
 afterAll(stopArrestModelWorker);
+
+describe('inflating', () => {
+  it('keeps two chunks inflated ahead: Node passes zlib options on to the stream, the types do not say so', () => {
+    const gunzip = zlib.createGunzip(INFLATE_OPTIONS);
+    expect(gunzip.readableHighWaterMark).toBe(2 * 1024 * 1024);
+    gunzip.destroy();
+  });
+});
 
 describe('scoreCsv', () => {
   it('scores a plain CSV export, every row, in file order', async () => {
