@@ -29,7 +29,7 @@ export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 export const DEFAULT_MAX_REJECTED_SHARE = 0.05;
 
 // Large enough that one ONNX call amortises its fixed cost, small enough to keep memory flat.
-export const BATCH_ROWS = 32_768;
+export const BATCH_ROWS = 16_384;
 
 /**
  * Scores a Chicago crimes export (plain CSV or gzip) as it streams in. Memory does not grow with
