@@ -191,6 +191,18 @@ describe('the byte-level CSV fast path', () => {
     expect(outcome.error).toMatch(/^NOT_CSV: A row is longer than 1 MiB/);
   });
 
+  it('finds a comma, a line feed or a byte ≥ 0x80 at any offset within the four bytes it reads at once', async () => {
+    for (const special of [',', '\n', 'é', '\r\n']) {
+      const rows: string[] = [];
+      for (let before = 0; before < 9; before++) {
+        for (let after = 0; after < 9; after++) rows.push(`${'x'.repeat(before)}${special}${'y'.repeat(after)},z`);
+      }
+      const text = `a,b\n${rows.join('\n')}\n`;
+      const outcome = await expectSameAsPapaparse(text, [0, 5, 6, 7]);
+      expect(outcome.declined).toBe(false);
+    }
+  });
+
   it('agrees with papaparse on random and malformed exports, however they are cut into chunks', async () => {
     const text = fc.constantFrom(
       '',
