@@ -1,11 +1,11 @@
-import { predictFile, reportOf } from '../cli/predict-file';
 import { FEATURE_COUNT } from '../features/incident-features';
 import { arrestModel } from '../inference/arrest-model';
 
 /**
  * One measured run in a fresh process: init is process start → the first prediction returned
- * (runtime start-up, loading onnxruntime and the model, one inference), then the file is scored
- * through the CLI path. Prints one JSON line for the benchmark driver.
+ * (runtime start-up, loading onnxruntime and the model, one inference) with the modules the HTTP
+ * API's path loads, which include none of the file-scoring code; then the file is scored through
+ * the CLI path, whose modules load only then. Prints one JSON line for the benchmark driver.
  */
 async function main(): Promise<void> {
   const file = process.argv[2];
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const model = await arrestModel();
   await model.predict(new Float32Array(FEATURE_COUNT), 1);
   const initMs = performance.now();
+  const { predictFile, reportOf } = await import('../cli/predict-file.js');
   const before = process.cpuUsage();
   const summary = await predictFile(file);
   const cpu = process.cpuUsage(before);

@@ -195,7 +195,8 @@ describe('the byte-level CSV fast path', () => {
     for (const special of [',', '\n', 'é', '\r\n']) {
       const rows: string[] = [];
       for (let before = 0; before < 9; before++) {
-        for (let after = 0; after < 9; after++) rows.push(`${'x'.repeat(before)}${special}${'y'.repeat(after)},z`);
+        for (let after = 0; after < 9; after++)
+          rows.push(`${'x'.repeat(before)}${special}${'y'.repeat(after)},z`);
       }
       const text = `a,b\n${rows.join('\n')}\n`;
       const outcome = await expectSameAsPapaparse(text, [0, 5, 6, 7]);

@@ -82,7 +82,13 @@ test('the console serves the run while it goes, takes the approval, and stops on
   page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
   const open = async (target: Page, url: string) => {
     // The console shares its process with the run, which is busy between its awaits: give it time.
-    const response = await target.goto(new URL(url, base).href, { waitUntil: 'load', timeout: 90_000 });
+    const go = () => target.goto(new URL(url, base).href, { waitUntil: 'load', timeout: 90_000 });
+    // The run page reloads itself when the run moves on; a navigation that races such a reload is
+    // interrupted by it, and is then simply made again.
+    const response = await go().catch((error: Error) => {
+      if (!error.message.includes('interrupted by another navigation')) throw error;
+      return go();
+    });
     expect({ url, status: response?.status() }).toEqual({ url, status: 200 });
   };
   const run = async () => (await (await page.request.get(new URL('/api/run', base).href)).json()) as RunJson;
