@@ -26,10 +26,12 @@ function csvField(value: string, quote: boolean): string {
  * Both encoders on one row, parsed by the scorer's parser: what the byte path wrote (or false when
  * it left the row to the text path) and what `encodeIncident` makes of the decoded text.
  */
-function encodeBoth(fields: readonly string[], quoted: readonly boolean[] = []) {
+function encodeBoth(fields: readonly string[], quoted: readonly boolean[] = [], lineBreak = '\n') {
   const line = fields.map((value, index) => csvField(value, quoted[index] ?? false)).join(',');
   const parser = new FastCsvRows(() => wanted);
-  parser.push(Buffer.from(`${EXPORT_COLUMNS.join(',')}\n${line}\n`));
+  // A spreadsheet's re-save: a byte-order mark and CRLF.
+  const bom = lineBreak === '\r\n' ? '\ufeff' : '';
+  parser.push(Buffer.from(`${bom}${EXPORT_COLUMNS.join(',')}${lineBreak}${line}${lineBreak}`));
   parser.end();
   if (!parser.next() || !parser.next()) throw new Error(`the parser did not read the row: ${line}`);
   const spans = parser.spans;
@@ -166,10 +168,10 @@ describe('encodeIncidentBytes', () => {
     expect(taken / runs).toBeGreaterThan(0.2);
   });
 
-  it('takes every row of the export as written, quoted or not, with the features encodeIncident gives', () => {
+  it('takes every row of the export as written, quoted or not, LF or CRLF, with the features encodeIncident gives', () => {
     for (const [index, row] of exportRows.entries()) {
       const quoted = EXPORT_COLUMNS.map((_, position) => (index + position) % 3 === 0);
-      const { byBytes, fromBytes, rejection, fromText } = encodeBoth(row, quoted);
+      const { byBytes, fromBytes, rejection, fromText } = encodeBoth(row, quoted, index % 2 ? '\r\n' : '\n');
       expect({ index, byBytes, rejection }).toEqual({ index, byBytes: true, rejection: undefined });
       expect(fromBytes).toEqual(fromText);
     }
