@@ -5,6 +5,7 @@ import {
   LONGITUDE_RANGE,
   type LocalTime,
   localTime,
+  writeFeatures,
 } from './incident-features';
 import { FBI_CODES, LOCATION_DESCRIPTIONS, PRIMARY_TYPES, UNKNOWN_CODE, vocabularyCodes } from './vocabulary';
 
@@ -22,7 +23,7 @@ export function encodeIncidentBytes(
   out: Float32Array,
   offset: number,
 ): boolean {
-  const { bytes, starts, ends, flags } = row;
+  const { bytes, starts, ends } = row;
 
   let at = columns.ID;
   if (integerAt(bytes, starts[at] as number, ends[at] as number) < 0) return false;
@@ -63,38 +64,22 @@ export function encodeIncidentBytes(
     if (!(longitude >= LONGITUDE_RANGE[0] && longitude <= LONGITUDE_RANGE[1])) return false;
   }
 
-  at = columns['Primary Type'];
-  out[offset] = PRIMARY_TYPE_BYTES.codeOf(
-    bytes,
-    starts[at] as number,
-    ends[at] as number,
-    flags[at] as number,
+  writeFeatures(
+    out,
+    offset,
+    codeAt(PRIMARY_TYPE_BYTES, row, columns['Primary Type']),
+    codeAt(LOCATION_BYTES, row, columns['Location Description']),
+    codeAt(FBI_CODE_BYTES, row, columns['FBI Code']),
+    domestic === 1,
+    when,
+    beat,
+    district,
+    ward,
+    communityArea,
+    latitude,
+    longitude,
+    hasCoordinates,
   );
-  at = columns['Location Description'];
-  out[offset + 1] = LOCATION_BYTES.codeOf(
-    bytes,
-    starts[at] as number,
-    ends[at] as number,
-    flags[at] as number,
-  );
-  at = columns['FBI Code'];
-  out[offset + 2] = FBI_CODE_BYTES.codeOf(
-    bytes,
-    starts[at] as number,
-    ends[at] as number,
-    flags[at] as number,
-  );
-  out[offset + 3] = domestic;
-  out[offset + 4] = when.hour;
-  out[offset + 5] = when.dayOfWeek;
-  out[offset + 6] = when.month;
-  out[offset + 7] = beat;
-  out[offset + 8] = district;
-  out[offset + 9] = ward;
-  out[offset + 10] = communityArea;
-  out[offset + 11] = latitude;
-  out[offset + 12] = longitude;
-  out[offset + 13] = hasCoordinates ? 1 : 0;
   return true;
 }
 
@@ -138,6 +123,16 @@ export class ByteVocabulary {
       if (entry.bytes.length === length && sameBytes(entry.bytes, bytes, start, length)) return entry.code;
     }
   }
+}
+
+/** The code of the category in field `at` of the row. */
+function codeAt(vocabulary: ByteVocabulary, row: FieldSpans, at: number): number {
+  return vocabulary.codeOf(
+    row.bytes,
+    row.starts[at] as number,
+    row.ends[at] as number,
+    row.flags[at] as number,
+  );
 }
 
 const PRIMARY_TYPE_BYTES = new ByteVocabulary(vocabularyCodes(PRIMARY_TYPES));

@@ -121,9 +121,48 @@ export function encodeIncident(
     }
   }
 
-  out[offset] = primaryTypeCodes.get(fields[columns['Primary Type']] ?? '') ?? UNKNOWN_CODE;
-  out[offset + 1] = locationCodes.get(fields[columns['Location Description']] ?? '') ?? UNKNOWN_CODE;
-  out[offset + 2] = fbiCodes.get(fields[columns['FBI Code']] ?? '') ?? UNKNOWN_CODE;
+  writeFeatures(
+    out,
+    offset,
+    primaryTypeCodes.get(fields[columns['Primary Type']] ?? '') ?? UNKNOWN_CODE,
+    locationCodes.get(fields[columns['Location Description']] ?? '') ?? UNKNOWN_CODE,
+    fbiCodes.get(fields[columns['FBI Code']] ?? '') ?? UNKNOWN_CODE,
+    domestic,
+    when,
+    beat,
+    district,
+    ward,
+    communityArea,
+    latitude,
+    longitude,
+    hasCoordinates,
+  );
+  return undefined;
+}
+
+/**
+ * Writes one row's parsed values into `out` at `offset`, in {@link FEATURES}' order: the tensor
+ * layout, for both encoders.
+ */
+export function writeFeatures(
+  out: Float32Array,
+  offset: number,
+  primaryType: number,
+  locationDescription: number,
+  fbiCode: number,
+  domestic: boolean,
+  when: LocalTime,
+  beat: number,
+  district: number,
+  ward: number,
+  communityArea: number,
+  latitude: number,
+  longitude: number,
+  hasCoordinates: boolean,
+): void {
+  out[offset] = primaryType;
+  out[offset + 1] = locationDescription;
+  out[offset + 2] = fbiCode;
   out[offset + 3] = domestic ? 1 : 0;
   out[offset + 4] = when.hour;
   out[offset + 5] = when.dayOfWeek;
@@ -135,7 +174,6 @@ export function encodeIncident(
   out[offset + 11] = latitude;
   out[offset + 12] = longitude;
   out[offset + 13] = hasCoordinates ? 1 : 0;
-  return undefined;
 }
 
 /** A non-negative decimal integer (surrounding spaces allowed), or -1. */
