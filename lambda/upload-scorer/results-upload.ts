@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { ScoredRow } from '../../predictor/inference/scoring-types';
+import { scoredRowsText } from '../../predictor/inference/scored-rows-text';
+import type { ScoredBatch } from '../../predictor/inference/scoring-types';
 
 /** Failed the body of a results upload on purpose, so lib-storage cleans up. */
 class ResultsDiscarded extends Error {
@@ -40,12 +41,9 @@ export class ResultsUpload {
   }
 
   /** Appends rows; waits while S3 is behind, and fails as soon as the upload has failed. */
-  async write(rows: readonly ScoredRow[]): Promise<void> {
+  async write(batch: ScoredBatch): Promise<void> {
     if (this.discarded) return;
-    let lines = '';
-    for (const row of rows)
-      lines += `${JSON.stringify({ id: row.id, probability: rounded(row.probability) })}\n`;
-    if (this.gzip.write(lines)) return;
+    if (this.gzip.write(scoredRowsText(batch, 'ndjson'))) return;
     const stopWaiting = new AbortController();
     try {
       await Promise.race([once(this.gzip, 'drain', { signal: stopWaiting.signal }), this.failure()]);
@@ -82,9 +80,4 @@ export class ResultsUpload {
     const { error } = await this.finished;
     throw error ?? new Error('the results upload ended before every row was written');
   }
-}
-
-// Float32 probabilities carry about 7 significant digits; printing a double's 17 only inflates the file.
-function rounded(probability: number): number {
-  return Math.round(probability * 1e6) / 1e6;
 }

@@ -13,6 +13,8 @@ export interface CsvRowCursor {
   readonly fields: readonly (string | undefined)[];
   /** How many fields the row has, whether or not each was decoded. */
   readonly fieldCount: number;
+  /** One field's text (one the scorer reads, or any of the header's); undefined past the last field. */
+  field(position: number): string | undefined;
   /** The data row's fields as spans of bytes, when the parser has them: reading them costs no string. */
   readonly spans: FieldSpans | undefined;
 }
@@ -118,6 +120,12 @@ export class FastCsvRows implements CsvRowCursor, FieldSpans {
     if (this.header !== undefined) return this.header;
     if (!this.rowDecoded) this.decodeWanted();
     return this.rowFields;
+  }
+
+  field(position: number): string | undefined {
+    if (this.header !== undefined) return this.header[position];
+    if (this.rowDecoded) return this.rowFields[position];
+    return position < this.fieldCount ? this.decode(position) : undefined;
   }
 
   get spans(): FieldSpans | undefined {

@@ -63,6 +63,10 @@ class RowArrayCursor implements CsvRowCursor {
   fields: readonly string[] = [];
   fieldCount = 0;
   readonly spans = undefined;
+
+  field(position: number): string | undefined {
+    return this.fields[position];
+  }
   private index = 0;
 
   constructor(private readonly rows: readonly string[][]) {}

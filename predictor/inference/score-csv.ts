@@ -11,7 +11,7 @@ import type { ArrestModel } from './arrest-model';
 import type { CsvRowCursor } from './csv-fast-path';
 import { csvBytes } from './csv-input';
 import { csvRowCursors } from './csv-records';
-import { InputError, type RejectedRowSample, type ScoredRow, type ScoreSummary } from './scoring-types';
+import { InputError, type RejectedRowSample, type ScoredBatch, type ScoreSummary } from './scoring-types';
 import { arrestModelInWorker } from './worker-arrest-model';
 
 export interface ScoreCsvOptions {
@@ -20,7 +20,7 @@ export interface ScoreCsvOptions {
   /** Largest share of rejected rows before the whole file fails. @default 0.05 */
   readonly maxRejectedShare?: number;
   /** Receives each scored batch in file order; awaited, so a slow writer slows the reader. */
-  readonly onScored?: (rows: readonly ScoredRow[]) => void | Promise<void>;
+  readonly onScored?: (batch: ScoredBatch) => void | Promise<void>;
   /** How many rejected rows are kept as examples. @default 20 */
   readonly rejectedSampleSize?: number;
 }
@@ -101,7 +101,7 @@ class ScoringRun {
       return false;
     }
     // Only a caller of the scored rows needs the IDs: without one, a row costs no string at all.
-    if (this.options.onScored) batch.ids[batch.size] = row.fields[columns.ID] as string;
+    if (this.options.onScored) batch.ids[batch.size] = row.field(columns.ID) as string;
     batch.size++;
     return batch.size === BATCH_ROWS;
   }
@@ -150,12 +150,7 @@ class ScoringRun {
     for (let i = 0; i < size; i++) sum += probabilities[i] ?? 0;
     this.probabilitySum += sum;
     this.scored += size;
-    if (this.options.onScored) {
-      const scored: ScoredRow[] = new Array(size);
-      for (let i = 0; i < size; i++)
-        scored[i] = { id: batch.ids[i] as string, probability: probabilities[i] ?? 0 };
-      await this.options.onScored(scored);
-    }
+    if (this.options.onScored) await this.options.onScored({ size, ids: batch.ids, probabilities });
     batch.size = 0;
   }
 

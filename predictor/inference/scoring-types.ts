@@ -31,6 +31,25 @@ export interface ScoredRow {
   readonly probability: number;
 }
 
+/**
+ * One batch of scored rows in file order, column by column: row i is `ids[i]` with
+ * `probabilities[i]`, for i below `size`. The arrays are the scorer's own and are reused once the
+ * call that received them has settled: a caller that keeps rows copies them ({@link rowsOf}).
+ */
+export interface ScoredBatch {
+  readonly size: number;
+  readonly ids: readonly string[];
+  readonly probabilities: Float32Array;
+}
+
+/** A batch's rows as objects. */
+export function rowsOf(batch: ScoredBatch): ScoredRow[] {
+  return Array.from({ length: batch.size }, (_, i) => ({
+    id: batch.ids[i] as string,
+    probability: batch.probabilities[i] as number,
+  }));
+}
+
 /** A rejected row kept as an example, so the uploader can see what was wrong. */
 export interface RejectedRowSample {
   /** 1-based line number in the file (the header is line 1). */

@@ -5,7 +5,7 @@ import { EXPORT_COLUMNS } from '../../predictor/features/columns';
 import { exportHeader, SyntheticCrimes, toExportCsv } from '../../predictor/generator/synthetic-crimes';
 import { INFLATE_OPTIONS } from '../../predictor/inference/csv-input';
 import { BATCH_ROWS, scoreCsv } from '../../predictor/inference/score-csv';
-import { InputError, type ScoredRow } from '../../predictor/inference/scoring-types';
+import { InputError, rowsOf, type ScoredRow } from '../../predictor/inference/scoring-types';
 import { stopArrestModelWorker } from '../../predictor/inference/worker-arrest-model';
 
 const rows = new SyntheticCrimes({ seed: 3 }).nextRows(2_000);
@@ -57,7 +57,7 @@ describe('inflating', () => {
 describe('scoreCsv', () => {
   it('scores a plain CSV export, every row, in file order', async () => {
     const scored: ScoredRow[] = [];
-    const summary = await scoreCsv(upload(csv), { onScored: (batch) => void scored.push(...batch) });
+    const summary = await scoreCsv(upload(csv), { onScored: (batch) => void scored.push(...rowsOf(batch)) });
     expect(summary).toMatchObject({ rows: 2_000, scored: 2_000, rejected: 0, rejectedSamples: [] });
     expect(scored.map((row) => row.id)).toEqual(rows.map((row) => row[0]));
     expect(scored.every((row) => row.probability >= 0 && row.probability <= 1)).toBe(true);
@@ -71,14 +71,14 @@ describe('scoreCsv', () => {
   it('scores the same file gzip-compressed to the same probabilities', async () => {
     const plain: ScoredRow[] = [];
     const compressed: ScoredRow[] = [];
-    await scoreCsv(upload(csv), { onScored: (batch) => void plain.push(...batch) });
-    await scoreCsv(upload(gzipped), { onScored: (batch) => void compressed.push(...batch) });
+    await scoreCsv(upload(csv), { onScored: (batch) => void plain.push(...rowsOf(batch)) });
+    await scoreCsv(upload(gzipped), { onScored: (batch) => void compressed.push(...rowsOf(batch)) });
     expect(compressed).toEqual(plain);
   });
 
   it('predicts arrests better than chance on rows it never saw (synthetic data)', async () => {
     const scored: ScoredRow[] = [];
-    await scoreCsv(upload(csv), { onScored: (batch) => void scored.push(...batch) });
+    await scoreCsv(upload(csv), { onScored: (batch) => void scored.push(...rowsOf(batch)) });
     const arrested = new Set(rows.filter((row) => row[8] === 'true').map((row) => row[0]));
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     const positives = scored.filter((row) => arrested.has(row.id)).map((row) => row.probability);
@@ -94,13 +94,13 @@ describe('scoreCsv', () => {
   it('scores the rest of the file the same when the fast path declines a row and papaparse reads on', async () => {
     const plain: ScoredRow[] = [];
     const declined: ScoredRow[] = [];
-    await scoreCsv(upload(csv), { onScored: (batch) => void plain.push(...batch) });
+    await scoreCsv(upload(csv), { onScored: (batch) => void plain.push(...rowsOf(batch)) });
     // A space after a closing quote: papaparse skips it, the fast path leaves the file to papaparse.
     const lines = csv.split('\n');
     const at = 1_000;
     lines[at] = (lines[at] ?? '').replace(/^([^,]*),/, '"$1" ,');
     const summary = await scoreCsv(upload(lines.join('\n')), {
-      onScored: (batch) => void declined.push(...batch),
+      onScored: (batch) => void declined.push(...rowsOf(batch)),
     });
     expect(summary).toMatchObject({ rows: 2_000, scored: 2_000, rejected: 0 });
     expect(declined).toEqual(plain);

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { ResultsUpload } from '../../../lambda/upload-scorer/results-upload';
 import type { ScoredRow } from '../../../predictor/inference/scoring-types';
+import { batchOf } from '../../support/scored-batch';
 import { BUCKET, mockS3Bucket } from '../support/s3-fixtures';
 
 const bucket = mockS3Bucket();
@@ -33,11 +34,13 @@ async function waitFor(condition: () => boolean): Promise<void> {
 
 test('small results are one PutObject of gzip NDJSON', async () => {
   const upload = new ResultsUpload(s3, BUCKET, KEY);
-  await upload.write([{ id: '10000001', probability: 0.12345678 }]);
-  await upload.write([
-    { id: 'quote"d', probability: 1 },
-    { id: '10000003', probability: 0 },
-  ]);
+  await upload.write(batchOf([{ id: '10000001', probability: 0.12345678 }]));
+  await upload.write(
+    batchOf([
+      { id: 'quote"d', probability: 1 },
+      { id: '10000003', probability: 0 },
+    ]),
+  );
   await upload.complete();
   expect(bucket.resultLines(KEY)).toEqual([
     { id: '10000001', probability: 0.123457 },
@@ -50,7 +53,7 @@ test('small results are one PutObject of gzip NDJSON', async () => {
 test('large results go up as a multipart upload that is completed', async () => {
   const rows = incompressibleRows(120_000);
   const upload = new ResultsUpload(s3, BUCKET, KEY);
-  for (let at = 0; at < rows.length; at += 16_384) await upload.write(rows.slice(at, at + 16_384));
+  for (let at = 0; at < rows.length; at += 16_384) await upload.write(batchOf(rows.slice(at, at + 16_384)));
   await upload.complete();
   expect(bucket.s3Mock.commandCalls(UploadPartCommand).length).toBeGreaterThanOrEqual(2);
   expect(bucket.s3Mock.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(1);
@@ -60,7 +63,7 @@ test('large results go up as a multipart upload that is completed', async () => 
 test('discarding a multipart upload aborts it and completes nothing', async () => {
   const upload = new ResultsUpload(s3, BUCKET, KEY);
   const rows = incompressibleRows(120_000);
-  for (let at = 0; at < rows.length; at += 16_384) await upload.write(rows.slice(at, at + 16_384));
+  for (let at = 0; at < rows.length; at += 16_384) await upload.write(batchOf(rows.slice(at, at + 16_384)));
   await waitFor(() => bucket.s3Mock.commandCalls(UploadPartCommand).length > 0);
   await upload.discard();
   expect(bucket.s3Mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
@@ -76,7 +79,7 @@ test('discarding a multipart upload aborts it and completes nothing', async () =
 
 test('discarding small results sends nothing at all', async () => {
   const upload = new ResultsUpload(s3, BUCKET, KEY);
-  await upload.write([{ id: '1', probability: 0.5 }]);
+  await upload.write(batchOf([{ id: '1', probability: 0.5 }]));
   await upload.discard();
   expect(bucket.s3Mock.calls()).toHaveLength(0);
 });
@@ -84,10 +87,10 @@ test('discarding small results sends nothing at all', async () => {
 test('a write still waiting when the results are discarded ends quietly', async () => {
   const upload = new ResultsUpload(s3, BUCKET, KEY);
   // Over the gzip stream's 16 KiB buffer: this write waits for 'drain'.
-  const waiting = upload.write(incompressibleRows(2_000));
+  const waiting = upload.write(batchOf(incompressibleRows(2_000)));
   await upload.discard();
   await expect(waiting).resolves.toBeUndefined();
-  await expect(upload.write(incompressibleRows(1))).resolves.toBeUndefined();
+  await expect(upload.write(batchOf(incompressibleRows(1)))).resolves.toBeUndefined();
   expect(bucket.s3Mock.calls()).toHaveLength(0);
 });
 
@@ -96,7 +99,7 @@ test('an S3 failure fails complete()', async () => {
     .on(PutObjectCommand)
     .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
   const upload = new ResultsUpload(s3, BUCKET, KEY);
-  await upload.write([{ id: '1', probability: 0.5 }]);
+  await upload.write(batchOf([{ id: '1', probability: 0.5 }]));
   await expect(upload.complete()).rejects.toThrow('Access Denied');
 });
 
@@ -108,7 +111,7 @@ test('a multipart failure surfaces in write() instead of blocking it forever', a
   const rows = incompressibleRows(16_384);
   await expect(
     (async () => {
-      for (let i = 0; i < 200; i++) await upload.write(rows);
+      for (let i = 0; i < 200; i++) await upload.write(batchOf(rows));
     })(),
   ).rejects.toThrow('Internal Error');
   expect(bucket.s3Mock.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
