@@ -131,7 +131,7 @@ async function main(): Promise<void> {
   const given = process.argv[2];
   const large = given ? path.resolve(given) : await syntheticFile(1_000_000);
   const small = await syntheticFile(100_000);
-  // Three times the large file: memory must not grow with the file (generated once, ≈ 75 s).
+  // Three times the large file: memory must not grow with the file (generated once, ≈ 50 s here).
   const huge = await syntheticFile(3_000_000);
   const child = bundle('bench-child');
   const profiler = bundle('stage-profile');
